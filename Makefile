@@ -1,0 +1,66 @@
+# pier's front door. `make test` is what CI runs (.ci/run); see README.md.
+#
+#   make test    install missing packages, build release + asan + fuzz, run every test
+#   make build   release binary at build/release/pier
+#   make bench   micro-benchmarks (release build)
+#   make fuzz    long fuzzing run: FUZZ_SECONDS per target (default 600)
+#   make format  clang-format every C++ file
+#   make lint    clang-tidy over the library sources
+#   make clean   remove build/
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 600
+TEST_FUZZ_SECONDS ?= 10
+CMAKE_GENERATOR := -G Ninja
+CXX_FILES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)
+
+.PHONY: deps build release asan fuzz-build test bench fuzz format lint clean
+
+deps:
+	@scripts/install-deps
+
+build/release/build.ninja: | deps
+	cmake -S . -B build/release $(CMAKE_GENERATOR) -DCMAKE_BUILD_TYPE=Release
+
+build/asan/build.ninja: | deps
+	cmake -S . -B build/asan $(CMAKE_GENERATOR) -DCMAKE_BUILD_TYPE=Asan -DPIER_BUILD_BENCH=OFF
+
+build/fuzz/build.ninja: | deps
+	CXX=clang++ cmake -S . -B build/fuzz $(CMAKE_GENERATOR) -DCMAKE_BUILD_TYPE=Asan \
+	  -DPIER_BUILD_FUZZ=ON -DPIER_BUILD_TESTS=OFF -DPIER_BUILD_BENCH=OFF -DPIER_BUILD_CLI=OFF
+
+release: deps build/release/build.ninja
+	cmake --build build/release -j $(JOBS)
+
+asan: deps build/asan/build.ninja
+	cmake --build build/asan -j $(JOBS)
+
+fuzz-build: deps build/fuzz/build.ninja
+	cmake --build build/fuzz -j $(JOBS)
+
+build: release
+
+test: release asan fuzz-build
+	@echo "== release =="; ctest --test-dir build/release -j $(JOBS) --output-on-failure
+	@echo "== asan ==";    ctest --test-dir build/asan -j $(JOBS) --output-on-failure
+	@echo "== fuzz ($(TEST_FUZZ_SECONDS) s per target, ASan+UBSan) =="
+	@cmake -DPIER_FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) build/fuzz >/dev/null
+	@ctest --test-dir build/fuzz -j $(JOBS) --output-on-failure
+
+bench: release
+	build/release/bench/pier_bench --benchmark_counters_tabular=true
+
+fuzz: fuzz-build
+	@cmake -DPIER_FUZZ_SECONDS=$(FUZZ_SECONDS) build/fuzz >/dev/null
+	ctest --test-dir build/fuzz -j $(JOBS) --output-on-failure --verbose
+
+format:
+	clang-format -i $(CXX_FILES)
+
+lint: release
+	clang-tidy -p build/release $(filter src/%.cpp,$(CXX_FILES))
+
+clean:
+	rm -rf build

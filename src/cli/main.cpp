@@ -1,0 +1,23 @@
+// The `pier` command. Each subcommand lives in its own file in src/cli/ and registers itself
+// here; this file only owns what every subcommand shares: --help, --version, exit codes.
+#include <pier/version.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+int main(int argc, char** argv) {
+    CLI::App app{"pier — an HTTP toolkit: the server and client of Python's http package, "
+                 "built for production"};
+    app.set_version_flag("-V,--version", fmt::format("pier {}", pier::kVersion));
+    app.footer("Documentation: docs/ in the source tree.");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // CLI11 exits 0 for --help/--version and 106+ for usage errors; a usage error is
+        // exit code 2 by Unix convention (as Python's argparse and curl do).
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2;
+    }
+    fmt::print("{}", app.help());
+    return 0;
+}
