@@ -17,7 +17,7 @@ template <class T, class E>
 class [[nodiscard]] Result {
     static_assert(std::is_enum_v<E>, "Result's error type is an error-code enum");
 
-public:
+  public:
     Result(T value) : value_(std::move(value)), ok_(true) {}
     Result(E error) : error_(error), ok_(false) {}
 
@@ -49,7 +49,7 @@ public:
 
     T value_or(T fallback) const& { return ok_ ? value_ : std::move(fallback); }
 
-private:
+  private:
     T value_{};
     E error_{};
     bool ok_;

@@ -27,12 +27,12 @@ constexpr std::array<std::uint8_t, 256> make_char_classes() {
         if (alpha) m |= kAlpha;
         if (digit) m |= kDigit;
         if (digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) m |= kHexDigit;
-        if (alpha || digit || std::string_view("!#$%&'*+-.^_`|~").find(char(c)) != std::string_view::npos)
+        if (alpha || digit ||
+            std::string_view("!#$%&'*+-.^_`|~").find(char(c)) != std::string_view::npos)
             m |= kTchar;
         if ((c >= 0x21 && c <= 0x7e) || c == ' ' || c == '\t' || c >= 0x80) m |= kFieldVchar;
         if (alpha || digit || c == '-' || c == '.' || c == '_' || c == '~') m |= kUnreserved;
-        if (std::string_view("!$&'()*+,;=").find(char(c)) != std::string_view::npos)
-            m |= kSubDelim;
+        if (std::string_view("!$&'()*+,;=").find(char(c)) != std::string_view::npos) m |= kSubDelim;
         t[static_cast<std::size_t>(c)] = m;
     }
     return t;
@@ -43,12 +43,24 @@ inline constexpr std::array<std::uint8_t, 256> kCharClasses = make_char_classes(
 constexpr bool has_class(char c, std::uint8_t cls) noexcept {
     return (kCharClasses[static_cast<unsigned char>(c)] & cls) != 0;
 }
-constexpr bool is_tchar(char c) noexcept { return has_class(c, kTchar); }
-constexpr bool is_field_vchar(char c) noexcept { return has_class(c, kFieldVchar); }
-constexpr bool is_digit(char c) noexcept { return has_class(c, kDigit); }
-constexpr bool is_hex_digit(char c) noexcept { return has_class(c, kHexDigit); }
-constexpr bool is_alpha(char c) noexcept { return has_class(c, kAlpha); }
-constexpr bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
+constexpr bool is_tchar(char c) noexcept {
+    return has_class(c, kTchar);
+}
+constexpr bool is_field_vchar(char c) noexcept {
+    return has_class(c, kFieldVchar);
+}
+constexpr bool is_digit(char c) noexcept {
+    return has_class(c, kDigit);
+}
+constexpr bool is_hex_digit(char c) noexcept {
+    return has_class(c, kHexDigit);
+}
+constexpr bool is_alpha(char c) noexcept {
+    return has_class(c, kAlpha);
+}
+constexpr bool is_ows(char c) noexcept {
+    return c == ' ' || c == '\t';
+}
 
 constexpr bool is_token(std::string_view s) noexcept {
     if (s.empty()) return false;
