@@ -1,4 +1,5 @@
 #include "http/char_class.hpp"
+#include "http/field_table.hpp"
 
 #include <pier/fields.hpp>
 
@@ -77,56 +78,72 @@ static_assert(in_id_order());
 
 constexpr std::size_t kMaxKnownLength = 20;
 
-// Known names bucketed by length: a lookup compares against at most a handful.
-struct Buckets {
-    std::array<std::array<std::uint8_t, 8>, kMaxKnownLength + 1> ids{};
-    std::array<std::uint8_t, kMaxKnownLength + 1> sizes{};
-};
-constexpr Buckets make_buckets() {
-    Buckets b;
-    for (std::size_t i = 1; i < std::size(kKnown); ++i) {
-        const std::size_t len = kKnown[i].name.size();
-        b.ids[len][b.sizes[len]++] = static_cast<std::uint8_t>(i);
-    }
-    return b;
+// Open-addressed table of the known names, keyed by length and the case-folded first and last
+// characters: a lookup usually hashes three bytes and compares one candidate.
+constexpr std::size_t kSlots = 256;
+constexpr std::size_t slot_of(std::size_t len, char first, char last) noexcept {
+    return (len * 13 + static_cast<unsigned char>(first | 0x20) * 7 +
+            static_cast<unsigned char>(last | 0x20) * 3) &
+           (kSlots - 1);
 }
-constexpr Buckets kBuckets = make_buckets();
-static_assert([] {
-    for (auto n : kBuckets.sizes)
-        if (n > 8) return false;
-    return true;
-}());
+constexpr auto kTable = [] {
+    std::array<std::uint8_t, kSlots> t{}; // 0 = empty (FieldId::unknown)
+    for (std::size_t i = 1; i < std::size(kKnown); ++i) {
+        const std::string_view n = kKnown[i].name;
+        std::size_t s = slot_of(n.size(), n.front(), n.back());
+        while (t[s] != 0) s = (s + 1) & (kSlots - 1);
+        t[s] = static_cast<std::uint8_t>(i);
+    }
+    return t;
+}();
 
 // Case-insensitive equality of a token against a canonical name made of letters, digits and
 // '-': setting bit 5 folds case, and no other token character folds onto those (the bytes it
-// would fold from are controls, which a token cannot hold). Eight bytes per step.
+// would fold from are controls, which a token cannot hold). Overlapping word loads, no loop
+// over bytes.
+inline std::uint64_t load(const char* p, std::size_t n) noexcept {
+    std::uint64_t x = 0;
+    std::memcpy(&x, p, n);
+    return x;
+}
 bool token_iequals(const char* a, const char* b, std::size_t n) noexcept {
     constexpr std::uint64_t kFold = 0x2020202020202020ull;
-    while (n >= 8) {
-        std::uint64_t x, y;
-        std::memcpy(&x, a, 8);
-        std::memcpy(&y, b, 8);
-        if ((x | kFold) != (y | kFold)) return false;
-        a += 8;
-        b += 8;
-        n -= 8;
+    if (n >= 8) {
+        for (std::size_t i = 0; i + 8 <= n; i += 8)
+            if ((load(a + i, 8) | kFold) != (load(b + i, 8) | kFold)) return false;
+        return (load(a + n - 8, 8) | kFold) == (load(b + n - 8, 8) | kFold);
     }
-    while (n-- > 0)
-        if ((*a++ | 0x20) != (*b++ | 0x20)) return false;
+    if (n >= 4) {
+        return ((load(a, 4) | kFold) == (load(b, 4) | kFold)) &&
+               ((load(a + n - 4, 4) | kFold) == (load(b + n - 4, 4) | kFold));
+    }
+    for (std::size_t i = 0; i < n; ++i)
+        if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
     return true;
 }
 
 } // namespace
 
-FieldId field_id(std::string_view name) noexcept {
-    if (name.size() > kMaxKnownLength) return FieldId::unknown;
-    const auto& bucket = kBuckets.ids[name.size()];
-    for (std::size_t i = 0; i < kBuckets.sizes[name.size()]; ++i) {
-        const Known& k = kKnown[bucket[i]];
-        if (token_iequals(name.data(), k.name.data(), name.size()) && detail::is_token(name))
-            return k.id;
+namespace detail {
+
+FieldId field_id_of_token(std::string_view token) noexcept {
+    if (token.empty() || token.size() > kMaxKnownLength) return FieldId::unknown;
+    for (std::size_t s = slot_of(token.size(), token.front(), token.back());;
+         s = (s + 1) & (kSlots - 1)) {
+        const std::uint8_t i = kTable[s];
+        if (i == 0) return FieldId::unknown;
+        const std::string_view n = kKnown[i].name;
+        if (n.size() == token.size() && token_iequals(token.data(), n.data(), n.size()))
+            return kKnown[i].id;
     }
-    return FieldId::unknown;
+}
+
+} // namespace detail
+
+FieldId field_id(std::string_view name) noexcept {
+    const FieldId id = detail::field_id_of_token(name);
+    // The folding compare is exact only for tokens; anything else is no known name.
+    return id != FieldId::unknown && detail::is_token(name) ? id : FieldId::unknown;
 }
 
 std::string_view field_name(FieldId id) noexcept {

@@ -70,16 +70,22 @@ TransferCodings parse_transfer_codings(const Fields& fields) noexcept {
     return t;
 }
 
-bool connection_has(const Fields& fields, std::string_view token) noexcept {
-    for (std::string_view v : fields.values(FieldId::connection))
-        if (has_token(v, token)) return true;
-    return false;
-}
-
 // RFC 9112 §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive".
+// Connection options are plain tokens; one pass over them answers both questions.
 bool persistent(Version version, const Fields& f) noexcept {
-    if (connection_has(f, "close")) return false;
-    return version == Version::http11 || connection_has(f, "keep-alive");
+    bool keep_alive = false;
+    for (std::string_view value : f.values(FieldId::connection)) {
+        if (value.find_first_of(",\"") == std::string_view::npos) { // one option: the usual
+            if (iequals(value, "close")) return false;
+            if (iequals(value, "keep-alive")) keep_alive = true;
+            continue;
+        }
+        for (std::string_view option : list_elements(value)) {
+            if (iequals(option, "close")) return false;
+            if (iequals(option, "keep-alive")) keep_alive = true;
+        }
+    }
+    return version == Version::http11 || keep_alive;
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 // decision in framing.cpp. Reading order: parse() at the bottom of each half.
 #include "http/char_class.hpp"
 #include "http/field_line.hpp"
+#include "http/field_table.hpp"
 #include "http/framing.hpp"
 #include "http/scan.hpp"
 
@@ -254,7 +255,7 @@ ParseStatus RequestParser::parse(std::string_view input, RequestHead& head) {
             if (line.content_end - p > static_cast<std::ptrdiff_t>(limits_.max_field_line))
                 return fail(ParseError::field_line_too_long);
             if (head.fields.size() >= limits_.max_fields) return fail(ParseError::too_many_fields);
-            head.fields.add_view(line.name, line.value, field_id(line.name));
+            head.fields.add_view(line.name, line.value, detail::field_id_of_token(line.name));
             p = line.next;
             break;
         }
@@ -332,7 +333,7 @@ ParseStatus ResponseParser::parse(std::string_view input, ResponseHead& head,
             return ParseStatus::incomplete;
         }
         if (!is_ows(*next)) {
-            head.fields.add_view(line.name, line.value, field_id(line.name));
+            head.fields.add_view(line.name, line.value, detail::field_id_of_token(line.name));
             p = next;
             continue;
         }

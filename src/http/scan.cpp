@@ -87,6 +87,7 @@ const char* resolve_and_find(const char* p, const char* end, unsigned char last_
 } // namespace
 
 ScanFn g_find_ctl = resolve_and_find;
+bool g_inline_sse2 = true;
 
 bool scan_impl_supported(ScanImpl impl) noexcept {
     switch (impl) {
@@ -107,6 +108,7 @@ bool set_scan_impl(ScanImpl impl) noexcept {
     if (!scan_impl_supported(impl)) return false;
     g_impl = impl;
     g_find_ctl = impl_fn(impl);
+    g_inline_sse2 = impl != ScanImpl::scalar;
     return true;
 }
 

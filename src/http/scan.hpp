@@ -7,6 +7,10 @@
 
 #include <cstddef>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace pier::detail {
 
 /// First byte in [p, end) that is a control (<= `last_ctl`) or DEL (0x7F); `end` if none.
@@ -20,9 +24,23 @@ enum class ScanImpl {
     avx2
 };
 
-extern ScanFn g_find_ctl; // the selected implementation
+extern ScanFn g_find_ctl;  // the selected implementation
+extern bool g_inline_sse2; // false only while tests force the scalar implementation
 
+/// Most field values end within 16 bytes: that first block is checked inline (SSE2 is part
+/// of x86-64, so no dispatch is needed), and only longer values pay for the call into the
+/// selected implementation (AVX2 where the CPU has it).
 inline const char* find_field_value_end(const char* p, const char* end) noexcept {
+#if defined(__SSE2__)
+    if (end - p >= 16 && g_inline_sse2) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+        const __m128i stop = _mm_or_si128(ctl, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)));
+        const int mask = _mm_movemask_epi8(stop);
+        if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+        p += 16;
+    }
+#endif
     return g_find_ctl(p, end, 0x1f);
 }
 inline const char* find_target_end(const char* p, const char* end) noexcept {
