@@ -1,6 +1,7 @@
 #include "http/framing.hpp"
 
 #include "http/char_class.hpp"
+#include "http/field_table.hpp"
 
 #include <pier/field_lists.hpp>
 #include <pier/status.hpp>
@@ -70,19 +71,33 @@ TransferCodings parse_transfer_codings(const Fields& fields) noexcept {
     return t;
 }
 
+// Case-insensitive match of a field value against a lower-case option name. Word compares
+// with case folding are exact here: values hold no controls but HTAB, which folds onto no
+// letter, digit or '-'.
+bool is_option(std::string_view value, std::string_view name) noexcept {
+    return value.size() == name.size() && token_iequals(value.data(), name.data(), name.size());
+}
+
+// Whether a field value holds more than one element (or quoting to undo).
+bool is_list(std::string_view value) noexcept {
+    for (char c : value)
+        if (c == ',' || c == '"') return true;
+    return false;
+}
+
 // RFC 9112 §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive".
 // Connection options are plain tokens; one pass over them answers both questions.
 bool persistent(Version version, const Fields& f) noexcept {
     bool keep_alive = false;
     for (std::string_view value : f.values(FieldId::connection)) {
-        if (value.find_first_of(",\"") == std::string_view::npos) { // one option: the usual
-            if (iequals(value, "close")) return false;
-            if (iequals(value, "keep-alive")) keep_alive = true;
+        if (!is_list(value)) { // one option: the usual case
+            if (is_option(value, "close")) return false;
+            if (is_option(value, "keep-alive")) keep_alive = true;
             continue;
         }
         for (std::string_view option : list_elements(value)) {
-            if (iequals(option, "close")) return false;
-            if (iequals(option, "keep-alive")) keep_alive = true;
+            if (is_option(option, "close")) return false;
+            if (is_option(option, "keep-alive")) keep_alive = true;
         }
     }
     return version == Version::http11 || keep_alive;
