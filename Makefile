@@ -49,8 +49,12 @@ test: release asan fuzz-build
 	@cmake -DPIER_FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) build/fuzz >/dev/null
 	@ctest --test-dir build/fuzz -j $(JOBS) --output-on-failure
 
+# Pinned to one core, five repetitions, medians: the method of PERFORMANCE.md for this noisy
+# 2-core machine. The ratios printed last are taken within this one run.
+BENCH_PIN := $(shell [ $$(nproc) -ge 2 ] && echo taskset -c 1)
 bench: release
-	build/release/bench/pier_bench --benchmark_counters_tabular=true
+	$(BENCH_PIN) build/release/bench/pier_bench --benchmark_counters_tabular=true \
+	  --benchmark_repetitions=5 --benchmark_report_aggregates_only=true $(BENCH_ARGS)
 
 fuzz: fuzz-build
 	@cmake -DPIER_FUZZ_SECONDS=$(FUZZ_SECONDS) build/fuzz >/dev/null

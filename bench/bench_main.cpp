@@ -22,9 +22,15 @@ std::vector<Comparison>& comparisons() {
 class RecordingReporter : public benchmark::ConsoleReporter {
   public:
     void ReportRuns(const std::vector<Run>& runs) override {
-        for (const Run& r : runs)
-            if (r.run_type == Run::RT_Iteration && !r.error_occurred)
+        // With repetitions, the median is the figure to compare (this machine is noisy);
+        // without, the single run.
+        for (const Run& r : runs) {
+            if (r.error_occurred) continue;
+            if (r.run_type == Run::RT_Aggregate && r.aggregate_name == "median")
+                ns_per_iteration[r.run_name.str()] = r.GetAdjustedRealTime();
+            else if (r.run_type == Run::RT_Iteration && r.repetitions <= 1)
                 ns_per_iteration[r.benchmark_name()] = r.GetAdjustedRealTime();
+        }
         ConsoleReporter::ReportRuns(runs);
     }
     std::map<std::string, double> ns_per_iteration;
