@@ -1,6 +1,7 @@
 # pier's front door. `make test` is what CI runs (.ci/run); see README.md.
 #
 #   make test    install missing packages, build release + asan + fuzz, run every test
+#                (each fuzz target for TEST_FUZZ_SECONDS, default 30, under ASan+UBSan)
 #   make build   release binary at build/release/pier
 #   make bench   micro-benchmarks (release build)
 #   make fuzz    long fuzzing run: FUZZ_SECONDS per target (default 600)
@@ -12,7 +13,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
-TEST_FUZZ_SECONDS ?= 10
+TEST_FUZZ_SECONDS ?= 30
 CMAKE_GENERATOR := -G Ninja
 CXX_FILES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)
 
