@@ -10,20 +10,20 @@ namespace pier {
 
 struct Limits {
     /// Bytes of the request-target. Over it: 414 URI Too Long.
-    std::size_t max_target = 8 * 1024;
+    std::size_t max_target = std::size_t{8} * 1024;
     /// Bytes of one field line (name, colon, value), and of a status line. Over it: 431.
-    std::size_t max_field_line = 8 * 1024;
+    std::size_t max_field_line = std::size_t{8} * 1024;
     /// Field lines in a header section. Over it: 431.
     std::size_t max_fields = 100;
     /// Bytes of the whole head: request- or status-line and every field line. Over it: 431.
-    std::size_t max_header_section = 64 * 1024;
+    std::size_t max_header_section = std::size_t{64} * 1024;
     /// Bytes of content, whether announced by Content-Length or counted in chunks. Over it: 413.
     std::uint64_t max_body = std::uint64_t{1} << 30;
     /// Bytes of chunk extensions on one chunk-size line; they are parsed and ignored, and only
     /// bounded so they cannot be used to make a recipient scan forever. Over it: 400.
     std::size_t max_chunk_extension = 1024;
     /// Bytes of the trailer section of a chunked message. Over it: 431.
-    std::size_t max_trailer_section = 16 * 1024;
+    std::size_t max_trailer_section = std::size_t{16} * 1024;
 };
 
 } // namespace pier

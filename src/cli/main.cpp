@@ -5,7 +5,12 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
-int main(int argc, char** argv) {
+#include <cstdio>
+#include <exception>
+
+namespace {
+
+int run(int argc, char** argv) {
     CLI::App app{"pier — an HTTP toolkit: the server and client of Python's http package, "
                  "built for production"};
     app.set_version_flag("-V,--version", fmt::format("pier {}", pier::kVersion));
@@ -20,4 +25,15 @@ int main(int argc, char** argv) {
     }
     fmt::print("{}", app.help());
     return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "pier: {}\n", e.what());
+        return 1;
+    }
 }

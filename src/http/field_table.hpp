@@ -85,9 +85,9 @@ inline constexpr std::size_t kMaxKnownLength = 20;
 // characters: a lookup usually hashes three bytes and compares one candidate.
 inline constexpr std::size_t kSlots = 256;
 constexpr std::size_t slot_of(std::size_t len, char first, char last) noexcept {
-    return (len * 13 + static_cast<unsigned char>(first | 0x20) * 7 +
-            static_cast<unsigned char>(last | 0x20) * 3) &
-           (kSlots - 1);
+    const std::size_t f = static_cast<unsigned char>(first | 0x20);
+    const std::size_t l = static_cast<unsigned char>(last | 0x20);
+    return (len * 13 + f * 7 + l * 3) & (kSlots - 1);
 }
 inline constexpr auto kFieldSlots = [] {
     std::array<std::uint8_t, kSlots> t{}; // 0 = empty (FieldId::unknown)

@@ -91,13 +91,15 @@ bool g_inline_sse2 = true;
 
 bool scan_impl_supported(ScanImpl impl) noexcept {
     switch (impl) {
-    case ScanImpl::scalar:
-        return true;
 #ifdef PIER_SCAN_X86
-    case ScanImpl::sse2:
+    case ScanImpl::scalar:
+    case ScanImpl::sse2: // part of x86-64
         return true;
     case ScanImpl::avx2:
         return __builtin_cpu_supports("avx2");
+#else
+    case ScanImpl::scalar:
+        return true;
 #endif
     default:
         return false;
