@@ -8,7 +8,9 @@
 
 #include <pier/result.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -23,6 +25,7 @@ class ListElements {
       public:
         using value_type = std::string_view;
         using difference_type = std::ptrdiff_t;
+        using iterator_concept = std::forward_iterator_tag;
         iterator() = default;
         std::string_view operator*() const noexcept { return current_; }
         iterator& operator++() noexcept {
@@ -86,37 +89,74 @@ std::string_view to_string(QvalueError e) noexcept;
 Result<std::uint16_t, QvalueError> parse_qvalue(std::string_view text) noexcept;
 
 /// One element of a weighted list such as Accept-Encoding: the value before any ';' and its
-/// weight (1000 when absent).
+/// weight in thousandths (1000 when there is no q parameter).
 struct Weighted {
     std::string_view value;
     std::uint16_t q = 1000;
 };
 
-/// Calls `fn(Weighted)` for each well-formed element of a weighted list. An element whose
-/// q parameter is malformed is skipped, as if it had not been sent: a sender cannot have
-/// meant anything by it, and refusing the whole field would punish the other elements.
-template <class Fn>
-void for_each_weighted(std::string_view list, Fn&& fn);
+/// The well-formed elements of a weighted list (RFC 9110 §12.4.2), without allocating:
+///
+///     for (pier::Weighted w : pier::weighted_elements("gzip;q=0.8, br, *;q=0")) ...
+///     // {"gzip", 800}, {"br", 1000}, {"*", 0}
+///
+/// Parameter names compare case-insensitively ("Q=0.5"), whitespace around ';' and '=' is
+/// tolerated, other parameters are passed over, and ';' inside a quoted parameter value does
+/// not split. An element with a malformed q ("gzip;q=2", "br;q=") or an empty value (";q=1")
+/// is skipped, as if it had not been sent: its sender cannot have meant anything by it, and
+/// rejecting the whole field would punish the other elements. Browsers and nginx behave alike.
+/// With more than one q parameter, the last counts.
+class WeightedElements {
+  public:
+    class iterator {
+      public:
+        using value_type = Weighted;
+        using difference_type = std::ptrdiff_t;
+        using iterator_concept = std::forward_iterator_tag;
+        iterator() = default;
+        Weighted operator*() const noexcept { return current_; }
+        iterator& operator++() noexcept {
+            ++at_;
+            skip_malformed();
+            return *this;
+        }
+        iterator operator++(int) noexcept {
+            iterator old = *this;
+            ++*this;
+            return old;
+        }
+        bool operator==(const iterator& o) const noexcept { return at_ == o.at_; }
 
-/// The weight (0..1000) RFC 9110 §12.5.3 gives `coding` under an Accept-Encoding value: the
-/// element naming it, else "*", else 0 — except identity, which is acceptable (1000) unless
-/// "identity;q=0" or "*;q=0" excludes it. Case-insensitive; "x-gzip" means gzip.
+      private:
+        friend class WeightedElements;
+        explicit iterator(ListElements::iterator at) noexcept : at_(at) { skip_malformed(); }
+        void skip_malformed() noexcept;
+        ListElements::iterator at_;
+        Weighted current_;
+    };
+
+    explicit WeightedElements(std::string_view list) noexcept : list_(list) {}
+    iterator begin() const noexcept { return iterator(list_elements(list_).begin()); }
+    iterator end() const noexcept { return iterator(); }
+
+  private:
+    std::string_view list_;
+};
+
+inline WeightedElements weighted_elements(std::string_view list) noexcept {
+    return WeightedElements(list);
+}
+
+/// The weight (0..1000) RFC 9110 §12.5.3 gives `coding` under an Accept-Encoding field value:
+/// the first element naming it, else the first "*", else 0 — except identity, which is
+/// acceptable (1000) unless "identity;q=0" or "*;q=0" excludes it. Codings compare
+/// case-insensitively, and "x-gzip" means gzip (RFC 9110 §8.4.1.3). An empty value leaves only
+/// identity acceptable; a request with no Accept-Encoding at all accepts any coding, which is
+/// for the caller to handle (there is no value to pass).
+///
+///     accept_encoding_quality("gzip;q=0.5, *;q=0", "gzip");     // 500
+///     accept_encoding_quality("gzip;q=0.5, *;q=0", "identity"); // 0
 std::uint16_t accept_encoding_quality(std::string_view accept_encoding,
                                       std::string_view coding) noexcept;
-
-// ---- implementation ----------------------------------------------------------------------
-
-namespace detail {
-/// Splits "value ; p=1 ; q=0.5" and returns the weight, or nullopt-like false if malformed.
-bool parse_weighted_element(std::string_view element, Weighted& out) noexcept;
-} // namespace detail
-
-template <class Fn>
-void for_each_weighted(std::string_view list, Fn&& fn) {
-    for (std::string_view element : list_elements(list)) {
-        Weighted w;
-        if (detail::parse_weighted_element(element, w)) fn(w);
-    }
-}
 
 } // namespace pier

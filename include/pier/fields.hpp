@@ -15,8 +15,10 @@
 #pragma once
 
 #include <array>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -106,17 +108,21 @@ std::string_view to_string(FieldError e) noexcept;
 
 class Fields {
   public:
-    /// The values of every field with one name, in order, without allocating.
+    /// The values of every field with one name, in insertion order, without allocating. A
+    /// view: valid while the Fields is alive and unchanged. Its iterators hold everything they
+    /// need, so they stay valid after the Values range itself is gone.
     class Values {
       public:
         class iterator {
           public:
             using value_type = std::string_view;
             using difference_type = std::ptrdiff_t;
+            using iterator_concept = std::forward_iterator_tag;
+            using iterator_category = std::forward_iterator_tag;
             iterator() = default;
             std::string_view operator*() const noexcept { return at_->value; }
             iterator& operator++() noexcept {
-                at_ = owner_->next_match(at_ + 1, id_, name_);
+                at_ = next_match(at_ + 1, end_, id_, name_);
                 return *this;
             }
             iterator operator++(int) noexcept {
@@ -128,64 +134,78 @@ class Fields {
 
           private:
             friend class Values;
-            iterator(const Values* owner, const Field* at, FieldId id, std::string_view name)
-                : owner_(owner), at_(at), id_(id), name_(name) {}
-            const Values* owner_ = nullptr;
+            iterator(const Field* at, const Field* end, FieldId id, std::string_view name)
+                : at_(at), end_(end), id_(id), name_(name) {}
             const Field* at_ = nullptr;
+            const Field* end_ = nullptr;
             FieldId id_ = FieldId::unknown;
-            std::string_view name_;
+            std::string_view name_; // compared only when id_ is unknown
         };
 
         iterator begin() const noexcept {
-            return {this, next_match(first_, id_, name_), id_, name_};
+            return {next_match(first_, end_, id_, name_), end_, id_, name_};
         }
-        iterator end() const noexcept { return {this, end_, id_, name_}; }
+        iterator end() const noexcept { return {end_, end_, id_, name_}; }
         bool empty() const noexcept { return begin() == end(); }
 
       private:
         friend class Fields;
-        Values(const Field* first, const Field* end, FieldId id, std::string_view name)
+        Values(const Field* first, const Field* end, FieldId id, std::string_view name) noexcept
             : first_(first), end_(end), id_(id), name_(name) {}
-        const Field* next_match(const Field* from, FieldId id,
-                                std::string_view name) const noexcept;
+        static const Field* next_match(const Field* from, const Field* end, FieldId id,
+                                       std::string_view name) noexcept;
         const Field* first_;
         const Field* end_;
         FieldId id_;
         std::string_view name_;
     };
 
-    Fields() noexcept { index_clear(); }
-    /// Copies own their text: values the original owned are copied; views into a foreign
-    /// buffer (from add_view) stay views into that buffer.
+    Fields() noexcept {
+        first_.fill(0);
+        count_.fill(0);
+    }
+    /// A copy owns its text: strings the original owned (from add/set/try_add) are copied into
+    /// the copy's storage. Views into a foreign buffer (from add_view) stay views into that
+    /// buffer, which must outlive the copy as it must the original (views into the arena of
+    /// the Fields being assigned to are the exception: they are copied).
     Fields(const Fields& other);
     Fields& operator=(const Fields& other);
-    Fields(Fields&&) noexcept = default;
-    Fields& operator=(Fields&&) noexcept = default;
+    /// Moves keep every string where it is (no copy); the moved-from Fields is left empty.
+    Fields(Fields&& other) noexcept;
+    Fields& operator=(Fields&& other) noexcept;
     ~Fields() = default;
 
     /// Appends a field, copying name and value. Throws std::invalid_argument naming the field
-    /// if the name is not a token or the value holds CR, LF, NUL or another control.
+    /// if the name is not a token or the value is not a valid field-value: a CR or LF that
+    /// reached the wire would let the caller's data inject fields (response splitting).
     void add(std::string_view name, std::string_view value);
-    /// The same without exceptions: nothing is added on error.
+    /// The same without the exception: returns the reason and adds nothing.
     std::optional<FieldError> try_add(std::string_view name, std::string_view value);
     /// Appends a field without copying or validating: for the codec, which has validated the
-    /// bytes and owns the buffer they point into. `id` must be field_id(name).
+    /// bytes and owns the buffer they point into (it must outlive the field). `id` must be
+    /// field_id(name). Amortised O(1), no allocation once the Fields has grown.
     void add_view(std::string_view name, std::string_view value, FieldId id) {
+        assert(id == field_id(name));
         const auto i = static_cast<std::size_t>(id);
-        if (count_[i]++ == 0) first_[i] = static_cast<std::uint16_t>(fields_.size());
+        if (count_[i]++ == 0) first_[i] = static_cast<std::uint32_t>(fields_.size());
         fields_.push_back(Field{name, value, id});
     }
-    /// Replaces every field of that name with one (validated, copied).
+    /// Replaces every field of that name with one field appended at the end (validated,
+    /// copied). On an invalid name or value, throws and changes nothing.
     void set(std::string_view name, std::string_view value);
+    /// Removes every field with that name (case-insensitive); returns how many.
     std::size_t erase(std::string_view name);
     std::size_t erase(FieldId id);
-    /// Removes every field; keeps the memory for the next message.
+    /// Removes every field; keeps the memory for the next message, so a Fields reused per
+    /// message allocates nothing once warm.
     void clear() noexcept;
 
+    /// The first field with that id, or nullptr; O(1). Always nullptr for FieldId::unknown.
     const Field* find(FieldId id) const noexcept {
         const auto i = static_cast<std::size_t>(id);
         return id != FieldId::unknown && count_[i] != 0 ? &fields_[first_[i]] : nullptr;
     }
+    /// By name: O(1) for a known name, else a case-insensitive scan of the unknown ones.
     const Field* find(std::string_view name) const noexcept;
     std::size_t count(FieldId id) const noexcept {
         return id == FieldId::unknown ? 0 : count_[static_cast<std::size_t>(id)];
@@ -202,10 +222,12 @@ class Fields {
         const Field* f = find(name);
         return f ? f->value : fallback;
     }
+    /// Every value of that field, each one separately — the way to read Set-Cookie. The range
+    /// keeps a view of `name`: pass a string that outlives it, not a temporary std::string.
     Values values(FieldId id) const noexcept;
     Values values(std::string_view name) const noexcept;
-    /// Every value of that field joined with ", " (RFC 9110 §5.3). Wrong for Set-Cookie,
-    /// whose values may contain commas: use values() for it.
+    /// Every value of that field joined with ", ", as RFC 9110 §5.3 allows for list fields.
+    /// Wrong for Set-Cookie, whose values contain commas (RFC 6265 §3): use values() for it.
     std::string joined(FieldId id) const;
     std::string joined(std::string_view name) const;
 
@@ -214,12 +236,20 @@ class Fields {
     const_iterator end() const noexcept { return fields_.end(); }
     std::size_t size() const noexcept { return fields_.size(); }
     bool empty() const noexcept { return fields_.empty(); }
-    const Field& operator[](std::size_t i) const noexcept { return fields_[i]; }
+    /// The i-th field in insertion order; i < size().
+    const Field& operator[](std::size_t i) const noexcept {
+        assert(i < fields_.size());
+        return fields_[i];
+    }
 
   private:
-    // Owned text: chunks that never move, reused after clear().
+    // Owned text: heap chunks that never move (views into them stay valid while fields_
+    // grows), handed out front to back and reused from the first after reset().
     class Arena {
       public:
+        Arena() = default;
+        Arena(Arena&& other) noexcept;
+        Arena& operator=(Arena&& other) noexcept;
         char* allocate(std::size_t n);
         void reset() noexcept {
             current_ = 0;
@@ -233,20 +263,19 @@ class Fields {
             std::size_t size;
         };
         std::vector<Chunk> chunks_;
-        std::size_t current_ = 0;
-        std::size_t used_ = 0;
+        std::size_t current_ = 0; // chunk being filled
+        std::size_t used_ = 0;    // bytes of it handed out
     };
 
-    void index_clear() noexcept {
-        first_.fill(0);
-        count_.fill(0);
-    }
     void reindex() noexcept;
+    void append_copy(const Fields& other, const Arena* also_owned);
     std::string_view own(std::string_view s);
 
     std::vector<Field> fields_;
-    std::array<std::uint16_t, kFieldIdCount> first_; // position of the first field with the id
-    std::array<std::uint16_t, kFieldIdCount> count_; // fields with the id
+    // Per id: position of the first field with it (meaningful only while its count is not 0)
+    // and how many fields have it. Only count_ is reset by clear().
+    std::array<std::uint32_t, kFieldIdCount> first_;
+    std::array<std::uint32_t, kFieldIdCount> count_;
     Arena arena_;
 };
 

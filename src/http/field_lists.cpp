@@ -2,50 +2,54 @@
 
 #include <pier/field_lists.hpp>
 
-#include <algorithm>
-
 namespace pier {
 
 using detail::iequals;
 using detail::trim_ows;
 
+namespace {
+
+// Where the next `delimiter` outside a quoted string is, or npos. Quoted strings (RFC 9110
+// §5.6.4) may hold ',' and ';', and a backslash inside one escapes the next byte, so `"a\",b"`
+// is one element. An unterminated quote runs to the end.
+std::size_t find_outside_quotes(std::string_view s, char delimiter) noexcept {
+    bool quoted = false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (quoted) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                quoted = false;
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == delimiter) {
+            return i;
+        }
+    }
+    return std::string_view::npos;
+}
+
+} // namespace
+
 void ListElements::iterator::advance() noexcept {
-    for (;;) {
-        if (rest_.data() == nullptr) { // input used up
-            done_ = true;
-            current_ = {};
-            return;
-        }
-        std::size_t i = 0;
-        bool quoted = false;
-        while (i < rest_.size()) {
-            const char c = rest_[i];
-            if (quoted) {
-                if (c == '\\') {
-                    i += 2;
-                    continue;
-                }
-                if (c == '"') quoted = false;
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                break;
-            }
-            ++i;
-        }
-        i = std::min(i, rest_.size());
-        const std::string_view element = trim_ows(rest_.substr(0, i));
-        rest_ = i < rest_.size() ? rest_.substr(i + 1) : std::string_view();
+    while (rest_.data() != nullptr) { // null once the last element has been taken
+        const std::size_t comma = find_outside_quotes(rest_, ',');
+        const std::string_view element = trim_ows(rest_.substr(0, comma));
+        rest_ = comma == std::string_view::npos ? std::string_view() : rest_.substr(comma + 1);
         if (!element.empty()) {
             current_ = element;
             return;
         }
     }
+    done_ = true;
+    current_ = {};
 }
 
 bool has_token(std::string_view list, std::string_view token) noexcept {
     for (std::string_view element : list_elements(list)) {
-        if (iequals(trim_ows(element.substr(0, element.find(';'))), token)) return true;
+        if (iequals(trim_ows(element.substr(0, find_outside_quotes(element, ';'))), token))
+            return true;
     }
     return false;
 }
@@ -106,17 +110,18 @@ Result<std::uint16_t, QvalueError> parse_qvalue(std::string_view text) noexcept 
     return q;
 }
 
-namespace detail {
+namespace {
 
+// "value ; p=1 ; q=0.5" → {value, weight}; false when the value is empty or a q is malformed.
 bool parse_weighted_element(std::string_view element, Weighted& out) noexcept {
-    std::size_t semi = element.find(';');
-    out.value = trim_ows(element.substr(0, semi));
+    std::size_t end = find_outside_quotes(element, ';');
+    out.value = trim_ows(element.substr(0, end));
     out.q = 1000;
     if (out.value.empty()) return false;
-    while (semi != std::string_view::npos) {
-        element.remove_prefix(semi + 1);
-        semi = element.find(';');
-        const std::string_view param = trim_ows(element.substr(0, semi));
+    while (end != std::string_view::npos) {
+        element.remove_prefix(end + 1);
+        end = find_outside_quotes(element, ';');
+        const std::string_view param = trim_ows(element.substr(0, end));
         const std::size_t eq = param.find('=');
         if (eq == std::string_view::npos) continue; // a bare parameter: not a weight
         if (!iequals(trim_ows(param.substr(0, eq)), "q")) continue;
@@ -127,10 +132,6 @@ bool parse_weighted_element(std::string_view element, Weighted& out) noexcept {
     return true;
 }
 
-} // namespace detail
-
-namespace {
-
 // x-gzip is "equivalent to gzip" (RFC 9110 §8.4.1.3).
 std::string_view canonical_coding(std::string_view c) noexcept {
     return iequals(c, "x-gzip") ? std::string_view("gzip") : c;
@@ -138,18 +139,24 @@ std::string_view canonical_coding(std::string_view c) noexcept {
 
 } // namespace
 
+void WeightedElements::iterator::skip_malformed() noexcept {
+    for (; at_ != ListElements::iterator(); ++at_)
+        if (parse_weighted_element(*at_, current_)) return;
+    current_ = {};
+}
+
 std::uint16_t accept_encoding_quality(std::string_view accept_encoding,
                                       std::string_view coding) noexcept {
     coding = canonical_coding(coding);
     int explicit_q = -1;
     int star_q = -1;
-    for_each_weighted(accept_encoding, [&](const Weighted& w) {
+    for (const Weighted w : weighted_elements(accept_encoding)) {
         if (w.value == "*") {
             if (star_q < 0) star_q = w.q;
         } else if (iequals(canonical_coding(w.value), coding)) {
             if (explicit_q < 0) explicit_q = w.q;
         }
-    });
+    }
     if (explicit_q >= 0) return static_cast<std::uint16_t>(explicit_q);
     if (star_q >= 0) return static_cast<std::uint16_t>(star_q);
     return iequals(coding, "identity") ? 1000 : 0;
