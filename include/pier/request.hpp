@@ -1,0 +1,53 @@
+// What a handler sees of a request: its line, fields, body and peer — never the wire.
+// Views stay valid for the duration of the handler call.
+#pragma once
+
+#include <pier/fields.hpp>
+#include <pier/method.hpp>
+#include <pier/parser.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace pier {
+
+class Request {
+  public:
+    Method method() const noexcept { return head_->method; }
+    /// As received: the text is what counts for extension methods.
+    std::string_view method_name() const noexcept { return head_->method_name; }
+    /// The raw request-target ("/a%20b?x=1", "http://h/p", "*").
+    std::string_view target() const noexcept { return head_->target; }
+    /// The path part, still percent-encoded, with a leading "//" collapsed to "/" as Python's
+    /// http.server does (an open-redirect guard); "*" for OPTIONS *.
+    std::string_view path() const noexcept { return path_; }
+    /// The query without its '?'; empty when there is none.
+    std::string_view query() const noexcept { return query_; }
+    /// The host the request is for: the absolute-form authority, else the Host field.
+    std::string_view host() const noexcept { return host_; }
+    Version version() const noexcept { return head_->version; }
+    const Fields& fields() const noexcept { return head_->fields; }
+    std::string_view header(std::string_view name, std::string_view fallback = {}) const noexcept {
+        return head_->fields.get(name, fallback);
+    }
+    /// The whole body, already read (Content-Length or chunked, up to the body limit).
+    std::string_view body() const noexcept { return body_; }
+    /// Trailer fields of a chunked body (never merged into fields()).
+    const Fields& trailers() const noexcept { return *trailers_; }
+    /// "127.0.0.1" or "::1".
+    const std::string& remote_address() const noexcept { return *remote_; }
+    std::uint16_t remote_port() const noexcept { return remote_port_; }
+
+  private:
+    friend class RequestBuilder;
+    const RequestHead* head_ = nullptr;
+    std::string_view path_;
+    std::string_view query_;
+    std::string_view host_;
+    std::string_view body_;
+    const Fields* trailers_ = nullptr;
+    const std::string* remote_ = nullptr;
+    std::uint16_t remote_port_ = 0;
+};
+
+} // namespace pier

@@ -1,0 +1,92 @@
+// pier's HTTP/1.x server: Python's HTTPServer + BaseHTTPRequestHandler, event-driven and
+// multi-core. One event loop per worker thread, each with its own SO_REUSEPORT listener;
+// a connection lives on one loop for life.
+//
+//     pier::ServerConfig config;
+//     config.port = 8000;
+//     pier::Server server(config, [](const pier::Request& req, pier::Response& res) {
+//         res.set_body("hello\n", "text/plain");
+//     });
+//     std::string error;
+//     if (!server.listen(error)) { std::fprintf(stderr, "%s\n", error.c_str()); return 1; }
+//     server.run();   // until stop() (from a signal handler's thread, for instance)
+#pragma once
+
+#include <pier/limits.hpp>
+#include <pier/request.hpp>
+#include <pier/response.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace pier {
+
+/// Handlers run on the connection's event loop: they must not block.
+using Handler = std::function<void(const Request&, Response&)>;
+
+enum class AccessLogFormat : std::uint8_t {
+    python,   // host - - [25/Nov/2026 06:14:45] "GET / HTTP/1.1" 200 -
+    common,   // Common Log Format, with the byte count
+    combined, // Common plus Referer and User-Agent
+    off,
+};
+
+struct Timeouts {
+    /// The whole header section must arrive within this (slowloris).
+    std::chrono::milliseconds header{10'000};
+    /// An idle keep-alive connection is closed after this.
+    std::chrono::milliseconds idle{15'000};
+    /// A body that stops arriving for this long ends the connection.
+    std::chrono::milliseconds body_stall{30'000};
+    /// A client that stops reading its response for this long is dropped.
+    std::chrono::milliseconds write_stall{30'000};
+    /// On stop(): how long in-flight requests may still take.
+    std::chrono::milliseconds shutdown_grace{5'000};
+};
+
+struct ServerConfig {
+    /// Numeric address; empty = every interface, IPv4 and IPv6 (one dual-stack socket).
+    std::string host;
+    std::uint16_t port = 8000; // 0 = any free port; see Server::port()
+    unsigned threads = 0;      // 0 = one per core
+    Limits limits;
+    Timeouts timeouts;
+    /// Open connections over all workers; beyond it new ones get 503 with Retry-After.
+    std::size_t max_connections = 10'000;
+    /// Requests read ahead of their responses on one pipelined connection.
+    std::size_t max_pipelined = 16;
+    /// The Server field; empty = none.
+    std::string server_header = "pier";
+    bool enable_trace = false;
+    AccessLogFormat access_log = AccessLogFormat::python;
+    std::FILE* log = stderr;
+};
+
+class Server {
+  public:
+    Server(ServerConfig config, Handler handler);
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    /// Opens the listening sockets. False, with a message, when the address is busy or
+    /// invalid.
+    bool listen(std::string& error);
+    /// The bound port (the one the kernel picked when the configured port was 0).
+    std::uint16_t port() const noexcept;
+    /// Serves until stop(); returns once every worker has finished.
+    void run();
+    /// Stops accepting; in-flight requests finish within the grace period (graceful), or
+    /// everything closes at once. Callable from any thread, any number of times.
+    void stop(bool graceful = true) noexcept;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace pier

@@ -1,0 +1,82 @@
+// One event loop per worker thread: epoll (edge-triggered for connections), a timer wheel,
+// a queue of tasks posted from other threads (results of offloaded work), and deferred
+// destruction. Read run() top to bottom for the phases of an iteration.
+#pragma once
+
+#include "net/timer_wheel.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <sys/epoll.h>
+#include <vector>
+
+namespace pier::net {
+
+/// Whatever the loop wakes up for: a connection, a listener, the wake-up eventfd.
+class IoHandler {
+  public:
+    /// `events`: EPOLLIN / EPOLLOUT / EPOLLRDHUP / EPOLLERR / EPOLLHUP bits.
+    virtual void on_io(std::uint32_t events) = 0;
+
+  protected:
+    ~IoHandler() = default;
+};
+
+/// Something the loop owns and destroys at the end of an iteration (so no event still in
+/// this iteration's batch can reach a deleted object).
+class Closeable {
+  public:
+    virtual ~Closeable() = default;
+};
+
+class EventLoop {
+  public:
+    EventLoop();
+    ~EventLoop();
+    EventLoop(const EventLoop&) = delete;
+    EventLoop& operator=(const EventLoop&) = delete;
+
+    /// Registers `fd`; `events` as for epoll_ctl (add EPOLLET for edge-triggered).
+    bool add(int fd, IoHandler* handler, std::uint32_t events) noexcept;
+    bool modify(int fd, IoHandler* handler, std::uint32_t events) noexcept;
+    void remove(int fd) noexcept;
+
+    /// Runs `task` on this loop's thread, soon. Callable from any thread.
+    void post(std::function<void()> task);
+    /// Destroys `object` after the current iteration's events, timers and tasks.
+    void destroy_later(std::unique_ptr<Closeable> object);
+
+    TimerWheel& timers() noexcept { return timers_; }
+    /// Monotonic milliseconds, read once per iteration.
+    std::uint64_t now_ms() const noexcept { return now_ms_; }
+    /// Wall-clock second, read once per iteration (for Date and access logs).
+    std::chrono::sys_seconds wall_now() const noexcept { return wall_now_; }
+
+    /// Runs iterations until stop().
+    void run();
+    /// Ends run() after the current iteration. Callable from any thread.
+    void stop() noexcept;
+
+  private:
+    class Waker;
+    void update_clock() noexcept;
+    void run_posted();
+
+    int epoll_fd_ = -1;
+    std::unique_ptr<Waker> waker_;
+    TimerWheel timers_;
+    std::uint64_t now_ms_ = 0;
+    std::chrono::sys_seconds wall_now_{};
+    std::atomic<bool> stopping_{false};
+    std::mutex posted_mutex_;
+    std::vector<std::function<void()>> posted_;
+    std::vector<std::unique_ptr<Closeable>> doomed_;
+};
+
+std::uint64_t monotonic_ms() noexcept;
+
+} // namespace pier::net

@@ -1,0 +1,472 @@
+#include "server/connection.hpp"
+
+#include "server/access_log.hpp"
+#include "server/error_page.hpp"
+#include "server/semantics.hpp"
+#include "server/worker.hpp"
+
+#include <pier/serializer.hpp>
+
+#include <cerrno>
+#include <exception>
+#include <sys/socket.h>
+
+namespace pier {
+
+// The one place a Request is put together from the connection's state.
+class RequestBuilder {
+  public:
+    static Request make(const RequestHead& head, const server::Verdict& v, std::string_view body,
+                        const Fields& trailers, const std::string& remote, std::uint16_t port) {
+        Request r;
+        r.head_ = &head;
+        r.path_ = v.path;
+        r.query_ = v.query;
+        r.host_ = v.host;
+        r.body_ = body;
+        r.trailers_ = &trailers;
+        r.remote_ = &remote;
+        r.remote_port_ = port;
+        return r;
+    }
+};
+
+namespace server {
+namespace {
+
+constexpr std::size_t kReadChunk = 16 * 1024;
+// Responses waiting for a slow reader beyond this stop the connection reading ahead.
+constexpr std::size_t kMaxPendingOutput = 1024 * 1024;
+// A body held in memory for the handler; larger ones are refused until streaming exists.
+constexpr std::size_t kMaxBufferedBody = 16 * 1024 * 1024;
+constexpr std::uint64_t kLingerMs = 2000;
+
+} // namespace
+
+Connection::Connection(Worker& worker, net::Fd fd, const net::SocketAddress& peer)
+    : worker_(worker), fd_(std::move(fd)), remote_(peer.host()), remote_port_(peer.port()),
+      parser_(worker.shared().config.limits), chunked_(worker.shared().config.limits),
+      timer_(&Connection::on_timer, this) {
+    worker_.attach(*this);
+}
+
+Connection::~Connection() {
+    // Shared outlives every worker; the worker's list was left in close_now() (or by ~Worker).
+    worker_.shared().connections.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Connection::start() {
+    net::set_nodelay(fd_.get());
+    // Edge-triggered, read and write interest from the start: a write edge arrives whenever
+    // a full send buffer drains, so no epoll_ctl per response.
+    if (!worker_.loop().add(fd_.get(), this, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)) {
+        close_now();
+        return;
+    }
+    arm(Deadline::header);
+    request_started_ = true; // a fresh connection must send its request within the header time
+}
+
+bool Connection::idle() const noexcept {
+    return stage_ == Stage::head && in_.empty() && out_sent_ == out_.size() && !request_started_;
+}
+
+void Connection::on_io(std::uint32_t events) {
+    if (stage_ == Stage::closed) return;
+    if (events & EPOLLERR) {
+        close_now();
+        return;
+    }
+    if ((events & EPOLLOUT) && out_sent_ < out_.size()) {
+        if (!flush()) return;
+        after_flush();
+        if (stage_ == Stage::closed) return;
+    }
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) read_available();
+}
+
+void Connection::read_available() {
+    const Limits& limits = worker_.shared().config.limits;
+    const std::size_t max_buffer = limits.max_header_section + kMaxBufferedBody + kReadChunk;
+    read_paused_ = false;
+    while (stage_ != Stage::closed && !peer_closed_) {
+        // Backpressure: while responses pile up unread, read no further requests.
+        if (out_.size() - out_sent_ > kMaxPendingOutput) {
+            read_paused_ = true;
+            return;
+        }
+        std::size_t room = 0;
+        char* at = in_.prepare(kReadChunk, max_buffer, room);
+        if (room == 0) { // full and nothing more can be parsed: the limits say no
+            read_paused_ = true;
+            return;
+        }
+        const ssize_t n = recv(fd_.get(), at, room, 0);
+        if (n > 0) {
+            if (stage_ == Stage::linger) continue; // discarded: the answer is already sent
+            in_.commit(static_cast<std::size_t>(n));
+            process();
+            continue;
+        }
+        if (n == 0) {
+            peer_closed_ = true;
+            break;
+        }
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        close_now(); // ECONNRESET and the like
+        return;
+    }
+    if (stage_ == Stage::closed) return;
+    if (peer_closed_) {
+        // A half-closed client still gets every response it asked for; then we close.
+        if (stage_ == Stage::linger) {
+            close_now();
+            return;
+        }
+        process();
+        if (stage_ == Stage::closed) return;
+        close_after_write_ = true;
+        if (out_sent_ == out_.size()) close_now();
+    }
+}
+
+bool Connection::reparse_head_if_moved() {
+    // The head's views point into in_; if in_ moved (grew or compacted) while the body was
+    // still arriving, parse the head again from its new place: same bytes, same result.
+    const std::string_view avail = in_.view();
+    if (avail.data() == head_base_) return true;
+    parser_.reset();
+    if (parser_.parse(avail, head_) != ParseStatus::complete) return false;
+    head_base_ = avail.data();
+    verdict_ = check_request(head_, worker_.shared().config);
+    return true;
+}
+
+void Connection::process() {
+    while (stage_ != Stage::closed && stage_ != Stage::linger && !close_after_write_) {
+        if (out_.size() - out_sent_ > kMaxPendingOutput) break;
+        const std::string_view avail = in_.view();
+        if (stage_ == Stage::head) {
+            if (avail.empty()) break;
+            if (!start_request(avail)) break;
+            continue;
+        }
+        if (!reparse_head_if_moved()) {
+            reject(500, "Internal Server Error", true);
+            break;
+        }
+        if (stage_ == Stage::body_length) {
+            const std::string_view rest = in_.view().substr(head_size_);
+            if (rest.size() < head_.content_length) {
+                send_continue_if_expected();
+                arm(Deadline::body);
+                break;
+            }
+            finish_request(rest.substr(0, head_.content_length));
+            in_.consume(head_size_ + head_.content_length);
+        } else { // body_chunked
+            std::string_view rest = in_.view().substr(head_size_ + chunked_offset_);
+            bool done = false;
+            while (!done) {
+                const ChunkedDecoder::Step step = chunked_.decode(rest);
+                rest.remove_prefix(step.consumed);
+                chunked_offset_ += step.consumed;
+                body_.append(step.data);
+                if (step.status == ChunkedDecoder::Status::error) {
+                    reject(status_for(chunked_.error()), to_string(chunked_.error()), true);
+                    return;
+                }
+                if (body_.size() > kMaxBufferedBody) {
+                    reject(413, "Content Too Large", true);
+                    return;
+                }
+                if (step.status == ChunkedDecoder::Status::done) done = true;
+                if (step.status == ChunkedDecoder::Status::need_more) break;
+            }
+            if (!done) {
+                send_continue_if_expected();
+                arm(Deadline::body);
+                break;
+            }
+            finish_request(body_);
+            in_.consume(head_size_ + chunked_offset_);
+        }
+    }
+    if (out_sent_ < out_.size()) {
+        if (flush()) after_flush();
+    } else if (stage_ == Stage::head && !close_after_write_ && in_.empty()) {
+        request_started_ = false;
+        arm(Deadline::idle);
+    }
+}
+
+// Parses a head from `avail`; true when the connection can go on to the next stage.
+bool Connection::start_request(std::string_view avail) {
+    const ServerConfig& config = worker_.shared().config;
+    if (!request_started_) {
+        request_started_ = true;
+        arm(Deadline::header); // the whole head must arrive within the header timeout
+    }
+    const ParseStatus st = parser_.parse(avail, head_);
+    if (st == ParseStatus::incomplete) return false;
+    if (st == ParseStatus::error) {
+        reject(status_for(parser_.error()), to_string(parser_.error()), true);
+        return false;
+    }
+    head_base_ = avail.data();
+    head_size_ = parser_.head_size();
+
+    verdict_ = check_request(head_, config);
+    const Verdict& v = verdict_;
+    if (v.status != 0) {
+        // The body, if any, is not read: the connection cannot be reused after it.
+        reject(v.status, v.message, head_.body != BodyKind::none);
+        if (head_.body == BodyKind::none && !close_after_write_) {
+            in_.consume(head_size_);
+            parser_.reset();
+        }
+        return !close_after_write_;
+    }
+    continue_sent_ = !v.expect_continue; // nothing to send unless asked
+    switch (head_.body) {
+    case BodyKind::content_length:
+        if (head_.content_length > kMaxBufferedBody) {
+            reject(413, "Content Too Large", true);
+            return false;
+        }
+        stage_ = Stage::body_length;
+        return true;
+    case BodyKind::chunked:
+        chunked_.reset();
+        body_.clear();
+        chunked_offset_ = 0;
+        stage_ = Stage::body_chunked;
+        return true;
+    default:
+        finish_request({});
+        in_.consume(head_size_);
+        return true;
+    }
+}
+
+void Connection::send_continue_if_expected() {
+    // RFC 9110 §10.1.1: the client waits for 100 before sending the body; only HTTP/1.1
+    // clients ever get one.
+    if (continue_sent_) return;
+    continue_sent_ = true;
+    out_ += "HTTP/1.1 100 Continue\r\n\r\n";
+    if (flush()) after_flush();
+}
+
+void Connection::finish_request(std::string_view body) {
+    const ServerConfig& config = worker_.shared().config;
+    const Request request =
+        RequestBuilder::make(head_, verdict_, body, chunked_.trailers(), remote_, remote_port_);
+    response_.reset();
+    try {
+        worker_.shared().handler(request, response_);
+    } catch (const std::exception& e) {
+        log_error(config.log, config.access_log, worker_.loop().wall_now(), remote_, 500, e.what());
+        fill_error(response_, 500);
+    } catch (...) {
+        log_error(config.log, config.access_log, worker_.loop().wall_now(), remote_, 500,
+                  "handler threw");
+        fill_error(response_, 500);
+    }
+    if (!head_.keep_alive || response_.closes_connection() || worker_.draining())
+        close_after_write_ = true;
+    write_response(head_.method == Method::head);
+    log(response_.status());
+    // Ready for the next request on this connection.
+    stage_ = Stage::head;
+    parser_.reset();
+    request_started_ = false;
+}
+
+void Connection::reject(int status, std::string_view message, bool close) {
+    const ServerConfig& config = worker_.shared().config;
+    log_error(config.log, config.access_log, worker_.loop().wall_now(), remote_, status, message);
+    fill_error(response_, status, message);
+    if (close) close_after_write_ = true;
+    // A head that never parsed has no version: answer as HTTP/1.1.
+    if (parser_.error() != ParseError::none) head_ = RequestHead{};
+    write_response(head_.method == Method::head && parser_.error() == ParseError::none);
+    log(status);
+    stage_ = Stage::head;
+    parser_.reset();
+    request_started_ = false;
+    if (out_sent_ < out_.size() && flush()) after_flush();
+}
+
+void Connection::write_response(bool head_only) {
+    const ServerConfig& config = worker_.shared().config;
+    Fields& f = response_.fields();
+    const int status = response_.status();
+    const bool has_content = status_allows_content(status);
+    bytes_for_log_ = has_content ? response_.body().size() : 0;
+
+    if (head_.version == Version::http09) { // a simple response: the body, nothing else
+        if (!head_only) out_ += response_.body();
+        close_after_write_ = true;
+        return;
+    }
+    // The server owns framing and connection management.
+    f.erase(FieldId::content_length);
+    f.erase(FieldId::transfer_encoding);
+    f.erase(FieldId::connection);
+    f.set("Date", worker_.date());
+    if (!config.server_header.empty() && !f.contains(FieldId::server))
+        f.set("Server", config.server_header);
+    if (has_content) f.set("Content-Length", std::to_string(response_.body().size()));
+    if (close_after_write_)
+        f.set("Connection", "close");
+    else if (head_.version == Version::http10)
+        f.set("Connection", "keep-alive");
+    if (auto e = append_response_head(out_, Version::http11, status, response_.reason(), f)) {
+        // A handler put something unsendable in its fields: answer 500 instead.
+        log_error(config.log, config.access_log, worker_.loop().wall_now(), remote_, 500,
+                  to_string(*e));
+        fill_error(response_, 500);
+        write_response(head_only);
+        return;
+    }
+    if (has_content && !head_only) out_ += response_.body();
+}
+
+void Connection::log(int status) {
+    const ServerConfig& config = worker_.shared().config;
+    if (config.access_log == AccessLogFormat::off) return;
+    // The request line as received, as Python logs it.
+    std::string line;
+    if (!head_.method_name.empty()) {
+        line.append(head_.method_name).append(" ").append(head_.target);
+        if (head_.version != Version::http09)
+            line.append(head_.version == Version::http10 ? " HTTP/1.0" : " HTTP/1.1");
+    }
+    AccessRecord r;
+    r.host = remote_;
+    r.request_line = line;
+    r.status = status;
+    if (config.access_log != AccessLogFormat::python) r.body_bytes = bytes_for_log_;
+    r.referer = head_.fields.get(FieldId::referer);
+    r.user_agent = head_.fields.get(FieldId::user_agent);
+    log_access(config.log, config.access_log, worker_.loop().wall_now(), r);
+}
+
+bool Connection::flush() {
+    while (out_sent_ < out_.size()) {
+        const ssize_t n =
+            send(fd_.get(), out_.data() + out_sent_, out_.size() - out_sent_, MSG_NOSIGNAL);
+        if (n > 0) {
+            out_sent_ += static_cast<std::size_t>(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            arm(Deadline::write);
+            return false;
+        }
+        close_now(); // EPIPE, ECONNRESET: the client is gone
+        return false;
+    }
+    out_.clear();
+    out_sent_ = 0;
+    return true;
+}
+
+void Connection::after_flush() {
+    if (close_after_write_) {
+        start_linger();
+        return;
+    }
+    if (read_paused_) {
+        read_available();
+        return;
+    }
+    if (stage_ == Stage::head && in_.empty()) {
+        request_started_ = false;
+        in_.release(); // an idle keep-alive connection holds no buffer
+        arm(Deadline::idle);
+    }
+}
+
+void Connection::start_linger() {
+    // Closing with unread input makes the kernel send RST, which can destroy the response in
+    // flight. Shut our side, then read and discard until the client closes or time is up.
+    if (stage_ == Stage::closed) return;
+    if (peer_closed_) {
+        close_now();
+        return;
+    }
+    shutdown(fd_.get(), SHUT_WR);
+    stage_ = Stage::linger;
+    arm(Deadline::linger);
+    read_available();
+}
+
+void Connection::close_now() {
+    if (stage_ == Stage::closed) return;
+    stage_ = Stage::closed;
+    timer_.unlink();
+    worker_.loop().remove(fd_.get());
+    fd_.reset();
+    worker_.detach(*this);
+    worker_.loop().destroy_later(std::unique_ptr<net::Closeable>(this));
+}
+
+void Connection::drain() {
+    if (idle()) {
+        close_now();
+        return;
+    }
+    close_after_write_ = true;
+    if (stage_ == Stage::head && in_.empty() && out_sent_ == out_.size()) close_now();
+}
+
+void Connection::arm(Deadline d) {
+    const Timeouts& t = worker_.shared().config.timeouts;
+    std::chrono::milliseconds ms{};
+    switch (d) {
+    case Deadline::header:
+        ms = t.header;
+        break;
+    case Deadline::idle:
+        ms = t.idle;
+        break;
+    case Deadline::body:
+        ms = t.body_stall;
+        break;
+    case Deadline::write:
+        ms = t.write_stall;
+        break;
+    case Deadline::linger:
+        ms = std::chrono::milliseconds(kLingerMs);
+        break;
+    }
+    deadline_ = d;
+    worker_.loop().timers().schedule(timer_, worker_.loop().now_ms() +
+                                                 static_cast<std::uint64_t>(ms.count()));
+}
+
+void Connection::on_timer(void* context) {
+    auto* c = static_cast<Connection*>(context);
+    switch (c->deadline_) {
+    case Deadline::header:
+    case Deadline::body:
+        if (!c->in_.empty()) { // part of a request arrived, too slowly: say so, then close
+            c->reject(408, "Request Timeout", true);
+            return;
+        }
+        c->close_now();
+        return;
+    case Deadline::idle:
+    case Deadline::write:
+    case Deadline::linger:
+        c->close_now();
+        return;
+    }
+}
+
+} // namespace server
+} // namespace pier

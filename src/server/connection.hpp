@@ -1,0 +1,107 @@
+// One client connection: read, parse, check, hand to the handler, write — for each request,
+// in order, pipelined or not — and close without losing the last response.
+//
+// States, in the order a request moves through them:
+//   head     waiting for / parsing the request head          (deadline: header or idle)
+//   body     reading a Content-Length or chunked body         (deadline: body stall)
+//   (handler runs, response appended to out_)
+//   write    out_ not yet accepted by the socket              (deadline: write stall)
+//   linger   response sent, our side shut down, draining what the client still sends so it
+//            never gets a reset in place of its response       (deadline: linger)
+#pragma once
+
+#include "net/buffer.hpp"
+#include "net/event_loop.hpp"
+#include "net/socket.hpp"
+#include "server/semantics.hpp"
+
+#include <pier/chunked.hpp>
+#include <pier/parser.hpp>
+#include <pier/request.hpp>
+#include <pier/response.hpp>
+
+#include <string>
+
+namespace pier::server {
+
+class Worker;
+
+class Connection final : public net::IoHandler, public net::Closeable {
+  public:
+    Connection(Worker& worker, net::Fd fd, const net::SocketAddress& peer);
+    ~Connection() override;
+
+    void start();
+    void on_io(std::uint32_t events) override;
+    /// Server shutdown: close now if idle, else after the response in progress.
+    void drain();
+    bool idle() const noexcept;
+    /// Closes at once (shutdown grace period over).
+    void abort() { close_now(); }
+
+    Connection* next_ = nullptr; // the worker's list
+    Connection* prev_ = nullptr;
+
+  private:
+    enum class Stage : std::uint8_t {
+        head,
+        body_length,
+        body_chunked,
+        linger,
+        closed
+    };
+    enum class Deadline : std::uint8_t {
+        header,
+        idle,
+        body,
+        write,
+        linger
+    };
+
+    void read_available();
+    void process();
+    bool start_request(std::string_view avail);
+    void finish_request(std::string_view body);
+    void reject(int status, std::string_view message, bool close);
+    void write_response(bool head_only);
+    void log(int status);
+    bool flush();
+    void after_flush();
+    void start_linger();
+    void close_now();
+    void arm(Deadline d);
+    static void on_timer(void* context);
+    bool reparse_head_if_moved();
+    void send_continue_if_expected();
+
+    Worker& worker_;
+    net::Fd fd_;
+    std::string remote_;
+    std::uint16_t remote_port_ = 0;
+
+    net::Buffer in_;  // bytes read and not yet consumed
+    std::string out_; // responses not yet written, from out_sent_ on
+    std::size_t out_sent_ = 0;
+
+    Stage stage_ = Stage::head;
+    RequestParser parser_;
+    RequestHead head_;
+    const char* head_base_ = nullptr; // where head_'s views point; re-parse if in_ moved
+    std::size_t head_size_ = 0;
+    Verdict verdict_; // views into head_: recomputed whenever head_ is re-parsed
+    ChunkedDecoder chunked_;
+    std::size_t chunked_offset_ = 0; // body bytes handed to chunked_, after the head
+    std::string body_;               // a chunked body, decoded
+    Response response_;
+    std::uint64_t bytes_for_log_ = 0;
+
+    net::Timer timer_;
+    Deadline deadline_ = Deadline::idle;
+    bool close_after_write_ = false;
+    bool peer_closed_ = false;
+    bool continue_sent_ = false;
+    bool read_paused_ = false;     // stopped reading (backpressure); resume after a flush
+    bool request_started_ = false; // bytes of a request arrived (header deadline running)
+};
+
+} // namespace pier::server

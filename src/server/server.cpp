@@ -1,0 +1,79 @@
+#include "server/worker.hpp"
+
+#include <pier/server.hpp>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+namespace pier {
+
+struct Server::Impl {
+    server::Shared shared;
+    std::vector<std::unique_ptr<server::Worker>> workers;
+    std::uint16_t port = 0;
+};
+
+Server::Server(ServerConfig config, Handler handler) : impl_(std::make_unique<Impl>()) {
+    impl_->shared.config = std::move(config);
+    impl_->shared.handler = std::move(handler);
+}
+
+Server::~Server() = default;
+
+namespace {
+
+// SO_REUSEPORT lets our workers share a port, but it would also let a second server started
+// by the same user share it silently. A probe bind without the option fails if anyone holds
+// the port, which is the "address already in use" a user expects.
+bool port_is_free(const net::SocketAddress& address, std::string& error) {
+    net::ListenOptions probe;
+    probe.reuse_port = false;
+    probe.backlog = 1;
+    return static_cast<bool>(net::listen_on(address, probe, error));
+}
+
+} // namespace
+
+bool Server::listen(std::string& error) {
+    const ServerConfig& config = impl_->shared.config;
+    net::SocketAddress address;
+    if (!net::make_bind_address(config.host, config.port, address)) {
+        error = "not a numeric IPv4 or IPv6 address: '" + config.host + "'";
+        return false;
+    }
+    if (config.port != 0 && !port_is_free(address, error)) return false;
+    unsigned threads = config.threads != 0 ? config.threads : std::thread::hardware_concurrency();
+    if (threads == 0) threads = 1;
+    impl_->workers.clear();
+    for (unsigned i = 0; i < threads; ++i) {
+        auto w = std::make_unique<server::Worker>(impl_->shared);
+        if (!w->listen(address, error)) return false;
+        if (i == 0) {
+            // Port 0: every other worker joins the port the kernel gave the first.
+            impl_->port = w->port();
+            net::make_bind_address(config.host, impl_->port, address);
+        }
+        impl_->workers.push_back(std::move(w));
+    }
+    return true;
+}
+
+std::uint16_t Server::port() const noexcept {
+    return impl_->port;
+}
+
+void Server::run() {
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < impl_->workers.size(); ++i)
+        threads.emplace_back([w = impl_->workers[i].get()] { w->run(); });
+    if (!impl_->workers.empty()) impl_->workers[0]->run();
+    for (auto& t : threads) t.join();
+}
+
+void Server::stop(bool graceful) noexcept {
+    for (auto& w : impl_->workers) w->stop(graceful);
+}
+
+} // namespace pier

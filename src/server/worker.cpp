@@ -1,0 +1,143 @@
+#include "server/worker.hpp"
+
+#include "server/connection.hpp"
+
+#include <cerrno>
+#include <sys/socket.h>
+
+namespace pier::server {
+namespace {
+
+// Out of file descriptors: stop accepting for a moment instead of spinning on EMFILE (the
+// pending connections wait in the backlog; closing ones free descriptors meanwhile).
+constexpr std::uint64_t kAcceptPauseMs = 100;
+constexpr int kAcceptBatch = 64;
+
+} // namespace
+
+Worker::Worker(Shared& shared) : shared_(shared), timer_(&Worker::on_timer, this) {}
+
+Worker::~Worker() {
+    // Connections still open when the loop has ended (a hard stop).
+    while (Connection* c = connections_) {
+        detach(*c);
+        delete c;
+    }
+}
+
+bool Worker::listen(const net::SocketAddress& address, std::string& error) {
+    net::ListenOptions options;
+    listener_ = net::listen_on(address, options, error);
+    if (!listener_) return false;
+    // Level-triggered: a batch limit leaves connections pending, and they must wake us again.
+    if (!loop_.add(listener_.get(), this, EPOLLIN)) {
+        error = "epoll_ctl failed for the listener";
+        return false;
+    }
+    return true;
+}
+
+void Worker::on_io(std::uint32_t) {
+    if (accepting_ && !draining_) accept_batch();
+}
+
+void Worker::accept_batch() {
+    for (int i = 0; i < kAcceptBatch; ++i) {
+        net::SocketAddress peer;
+        peer.length = sizeof peer.storage;
+        const int fd = accept4(listener_.get(), reinterpret_cast<sockaddr*>(&peer.storage),
+                               &peer.length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                pause_accepting();
+            return; // EAGAIN: the backlog is empty
+        }
+        net::Fd owned(fd);
+        const std::size_t open = shared_.connections.fetch_add(1, std::memory_order_relaxed);
+        if (open >= shared_.config.max_connections) {
+            shared_.connections.fetch_sub(1, std::memory_order_relaxed);
+            refuse_overloaded(std::move(owned));
+            continue;
+        }
+        auto* c = new Connection(*this, std::move(owned), peer);
+        c->start();
+    }
+}
+
+void Worker::refuse_overloaded(net::Fd fd) {
+    // A fresh socket's send buffer is empty: this small answer goes out in one send.
+    static constexpr std::string_view kBusy =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 20\r\n"
+        "Retry-After: 1\r\nConnection: close\r\n\r\nServer is too busy.\n";
+    [[maybe_unused]] const ssize_t n = send(fd.get(), kBusy.data(), kBusy.size(), MSG_NOSIGNAL);
+    shutdown(fd.get(), SHUT_WR);
+}
+
+void Worker::pause_accepting() {
+    accepting_ = false;
+    loop_.modify(listener_.get(), this, 0);
+    loop_.timers().schedule(timer_, loop_.now_ms() + kAcceptPauseMs);
+}
+
+void Worker::on_timer(void* context) {
+    auto* w = static_cast<Worker*>(context);
+    if (w->draining_) { // the grace period is over: close whatever is left
+        while (w->connections_ != nullptr) w->connections_->abort(); // detaches it
+        w->loop_.stop();
+        return;
+    }
+    w->accepting_ = true;
+    w->loop_.modify(w->listener_.get(), w, EPOLLIN);
+}
+
+void Worker::attach(Connection& c) noexcept {
+    c.prev_ = nullptr;
+    c.next_ = connections_;
+    if (connections_ != nullptr) connections_->prev_ = &c;
+    connections_ = &c;
+    ++connection_count_;
+}
+
+void Worker::detach(Connection& c) noexcept {
+    if (c.prev_ == nullptr && connections_ != &c) return; // not linked
+    if (c.prev_ != nullptr)
+        c.prev_->next_ = c.next_;
+    else
+        connections_ = c.next_;
+    if (c.next_ != nullptr) c.next_->prev_ = c.prev_;
+    c.prev_ = c.next_ = nullptr;
+    --connection_count_;
+    if (draining_) maybe_finish_drain();
+}
+
+void Worker::stop(bool graceful) {
+    loop_.post([this, graceful] {
+        if (!graceful) {
+            loop_.stop();
+            return;
+        }
+        if (!draining_) begin_drain();
+    });
+}
+
+void Worker::begin_drain() {
+    draining_ = true;
+    loop_.remove(listener_.get());
+    listener_.reset();
+    loop_.timers().schedule(
+        timer_, loop_.now_ms() +
+                    static_cast<std::uint64_t>(shared_.config.timeouts.shutdown_grace.count()));
+    for (Connection* c = connections_; c != nullptr;) {
+        Connection* next = c->next_;
+        c->drain();
+        c = next;
+    }
+    maybe_finish_drain();
+}
+
+void Worker::maybe_finish_drain() {
+    if (connection_count_ == 0) loop_.stop();
+}
+
+} // namespace pier::server

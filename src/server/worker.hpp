@@ -1,0 +1,69 @@
+// A worker: one thread, one event loop, one listening socket (SO_REUSEPORT), and the
+// connections it accepted, which stay on it for life.
+#pragma once
+
+#include "net/event_loop.hpp"
+#include "net/socket.hpp"
+
+#include <pier/date.hpp>
+#include <pier/server.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <string>
+
+namespace pier::server {
+
+class Connection;
+
+/// What all workers share, read-only after start-up except for the counters.
+struct Shared {
+    ServerConfig config;
+    Handler handler;
+    std::atomic<std::size_t> connections{0};
+};
+
+class Worker final : public net::IoHandler {
+  public:
+    explicit Worker(Shared& shared);
+    ~Worker();
+
+    bool listen(const net::SocketAddress& address, std::string& error);
+    std::uint16_t port() const noexcept { return net::local_address(listener_.get()).port(); }
+
+    void run() { loop_.run(); }
+    /// Graceful: stop accepting, close idle connections, let busy ones finish, then stop the
+    /// loop (after the grace period at the latest). Callable from any thread.
+    void stop(bool graceful);
+
+    net::EventLoop& loop() noexcept { return loop_; }
+    Shared& shared() noexcept { return shared_; }
+    std::string_view date() noexcept { return dates_.get(loop_.wall_now()); }
+    bool draining() const noexcept { return draining_; }
+
+    /// Connection bookkeeping: an intrusive list, so shutdown can reach every connection.
+    void attach(Connection& c) noexcept;
+    void detach(Connection& c) noexcept;
+
+    void on_io(std::uint32_t events) override; // the listener is readable: accept
+
+  private:
+    void accept_batch();
+    void refuse_overloaded(net::Fd fd);
+    void pause_accepting();
+    void begin_drain();
+    void maybe_finish_drain();
+    static void on_timer(void* context);
+
+    Shared& shared_;
+    net::EventLoop loop_;
+    net::Fd listener_;
+    DateCache dates_;
+    Connection* connections_ = nullptr; // intrusive list head
+    std::size_t connection_count_ = 0;
+    bool draining_ = false;
+    bool accepting_ = true;
+    net::Timer timer_; // resumes accepting after EMFILE; ends the drain grace period
+};
+
+} // namespace pier::server
