@@ -8,6 +8,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace pier {
 
@@ -37,9 +38,19 @@ class Request {
     /// "127.0.0.1" or "::1".
     const std::string& remote_address() const noexcept { return *remote_; }
     std::uint16_t remote_port() const noexcept { return remote_port_; }
+    /// A path parameter of the matched route ("/users/{id}" → param("id")), still
+    /// percent-encoded; empty when there is none.
+    std::string_view param(std::string_view name) const noexcept {
+        for (std::size_t i = 0; i < param_count_; ++i)
+            if (params_[i].first == name) return params_[i].second;
+        return {};
+    }
+
+    static constexpr std::size_t kMaxParams = 8;
 
   private:
     friend class RequestBuilder;
+    friend class Router;
     const RequestHead* head_ = nullptr;
     std::string_view path_;
     std::string_view query_;
@@ -48,6 +59,8 @@ class Request {
     const Fields* trailers_ = nullptr;
     const std::string* remote_ = nullptr;
     std::uint16_t remote_port_ = 0;
+    std::pair<std::string_view, std::string_view> params_[kMaxParams];
+    std::size_t param_count_ = 0;
 };
 
 } // namespace pier

@@ -15,6 +15,7 @@
 #include <pier/limits.hpp>
 #include <pier/request.hpp>
 #include <pier/response.hpp>
+#include <pier/router.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -24,9 +25,6 @@
 #include <string>
 
 namespace pier {
-
-/// Handlers run on the connection's event loop: they must not block.
-using Handler = std::function<void(const Request&, Response&)>;
 
 enum class AccessLogFormat : std::uint8_t {
     python,   // host - - [25/Nov/2026 06:14:45] "GET / HTTP/1.1" 200 -
@@ -62,13 +60,18 @@ struct ServerConfig {
     /// The Server field; empty = none.
     std::string server_header = "pier";
     bool enable_trace = false;
+    /// Threads for blocking routes, and how many of their jobs may wait; a full queue → 503.
+    unsigned blocking_threads = 8;
+    std::size_t max_blocking_queue = 1024;
     AccessLogFormat access_log = AccessLogFormat::python;
     std::FILE* log = stderr;
 };
 
 class Server {
   public:
+    /// Every request goes to `handler`, on the event loop: it must not block.
     Server(ServerConfig config, Handler handler);
+    Server(ServerConfig config, Router router);
     ~Server();
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;

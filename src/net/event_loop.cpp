@@ -104,6 +104,11 @@ void EventLoop::run_posted() {
     for (auto& task : tasks) task();
 }
 
+void EventLoop::drain_posted() {
+    run_posted();
+    doomed_.clear();
+}
+
 void EventLoop::run() {
     constexpr int kBatch = 256;
     epoll_event events[kBatch];

@@ -60,6 +60,9 @@ class EventLoop {
     void run();
     /// Ends run() after the current iteration. Callable from any thread.
     void stop() noexcept;
+    /// Runs tasks posted after run() returned (completions of jobs finished during shutdown)
+    /// and destroys what they closed.
+    void drain_posted();
 
   private:
     class Waker;

@@ -5,6 +5,7 @@
 #include "server/semantics.hpp"
 #include "server/worker.hpp"
 
+#include <pier/router.hpp>
 #include <pier/serializer.hpp>
 
 #include <cerrno>
@@ -88,6 +89,10 @@ void Connection::on_io(std::uint32_t events) {
 void Connection::read_available() {
     const Limits& limits = worker_.shared().config.limits;
     const std::size_t max_buffer = limits.max_header_section + kMaxBufferedBody + kReadChunk;
+    if (stage_ == Stage::handler) { // a pool thread reads the request in in_: leave it be
+        read_paused_ = true;
+        return;
+    }
     read_paused_ = false;
     while (stage_ != Stage::closed && !peer_closed_) {
         // Backpressure: while responses pile up unread, read no further requests.
@@ -144,7 +149,8 @@ bool Connection::reparse_head_if_moved() {
 }
 
 void Connection::process() {
-    while (stage_ != Stage::closed && stage_ != Stage::linger && !close_after_write_) {
+    while (stage_ != Stage::closed && stage_ != Stage::linger && stage_ != Stage::handler &&
+           !close_after_write_) {
         if (out_.size() - out_sent_ > kMaxPendingOutput) break;
         const std::string_view avail = in_.view();
         if (stage_ == Stage::head) {
@@ -163,8 +169,7 @@ void Connection::process() {
                 arm(Deadline::body);
                 break;
             }
-            finish_request(rest.substr(0, head_.content_length));
-            in_.consume(head_size_ + head_.content_length);
+            finish_request(rest.substr(0, head_.content_length), head_size_ + head_.content_length);
         } else { // body_chunked
             std::string_view rest = in_.view().substr(head_size_ + chunked_offset_);
             bool done = false;
@@ -189,8 +194,7 @@ void Connection::process() {
                 arm(Deadline::body);
                 break;
             }
-            finish_request(body_);
-            in_.consume(head_size_ + chunked_offset_);
+            finish_request(body_, head_size_ + chunked_offset_);
         }
     }
     if (out_sent_ < out_.size()) {
@@ -244,8 +248,7 @@ bool Connection::start_request(std::string_view avail) {
         stage_ = Stage::body_chunked;
         return true;
     default:
-        finish_request({});
-        in_.consume(head_size_);
+        finish_request({}, head_size_);
         return true;
     }
 }
@@ -259,21 +262,71 @@ void Connection::send_continue_if_expected() {
     if (flush()) after_flush();
 }
 
-void Connection::finish_request(std::string_view body) {
-    const ServerConfig& config = worker_.shared().config;
-    const Request request =
+// The request is complete (`consumed` bytes of in_, released once it is answered): find its
+// handler and run it, here or on the blocking pool.
+void Connection::finish_request(std::string_view body, std::size_t consumed) {
+    Shared& shared = worker_.shared();
+    Request request =
         RequestBuilder::make(head_, verdict_, body, chunked_.trailers(), remote_, remote_port_);
+    if (shared.direct) {
+        run_handler(request, shared.direct);
+        complete_request(consumed);
+        return;
+    }
+    Router::Resolution r = shared.router.resolve(request);
+    if (r.handler == nullptr) {
+        fill_error(response_, r.status);
+        if (r.status == 204) response_.body().clear();
+        if (!r.allow.empty()) response_.set_header("Allow", r.allow);
+        complete_request(consumed);
+        return;
+    }
+    if (!r.blocking) {
+        run_handler(request, *r.handler);
+        complete_request(consumed);
+        return;
+    }
+    // The loop moves on; the request's views stay valid because nothing reads into in_ until
+    // the job is done (read_available() pauses in this stage).
+    stage_ = Stage::handler;
+    in_pool_ = true;
+    consume_after_ = consumed;
+    net::EventLoop& loop = worker_.loop();
+    const Handler* handler = r.handler;
+    const bool queued = shared.pool->submit([this, request, handler, &loop] {
+        run_handler(request, *handler);
+        loop.post([this] { on_blocking_done(); });
+    });
+    if (!queued) {
+        in_pool_ = false;
+        fill_error(response_, 503, "Too many requests waiting");
+        response_.set_header("Retry-After", "1");
+        complete_request(consumed);
+    }
+}
+
+// Runs on the loop or on a pool thread: touches only the request and response_.
+void Connection::run_handler(const Request& request, const Handler& handler) {
+    const ServerConfig& config = worker_.shared().config;
     response_.reset();
+    const char* failure = nullptr;
+    std::string what;
     try {
-        worker_.shared().handler(request, response_);
+        handler(request, response_);
     } catch (const std::exception& e) {
-        log_error(config.log, config.access_log, worker_.loop().wall_now(), remote_, 500, e.what());
-        fill_error(response_, 500);
+        what = e.what();
+        failure = what.c_str();
     } catch (...) {
-        log_error(config.log, config.access_log, worker_.loop().wall_now(), remote_, 500,
-                  "handler threw");
+        failure = "handler threw";
+    }
+    if (failure != nullptr) {
+        const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+        log_error(config.log, config.access_log, now, remote_, 500, failure);
         fill_error(response_, 500);
     }
+}
+
+void Connection::complete_request(std::size_t consumed) {
     if (!head_.keep_alive || response_.closes_connection() || worker_.draining())
         close_after_write_ = true;
     write_response(head_.method == Method::head);
@@ -282,6 +335,18 @@ void Connection::finish_request(std::string_view body) {
     stage_ = Stage::head;
     parser_.reset();
     request_started_ = false;
+    in_.consume(consumed);
+}
+
+void Connection::on_blocking_done() {
+    in_pool_ = false;
+    if (stage_ == Stage::closed) { // closed while the job ran; nothing refers to it now
+        worker_.loop().destroy_later(std::unique_ptr<net::Closeable>(this));
+        return;
+    }
+    complete_request(consume_after_);
+    process(); // pipelined requests that waited behind this one
+    if (stage_ != Stage::closed && read_paused_ && !close_after_write_) read_available();
 }
 
 void Connection::reject(int status, std::string_view message, bool close) {
@@ -412,6 +477,7 @@ void Connection::close_now() {
     worker_.loop().remove(fd_.get());
     fd_.reset();
     worker_.detach(*this);
+    if (in_pool_) return; // the pool still uses this connection: on_blocking_done() frees it
     worker_.loop().destroy_later(std::unique_ptr<net::Closeable>(this));
 }
 

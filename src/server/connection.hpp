@@ -47,6 +47,7 @@ class Connection final : public net::IoHandler, public net::Closeable {
         head,
         body_length,
         body_chunked,
+        handler, // a blocking handler runs on the pool
         linger,
         closed
     };
@@ -61,7 +62,10 @@ class Connection final : public net::IoHandler, public net::Closeable {
     void read_available();
     void process();
     bool start_request(std::string_view avail);
-    void finish_request(std::string_view body);
+    void finish_request(std::string_view body, std::size_t consumed);
+    void run_handler(const Request& request, const Handler& handler);
+    void complete_request(std::size_t consumed);
+    void on_blocking_done();
     void reject(int status, std::string_view message, bool close);
     void write_response(bool head_only);
     void log(int status);
@@ -100,8 +104,10 @@ class Connection final : public net::IoHandler, public net::Closeable {
     bool close_after_write_ = false;
     bool peer_closed_ = false;
     bool continue_sent_ = false;
-    bool read_paused_ = false;     // stopped reading (backpressure); resume after a flush
-    bool request_started_ = false; // bytes of a request arrived (header deadline running)
+    bool read_paused_ = false;      // stopped reading (backpressure); resume after a flush
+    bool in_pool_ = false;          // a blocking handler runs on the pool: don't destroy
+    std::size_t consume_after_ = 0; // bytes that request occupies in in_
+    bool request_started_ = false;  // bytes of a request arrived (header deadline running)
 };
 
 } // namespace pier::server

@@ -2,6 +2,7 @@
 
 #include <pier/server.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <thread>
@@ -17,7 +18,12 @@ struct Server::Impl {
 
 Server::Server(ServerConfig config, Handler handler) : impl_(std::make_unique<Impl>()) {
     impl_->shared.config = std::move(config);
-    impl_->shared.handler = std::move(handler);
+    impl_->shared.direct = std::move(handler);
+}
+
+Server::Server(ServerConfig config, Router router) : impl_(std::make_unique<Impl>()) {
+    impl_->shared.config = std::move(config);
+    impl_->shared.router = std::move(router);
 }
 
 Server::~Server() = default;
@@ -47,6 +53,8 @@ bool Server::listen(std::string& error) {
     unsigned threads = config.threads != 0 ? config.threads : std::thread::hardware_concurrency();
     if (threads == 0) threads = 1;
     impl_->workers.clear();
+    impl_->shared.pool = std::make_unique<server::BlockingPool>(
+        std::max(1u, config.blocking_threads), config.max_blocking_queue);
     for (unsigned i = 0; i < threads; ++i) {
         auto w = std::make_unique<server::Worker>(impl_->shared);
         if (!w->listen(address, error)) return false;
@@ -70,6 +78,10 @@ void Server::run() {
         threads.emplace_back([w = impl_->workers[i].get()] { w->run(); });
     if (!impl_->workers.empty()) impl_->workers[0]->run();
     for (auto& t : threads) t.join();
+    // Blocking jobs still running finish now; their completions are posted to loops that
+    // have stopped, so run those by hand before anything is destroyed.
+    impl_->shared.pool.reset();
+    for (auto& w : impl_->workers) w->loop().drain_posted();
 }
 
 void Server::stop(bool graceful) noexcept {

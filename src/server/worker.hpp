@@ -4,12 +4,14 @@
 
 #include "net/event_loop.hpp"
 #include "net/socket.hpp"
+#include "server/blocking_pool.hpp"
 
 #include <pier/date.hpp>
 #include <pier/server.hpp>
 
 #include <atomic>
 #include <cstddef>
+#include <memory>
 #include <string>
 
 namespace pier::server {
@@ -19,7 +21,9 @@ class Connection;
 /// What all workers share, read-only after start-up except for the counters.
 struct Shared {
     ServerConfig config;
-    Handler handler;
+    Handler direct; // every request goes here when set; else through the router
+    Router router;
+    std::unique_ptr<BlockingPool> pool;
     std::atomic<std::size_t> connections{0};
 };
 

@@ -23,9 +23,11 @@ class TestServer {
   public:
     explicit TestServer(Handler handler, ServerConfig config = quiet_config())
         : server_(std::move(config), std::move(handler)) {
-        std::string error;
-        if (!server_.listen(error)) throw std::runtime_error(error);
-        thread_ = std::thread([this] { server_.run(); });
+        start();
+    }
+    explicit TestServer(Router router, ServerConfig config = quiet_config())
+        : server_(std::move(config), std::move(router)) {
+        start();
     }
     ~TestServer() {
         server_.stop(false);
@@ -40,6 +42,11 @@ class TestServer {
         return c;
     }
     std::uint16_t port() const { return server_.port(); }
+    void start() {
+        std::string error;
+        if (!server_.listen(error)) throw std::runtime_error(error);
+        thread_ = std::thread([this] { server_.run(); });
+    }
     Server& server() { return server_; }
 
   private:

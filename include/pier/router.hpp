@@ -1,0 +1,75 @@
+// Routing: method + path pattern (+ optional virtual host) → handler.
+//
+//     pier::Router router;
+//     router.get("/", home);
+//     router.get("/users/{id}", show_user);             // req.param("id")
+//     router.post("/upload", upload, {.blocking = true}); // runs on the blocking pool
+//     router.mount("/static/", files);                   // every method, every path below
+//     router.for_host("api.example.com").get("/v1/ping", ping);
+//
+// A path no route matches → 404. A path that matches, with a method none of its routes
+// accepts → 405 with Allow (HEAD is accepted wherever GET is, OPTIONS everywhere: answered
+// with Allow unless a route handles it).
+#pragma once
+
+#include <pier/method.hpp>
+#include <pier/request.hpp>
+#include <pier/response.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pier {
+
+using Handler = std::function<void(const Request&, Response&)>;
+
+struct RouteOptions {
+    /// The handler blocks (disk, database, user code): run it on the server's blocking pool so
+    /// the event loop keeps serving other connections meanwhile.
+    bool blocking = false;
+};
+
+class Router {
+  public:
+    Router();
+
+    Router& route(Method method, std::string_view pattern, Handler handler,
+                  RouteOptions options = {});
+    Router& get(std::string_view pattern, Handler h, RouteOptions o = {}) {
+        return route(Method::get, pattern, std::move(h), o);
+    }
+    Router& post(std::string_view pattern, Handler h, RouteOptions o = {}) {
+        return route(Method::post, pattern, std::move(h), o);
+    }
+    Router& put(std::string_view pattern, Handler h, RouteOptions o = {}) {
+        return route(Method::put, pattern, std::move(h), o);
+    }
+    Router& del(std::string_view pattern, Handler h, RouteOptions o = {}) {
+        return route(Method::delete_, pattern, std::move(h), o);
+    }
+    /// Every method, for every path starting with `prefix` ("/static/").
+    Router& mount(std::string_view prefix, Handler handler, RouteOptions options = {});
+    /// Routes that apply only when the request's host (port ignored) is `host`; they are tried
+    /// before the host-less routes. The returned handle adds to the same router.
+    Router for_host(std::string_view host);
+
+    struct Resolution {
+        const Handler* handler = nullptr; // null: answer `status`
+        bool blocking = false;
+        int status = 0;    // 404 or 405 (with allow), or 204 for an automatic OPTIONS
+        std::string allow; // for 405 and OPTIONS
+    };
+    /// Finds the handler for `request` and fills its path parameters.
+    Resolution resolve(Request& request) const;
+
+  private:
+    struct Route;
+    struct Table;
+    std::shared_ptr<Table> root_;
+    Table* table_; // root_ itself, or one of its virtual hosts
+};
+
+} // namespace pier
