@@ -6,6 +6,8 @@
 #include <pier/fields.hpp>
 #include <pier/status.hpp>
 
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -37,6 +39,28 @@ class Response {
         if (!content_type.empty()) set_header("Content-Type", content_type);
     }
 
+    /// The body is `length` bytes of the open file `fd` from `offset`, sent with sendfile
+    /// (zero-copy). The response takes ownership of `fd` and closes it.
+    void set_file(int fd, std::uint64_t offset, std::uint64_t length);
+    struct FileRange {
+        int fd = -1;
+        std::uint64_t offset = 0;
+        std::uint64_t length = 0;
+    };
+    const FileRange& file() const noexcept { return file_; }
+    bool has_file() const noexcept { return file_.fd >= 0; }
+
+    /// A body of unknown length, produced piece by piece as the client takes it: `producer`
+    /// appends the next piece to its argument and returns false after the last one. Sent
+    /// chunked to HTTP/1.1 clients (with trailers()), until close to HTTP/1.0 ones. It runs on
+    /// the event loop: it must not block.
+    using Producer = std::function<bool(std::string& out)>;
+    void set_stream(Producer producer) { producer_ = std::move(producer); }
+    bool has_stream() const noexcept { return static_cast<bool>(producer_); }
+    Producer& stream() noexcept { return producer_; }
+    /// Trailer fields sent after a streamed body (HTTP/1.1 only).
+    Fields& trailers() noexcept { return trailers_; }
+
     /// Asks the server to close the connection after this response.
     void close_connection() noexcept { close_ = true; }
     bool closes_connection() const noexcept { return close_; }
@@ -48,14 +72,33 @@ class Response {
         fields_.clear();
         body_.clear();
         close_ = false;
+        release_file();
+        producer_ = nullptr;
+        trailers_.clear();
     }
+    /// Gives up the file without closing it (the server took it over).
+    FileRange take_file() noexcept {
+        FileRange f = file_;
+        file_ = {};
+        return f;
+    }
+
+    Response() = default;
+    Response(const Response&) = delete;
+    Response& operator=(const Response&) = delete;
+    ~Response() { release_file(); }
 
   private:
     int status_ = 200;
     std::string reason_;
     Fields fields_;
+    void release_file() noexcept;
+
     std::string body_;
     bool close_ = false;
+    FileRange file_;
+    Producer producer_;
+    Fields trailers_;
 };
 
 } // namespace pier

@@ -55,8 +55,6 @@ struct ServerConfig {
     Timeouts timeouts;
     /// Open connections over all workers; beyond it new ones get 503 with Retry-After.
     std::size_t max_connections = 10'000;
-    /// Requests read ahead of their responses on one pipelined connection.
-    std::size_t max_pipelined = 16;
     /// The Server field; empty = none.
     std::string server_header = "pier";
     bool enable_trace = false;

@@ -5,12 +5,16 @@
 #include "server/semantics.hpp"
 #include "server/worker.hpp"
 
+#include <pier/chunked.hpp>
 #include <pier/router.hpp>
 #include <pier/serializer.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <exception>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace pier {
 
@@ -52,6 +56,7 @@ Connection::Connection(Worker& worker, net::Fd fd, const net::SocketAddress& pee
 }
 
 Connection::~Connection() {
+    if (file_.fd >= 0) close(file_.fd);
     // Shared outlives every worker; the worker's list was left in close_now() (or by ~Worker).
     worker_.shared().connections.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -150,7 +155,7 @@ bool Connection::reparse_head_if_moved() {
 
 void Connection::process() {
     while (stage_ != Stage::closed && stage_ != Stage::linger && stage_ != Stage::handler &&
-           !close_after_write_) {
+           !close_after_write_ && !sending_body_) {
         if (out_.size() - out_sent_ > kMaxPendingOutput) break;
         const std::string_view avail = in_.view();
         if (stage_ == Stage::head) {
@@ -369,21 +374,31 @@ void Connection::write_response(bool head_only) {
     Fields& f = response_.fields();
     const int status = response_.status();
     const bool has_content = status_allows_content(status);
-    bytes_for_log_ = has_content ? response_.body().size() : 0;
+    const bool streamed = has_content && response_.has_stream();
+    const std::uint64_t length =
+        response_.has_file() ? response_.file().length : response_.body().size();
+    bytes_for_log_ = has_content && !streamed ? length : 0;
 
     if (head_.version == Version::http09) { // a simple response: the body, nothing else
-        if (!head_only) out_ += response_.body();
         close_after_write_ = true;
+        if (!head_only) start_body(streamed, false);
         return;
     }
-    // The server owns framing and connection management.
+    // The framing: a known length, chunked for HTTP/1.1 streams, the connection's end for
+    // HTTP/1.0 streams. The server owns it, and connection management, whatever the handler
+    // put in those fields.
     f.erase(FieldId::content_length);
     f.erase(FieldId::transfer_encoding);
     f.erase(FieldId::connection);
     f.set("Date", worker_.date());
     if (!config.server_header.empty() && !f.contains(FieldId::server))
         f.set("Server", config.server_header);
-    if (has_content) f.set("Content-Length", std::to_string(response_.body().size()));
+    const bool chunked = streamed && head_.version == Version::http11;
+    if (streamed && !chunked) close_after_write_ = true;
+    if (chunked)
+        f.set("Transfer-Encoding", "chunked");
+    else if (has_content && !streamed)
+        f.set("Content-Length", std::to_string(length));
     if (close_after_write_)
         f.set("Connection", "close");
     else if (head_.version == Version::http10)
@@ -396,7 +411,22 @@ void Connection::write_response(bool head_only) {
         write_response(head_only);
         return;
     }
-    if (has_content && !head_only) out_ += response_.body();
+    if (has_content && !head_only) start_body(streamed, chunked);
+}
+
+// Queues the body: bytes into out_ now; a file or a stream for flush() to send as the socket
+// takes it.
+void Connection::start_body(bool streamed, bool chunked) {
+    if (streamed) {
+        producer_ = std::move(response_.stream());
+        stream_chunked_ = chunked;
+        sending_body_ = true;
+    } else if (response_.has_file()) {
+        file_ = response_.take_file();
+        sending_body_ = true;
+    } else {
+        out_ += response_.body();
+    }
 }
 
 void Connection::log(int status) {
@@ -419,12 +449,50 @@ void Connection::log(int status) {
     log_access(config.log, config.access_log, worker_.loop().wall_now(), r);
 }
 
+// Writes what is pending: buffered bytes, then a file range (sendfile), then a streamed body
+// pulled piece by piece — each only once the socket took everything before it, so a slow
+// client never makes the server buffer more than one piece.
 bool Connection::flush() {
-    while (out_sent_ < out_.size()) {
-        const ssize_t n =
-            send(fd_.get(), out_.data() + out_sent_, out_.size() - out_sent_, MSG_NOSIGNAL);
+    for (;;) {
+        while (out_sent_ < out_.size()) {
+            const ssize_t n =
+                send(fd_.get(), out_.data() + out_sent_, out_.size() - out_sent_, MSG_NOSIGNAL);
+            if (n > 0) {
+                out_sent_ += static_cast<std::size_t>(n);
+                continue;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                arm(Deadline::write);
+                return false;
+            }
+            close_now(); // EPIPE, ECONNRESET: the client is gone
+            return false;
+        }
+        out_.clear();
+        out_sent_ = 0;
+        if (file_.fd >= 0) {
+            if (!send_file()) return false;
+            continue;
+        }
+        if (producer_) {
+            if (!pull_stream()) return false;
+            continue;
+        }
+        sending_body_ = false;
+        return true;
+    }
+}
+
+bool Connection::send_file() {
+    while (file_.length > 0) {
+        auto offset = static_cast<off_t>(file_.offset);
+        const std::size_t want =
+            static_cast<std::size_t>(std::min<std::uint64_t>(file_.length, 1u << 30));
+        const ssize_t n = sendfile(fd_.get(), file_.fd, &offset, want);
         if (n > 0) {
-            out_sent_ += static_cast<std::size_t>(n);
+            file_.offset += static_cast<std::uint64_t>(n);
+            file_.length -= static_cast<std::uint64_t>(n);
             continue;
         }
         if (n < 0 && errno == EINTR) continue;
@@ -432,11 +500,45 @@ bool Connection::flush() {
             arm(Deadline::write);
             return false;
         }
-        close_now(); // EPIPE, ECONNRESET: the client is gone
+        // The file shrank under us (n == 0) or cannot be read: the announced length can no
+        // longer be met, so the connection must end rather than desynchronise the client.
+        close_now();
         return false;
     }
-    out_.clear();
-    out_sent_ = 0;
+    close(file_.fd);
+    file_ = {};
+    return true;
+}
+
+bool Connection::pull_stream() {
+    std::string piece;
+    bool more = false;
+    try {
+        more = producer_(piece);
+    } catch (...) {
+        more = false;
+        piece.clear();
+        close_after_write_ = true; // the body is cut short: only closing can say so
+        producer_ = nullptr;
+        if (!stream_chunked_) {
+            close_now();
+            return false;
+        }
+        return true; // no last chunk: the client sees an incomplete chunked body, then close
+    }
+    if (stream_chunked_) {
+        if (!piece.empty()) {
+            append_chunk_header(out_, piece.size());
+            out_ += piece;
+            append_chunk_end(out_);
+        }
+        if (!more)
+            append_last_chunk(out_, response_.trailers().empty() ? nullptr : &response_.trailers());
+    } else {
+        out_ += piece;
+    }
+    bytes_for_log_ += piece.size();
+    if (!more) producer_ = nullptr;
     return true;
 }
 
@@ -447,6 +549,10 @@ void Connection::after_flush() {
     }
     if (read_paused_) {
         read_available();
+        return;
+    }
+    if (stage_ == Stage::head && !in_.empty()) { // requests that waited behind a long body
+        process();
         return;
     }
     if (stage_ == Stage::head && in_.empty()) {

@@ -70,6 +70,9 @@ class Connection final : public net::IoHandler, public net::Closeable {
     void write_response(bool head_only);
     void log(int status);
     bool flush();
+    bool send_file();
+    bool pull_stream();
+    void start_body(bool streamed, bool chunked);
     void after_flush();
     void start_linger();
     void close_now();
@@ -104,7 +107,11 @@ class Connection final : public net::IoHandler, public net::Closeable {
     bool close_after_write_ = false;
     bool peer_closed_ = false;
     bool continue_sent_ = false;
-    bool read_paused_ = false;      // stopped reading (backpressure); resume after a flush
+    bool read_paused_ = false;  // stopped reading (backpressure); resume after a flush
+    bool sending_body_ = false; // a file or stream is still going out: parse no further
+    bool stream_chunked_ = false;
+    Response::FileRange file_;      // the file being sent (owned: closed when done)
+    Response::Producer producer_;   // the stream being sent
     bool in_pool_ = false;          // a blocking handler runs on the pool: don't destroy
     std::size_t consume_after_ = 0; // bytes that request occupies in in_
     bool request_started_ = false;  // bytes of a request arrived (header deadline running)
