@@ -359,10 +359,19 @@ void Connection::reject(int status, std::string_view message, bool close) {
     log_error(config.log, config.access_log, worker_.loop().wall_now(), remote_, status, message);
     fill_error(response_, status, message);
     if (close) close_after_write_ = true;
-    // A head that never parsed has no version: answer as HTTP/1.1.
-    if (parser_.error() != ParseError::none) head_ = RequestHead{};
-    write_response(head_.method == Method::head && parser_.error() == ParseError::none);
-    log(status);
+    // A head that never parsed has no version: answer as HTTP/1.1, and log the raw first line
+    // (bounded) as Python does.
+    std::string raw_line;
+    const bool unparsed = parser_.error() != ParseError::none;
+    if (unparsed) {
+        head_ = RequestHead{};
+        std::string_view rest = in_.view();
+        while (!rest.empty() && (rest.front() == '\r' || rest.front() == '\n'))
+            rest.remove_prefix(1);
+        raw_line = rest.substr(0, std::min(rest.find_first_of("\r\n"), std::size_t{1024}));
+    }
+    write_response(head_.method == Method::head && !unparsed);
+    log(status, raw_line);
     stage_ = Stage::head;
     parser_.reset();
     request_started_ = false;
@@ -429,12 +438,12 @@ void Connection::start_body(bool streamed, bool chunked) {
     }
 }
 
-void Connection::log(int status) {
+void Connection::log(int status, std::string_view raw_line) {
     const ServerConfig& config = worker_.shared().config;
     if (config.access_log == AccessLogFormat::off) return;
     // The request line as received, as Python logs it.
-    std::string line;
-    if (!head_.method_name.empty()) {
+    std::string line(raw_line);
+    if (line.empty() && !head_.method_name.empty()) {
         line.append(head_.method_name).append(" ").append(head_.target);
         if (head_.version != Version::http09)
             line.append(head_.version == Version::http10 ? " HTTP/1.0" : " HTTP/1.1");

@@ -68,7 +68,7 @@ class Connection final : public net::IoHandler, public net::Closeable {
     void on_blocking_done();
     void reject(int status, std::string_view message, bool close);
     void write_response(bool head_only);
-    void log(int status);
+    void log(int status, std::string_view raw_line = {});
     bool flush();
     bool send_file();
     bool pull_stream();
