@@ -61,6 +61,19 @@ class Response {
     /// Trailer fields sent after a streamed body (HTTP/1.1 only).
     Fields& trailers() noexcept { return trailers_; }
 
+    /// Takes the request body as it arrives (routes with stream_body only): `on_data` gets
+    /// each piece, `on_end` fills in the response once the body is complete. The Request
+    /// given to the handler is no longer valid in either: copy what they need.
+    using BodySink = std::function<void(std::string_view piece)>;
+    using BodyEnd = std::function<void(Response& response)>;
+    void read_body(BodySink on_data, BodyEnd on_end) {
+        body_sink_ = std::move(on_data);
+        body_end_ = std::move(on_end);
+    }
+    bool reads_body() const noexcept { return static_cast<bool>(body_sink_); }
+    BodySink& body_sink() noexcept { return body_sink_; }
+    BodyEnd& body_end() noexcept { return body_end_; }
+
     /// Asks the server to close the connection after this response.
     void close_connection() noexcept { close_ = true; }
     bool closes_connection() const noexcept { return close_; }
@@ -75,6 +88,8 @@ class Response {
         release_file();
         producer_ = nullptr;
         trailers_.clear();
+        body_sink_ = nullptr;
+        body_end_ = nullptr;
     }
     /// Gives up the file without closing it (the server took it over).
     FileRange take_file() noexcept {
@@ -99,6 +114,8 @@ class Response {
     FileRange file_;
     Producer producer_;
     Fields trailers_;
+    BodySink body_sink_;
+    BodyEnd body_end_;
 };
 
 } // namespace pier

@@ -30,6 +30,12 @@ struct RouteOptions {
     /// The handler blocks (disk, database, user code): run it on the server's blocking pool so
     /// the event loop keeps serving other connections meanwhile.
     bool blocking = false;
+    /// The handler is called as soon as the head has arrived, before the body: it decides
+    /// whether to take the body (Response::read_body, which streams it chunk by chunk — an
+    /// upload can go to disk without being held in memory) or to answer at once (then the
+    /// body is never read, no 100 Continue is sent, and the connection closes after the
+    /// answer). Runs on the event loop (not with blocking).
+    bool stream_body = false;
 };
 
 class Router {
@@ -59,6 +65,7 @@ class Router {
     struct Resolution {
         const Handler* handler = nullptr; // null: answer `status`
         bool blocking = false;
+        bool stream_body = false;
         int status = 0;    // 404 or 405 (with allow), or 204 for an automatic OPTIONS
         std::string allow; // for 405 and OPTIONS
     };

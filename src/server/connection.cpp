@@ -163,6 +163,10 @@ void Connection::process() {
             if (!start_request(avail)) break;
             continue;
         }
+        if (stage_ == Stage::body_stream) {
+            if (!feed_stream()) break;
+            continue;
+        }
         if (!reparse_head_if_moved()) {
             reject(500, "Internal Server Error", true);
             break;
@@ -238,6 +242,14 @@ bool Connection::start_request(std::string_view avail) {
         return !close_after_write_;
     }
     continue_sent_ = !v.expect_continue; // nothing to send unless asked
+    Shared& shared = worker_.shared();
+    if (head_.body != BodyKind::none && !shared.direct) {
+        // A route that streams its body is called now, before the body arrives.
+        Request request =
+            RequestBuilder::make(head_, verdict_, {}, chunked_.trailers(), remote_, remote_port_);
+        const Router::Resolution r = shared.router.resolve(request);
+        if (r.handler != nullptr && r.stream_body) return start_streaming(request, *r.handler);
+    }
     switch (head_.body) {
     case BodyKind::content_length:
         if (head_.content_length > kMaxBufferedBody) {
@@ -256,6 +268,92 @@ bool Connection::start_request(std::string_view avail) {
         finish_request({}, head_size_);
         return true;
     }
+}
+
+// The handler of a stream_body route runs with the head only. If it takes the body, the head
+// is released (the body then flows through the buffer without accumulating) and 100 Continue
+// goes out now — "when the handler starts reading the body" — and not otherwise.
+bool Connection::start_streaming(const Request& request, const Handler& handler) {
+    run_handler(request, handler);
+    if (!response_.reads_body()) {
+        close_after_write_ = true; // the body was never read: the connection cannot go on
+        complete_request(head_size_);
+        return false;
+    }
+    const ServerConfig& config = worker_.shared().config;
+    if (config.access_log != AccessLogFormat::off) {
+        log_owned_ = true;
+        owned_line_.assign(head_.method_name).append(" ").append(head_.target);
+        owned_line_.append(head_.version == Version::http10 ? " HTTP/1.0" : " HTTP/1.1");
+        owned_referer_.assign(head_.fields.get(FieldId::referer));
+        owned_agent_.assign(head_.fields.get(FieldId::user_agent));
+    }
+    const bool chunked = head_.body == BodyKind::chunked;
+    stream_left_ = head_.content_length;
+    head_.fields.clear(); // its views are about to point at released bytes
+    head_.method_name = head_.target = {};
+    in_.consume(head_size_);
+    head_size_ = 0;
+    if (chunked) chunked_.reset();
+    stage_ = Stage::body_stream;
+    send_continue_if_expected();
+    return true;
+}
+
+// Hands what arrived to the sink; true when the body is complete and answered.
+bool Connection::feed_stream() {
+    Response::BodySink& sink = response_.body_sink();
+    try {
+        if (head_.body == BodyKind::content_length) {
+            const std::string_view avail = in_.view();
+            const auto take =
+                static_cast<std::size_t>(std::min<std::uint64_t>(avail.size(), stream_left_));
+            if (take > 0) sink(avail.substr(0, take));
+            in_.consume(take);
+            stream_left_ -= take;
+            if (stream_left_ > 0) {
+                arm(Deadline::body);
+                return false;
+            }
+        } else {
+            for (;;) {
+                const ChunkedDecoder::Step step = chunked_.decode(in_.view());
+                if (!step.data.empty()) sink(step.data);
+                in_.consume(step.consumed);
+                if (step.status == ChunkedDecoder::Status::error) {
+                    reject(status_for(chunked_.error()), to_string(chunked_.error()), true);
+                    return false;
+                }
+                if (step.status == ChunkedDecoder::Status::done) break;
+                if (step.status == ChunkedDecoder::Status::need_more) {
+                    arm(Deadline::body);
+                    return false;
+                }
+            }
+        }
+    } catch (...) {
+        fill_error(response_, 500);
+        close_after_write_ = true; // the rest of the body will not be read
+        end_stream();
+        return false;
+    }
+    end_stream();
+    return true;
+}
+
+void Connection::end_stream() {
+    if (Response::BodyEnd& end = response_.body_end()) {
+        Response::BodyEnd finish = std::move(end);
+        response_.read_body(nullptr, nullptr);
+        try {
+            finish(response_);
+        } catch (...) {
+            fill_error(response_, 500);
+        }
+    }
+    response_.read_body(nullptr, nullptr);
+    complete_request(0);
+    log_owned_ = false;
 }
 
 void Connection::send_continue_if_expected() {
@@ -372,6 +470,7 @@ void Connection::reject(int status, std::string_view message, bool close) {
     }
     write_response(head_.method == Method::head && !unparsed);
     log(status, raw_line);
+    log_owned_ = false;
     stage_ = Stage::head;
     parser_.reset();
     request_started_ = false;
@@ -443,6 +542,7 @@ void Connection::log(int status, std::string_view raw_line) {
     if (config.access_log == AccessLogFormat::off) return;
     // The request line as received, as Python logs it.
     std::string line(raw_line);
+    if (log_owned_) line = owned_line_;
     if (line.empty() && !head_.method_name.empty()) {
         line.append(head_.method_name).append(" ").append(head_.target);
         if (head_.version != Version::http09)
@@ -453,8 +553,8 @@ void Connection::log(int status, std::string_view raw_line) {
     r.request_line = line;
     r.status = status;
     if (config.access_log != AccessLogFormat::python) r.body_bytes = bytes_for_log_;
-    r.referer = head_.fields.get(FieldId::referer);
-    r.user_agent = head_.fields.get(FieldId::user_agent);
+    r.referer = log_owned_ ? owned_referer_ : head_.fields.get(FieldId::referer);
+    r.user_agent = log_owned_ ? owned_agent_ : head_.fields.get(FieldId::user_agent);
     log_access(config.log, config.access_log, worker_.loop().wall_now(), r);
 }
 
@@ -635,7 +735,7 @@ void Connection::on_timer(void* context) {
     switch (c->deadline_) {
     case Deadline::header:
     case Deadline::body:
-        if (!c->in_.empty()) { // part of a request arrived, too slowly: say so, then close
+        if (!c->in_.empty() || c->stage_ == Stage::body_stream) { // too slow: say so, close
             c->reject(408, "Request Timeout", true);
             return;
         }

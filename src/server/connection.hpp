@@ -47,7 +47,8 @@ class Connection final : public net::IoHandler, public net::Closeable {
         head,
         body_length,
         body_chunked,
-        handler, // a blocking handler runs on the pool
+        handler,     // a blocking handler runs on the pool
+        body_stream, // the body goes to the handler's sink as it arrives
         linger,
         closed
     };
@@ -66,6 +67,9 @@ class Connection final : public net::IoHandler, public net::Closeable {
     void run_handler(const Request& request, const Handler& handler);
     void complete_request(std::size_t consumed);
     void on_blocking_done();
+    bool start_streaming(const Request& request, const Handler& handler);
+    bool feed_stream();
+    void end_stream();
     void reject(int status, std::string_view message, bool close);
     void write_response(bool head_only);
     void log(int status, std::string_view raw_line = {});
@@ -101,6 +105,10 @@ class Connection final : public net::IoHandler, public net::Closeable {
     std::string body_;               // a chunked body, decoded
     Response response_;
     std::uint64_t bytes_for_log_ = 0;
+    std::uint64_t stream_left_ = 0; // body_stream with Content-Length: bytes still to come
+    // A streamed request's head is consumed before its body: what the log needs is kept here.
+    bool log_owned_ = false;
+    std::string owned_line_, owned_referer_, owned_agent_;
 
     net::Timer timer_;
     Deadline deadline_ = Deadline::idle;

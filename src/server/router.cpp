@@ -143,6 +143,7 @@ Router::Resolution Router::resolve(Request& request) const {
             request.param_count_ = r.prefix ? 0 : count;
             res.handler = &r.handler;
             res.blocking = r.options.blocking;
+            res.stream_body = r.options.stream_body && !r.options.blocking;
             return true;
         }
         return false;

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <regex>
 
 namespace pier::test {
 namespace {
@@ -29,13 +28,25 @@ std::string run_and_log(AccessLogFormat format, std::string_view request) {
     return text;
 }
 
+// `shape` with '#' for any digit and '@' for any letter; the whole of `text` must match.
+bool has_shape(std::string_view text, std::string_view shape) {
+    if (text.size() != shape.size()) return false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char t = text[i];
+        const char s = shape[i];
+        const bool ok = s == '#'   ? (t >= '0' && t <= '9')
+                        : s == '@' ? ((t >= 'a' && t <= 'z') || (t >= 'A' && t <= 'Z'))
+                                   : t == s;
+        if (!ok) return false;
+    }
+    return true;
+}
+
 TEST(AccessLog, PythonFormat) {
     const std::string log =
         run_and_log(AccessLogFormat::python, "GET /x?y HTTP/1.1\r\nHost: t\r\n\r\n");
-    EXPECT_TRUE(std::regex_match(
-        log,
-        std::regex(
-            R"(127\.0\.0\.1 - - \[\d\d/[A-Z][a-z]{2}/\d{4} \d\d:\d\d:\d\d\] "GET /x\?y HTTP/1\.1" 200 -\n)")))
+    EXPECT_TRUE(
+        has_shape(log, "127.0.0.1 - - [##/@@@/#### ##:##:##] \"GET /x?y HTTP/1.1\" 200 -\n"))
         << log;
 }
 
@@ -48,10 +59,12 @@ TEST(AccessLog, RefusedRequestsLogTheErrorLineToo) {
 TEST(AccessLog, CommonAndCombinedCountBytes) {
     const std::string common =
         run_and_log(AccessLogFormat::common, "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
-    EXPECT_TRUE(std::regex_search(
-        common,
-        std::regex(
-            R"(\[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "GET / HTTP/1\.1" 200 5\n)")))
+    // [25/Nov/2026:06:14:45 +0000] — the zone's sign replaced for the shape check.
+    std::string shape_of = common;
+    const std::size_t sign = shape_of.find(' ', shape_of.find('[')) + 1;
+    if (sign < shape_of.size() && shape_of[sign] == '-') shape_of[sign] = '+';
+    EXPECT_TRUE(has_shape(shape_of,
+                          "127.0.0.1 - - [##/@@@/####:##:##:## +####] \"GET / HTTP/1.1\" 200 5\n"))
         << common;
     const std::string combined =
         run_and_log(AccessLogFormat::combined,
