@@ -90,4 +90,10 @@ class Server {
     std::unique_ptr<Impl> impl_;
 };
 
+/// Serves until SIGINT or SIGTERM: the first stops gracefully (in-flight requests finish
+/// within the grace period) and returns 0; a second one exits the process at once (status
+/// 128 + signal), for the user who does not want to wait. Call it instead of run(), from the
+/// main thread, before other threads exist (it blocks the two signals for every thread).
+int run_until_signalled(Server& server);
+
 } // namespace pier

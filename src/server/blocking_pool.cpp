@@ -1,5 +1,8 @@
 #include "server/blocking_pool.hpp"
 
+#include <csignal>
+#include <pthread.h>
+
 namespace pier::server {
 
 BlockingPool::BlockingPool(std::size_t threads, std::size_t max_queued) : max_queued_(max_queued) {
@@ -27,6 +30,11 @@ bool BlockingPool::submit(std::function<void()> job) {
 }
 
 void BlockingPool::work() {
+    // Process signals (SIGINT, SIGTERM) are for the thread that asked for them, never a pool
+    // thread, whose default action would kill the process mid-shutdown.
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, nullptr);
     for (;;) {
         std::function<void()> job;
         {

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
+#include <pthread.h>
 #include <thread>
 #include <vector>
 
@@ -75,7 +77,12 @@ std::uint16_t Server::port() const noexcept {
 void Server::run() {
     std::vector<std::thread> threads;
     for (std::size_t i = 1; i < impl_->workers.size(); ++i)
-        threads.emplace_back([w = impl_->workers[i].get()] { w->run(); });
+        threads.emplace_back([w = impl_->workers[i].get()] {
+            sigset_t all; // signals belong to the caller's thread (see run_until_signalled)
+            sigfillset(&all);
+            pthread_sigmask(SIG_BLOCK, &all, nullptr);
+            w->run();
+        });
     if (!impl_->workers.empty()) impl_->workers[0]->run();
     for (auto& t : threads) t.join();
     // Blocking jobs still running finish now; their completions are posted to loops that

@@ -2,17 +2,11 @@
 // "port N" once listening; stops cleanly on SIGTERM or SIGINT.
 #include <pier/server.hpp>
 
-#include <csignal>
+#include <chrono>
 #include <cstdio>
 #include <thread>
 
 int main() {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr); // every thread inherits the mask
-
     pier::Router router;
     router.get("/hello", [](const pier::Request&, pier::Response& res) {
         res.set_body("hello\n", "text/plain");
@@ -21,6 +15,12 @@ int main() {
         res.set_body(std::string(req.body()), "application/octet-stream");
     };
     router.post("/echo", echo);
+    router.get("/sleep",
+               [](const pier::Request&, pier::Response& res) {
+                   std::this_thread::sleep_for(std::chrono::seconds(3));
+                   res.set_body("slept\n");
+               },
+               {.blocking = true});
     router.put("/echo", echo);
     pier::ServerConfig config;
     config.host = "127.0.0.1";
@@ -35,12 +35,5 @@ int main() {
     }
     std::printf("port %u\n", server.port());
     std::fflush(stdout);
-    std::thread waiter([&] {
-        int sig = 0;
-        sigwait(&signals, &sig);
-        server.stop(true);
-    });
-    server.run();
-    waiter.join();
-    return 0;
+    return pier::run_until_signalled(server);
 }
