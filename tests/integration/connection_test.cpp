@@ -327,3 +327,74 @@ TEST(Server, GracefulStopFinishesTheRequestInFlight) {
 
 } // namespace
 } // namespace pier::test
+
+namespace pier::test {
+namespace {
+
+TEST(Server, StalledBodiesTimeOutWith408) {
+    ServerConfig config = TestServer::quiet_config();
+    config.timeouts.body_stall = std::chrono::milliseconds(300);
+    TestServer server(echo, config);
+    Client c(server.port());
+    c.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc"); // 7 bytes never come
+    const std::string r = c.read_to_close();
+    EXPECT_EQ(status_line(r), "HTTP/1.1 408 Request Timeout") << r;
+}
+
+TEST(Server, NoContentAndNotModifiedNeverCarryABody) {
+    TestServer server([](const Request& req, Response& res) {
+        res.set_status(req.path() == "/204" ? 204 : 304);
+        res.set_body("must not be sent");
+    });
+    Client c(server.port());
+    c.send("GET /204 HTTP/1.1\r\nHost: t\r\n\r\nGET /304 HTTP/1.1\r\nHost: t\r\n\r\n");
+    const std::string a = c.read_response();
+    EXPECT_EQ(status_line(a), "HTTP/1.1 204 No Content");
+    EXPECT_EQ(a.find("Content-Length"), std::string::npos) << a;
+    EXPECT_EQ(body_of(a), "");
+    const std::string b = c.read_response();
+    EXPECT_EQ(status_line(b), "HTTP/1.1 304 Not Modified");
+    EXPECT_EQ(body_of(b), "");
+}
+
+TEST(Server, DualStackByDefault) {
+    ServerConfig config = TestServer::quiet_config();
+    config.host = ""; // like Python's http.server: every interface, IPv4 and IPv6
+    TestServer server([](const Request& req, Response& res) { res.set_body(req.remote_address()); },
+                      config);
+    {
+        Client c(server.port()); // IPv4 loopback
+        c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+        EXPECT_EQ(body_of(c.read_response()), "127.0.0.1"); // shown as IPv4, not ::ffff:
+    }
+    const int fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(server.port());
+    a.sin6_addr = in6addr_loopback;
+    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        close(fd);
+        GTEST_SKIP() << "no IPv6 loopback on this machine";
+    }
+    const std::string req = "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    ASSERT_EQ(send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
+    std::string got;
+    char buf[1024];
+    ssize_t n;
+    while ((n = recv(fd, buf, sizeof buf, 0)) > 0) got.append(buf, static_cast<std::size_t>(n));
+    close(fd);
+    EXPECT_EQ(body_of(got), "::1");
+}
+
+TEST(Server, ABusyPortFailsWithAClearMessage) {
+    TestServer first(echo);
+    ServerConfig config = TestServer::quiet_config();
+    config.port = first.port();
+    Server second(config, echo);
+    std::string error;
+    EXPECT_FALSE(second.listen(error));
+    EXPECT_NE(error.find("Address already in use"), std::string::npos) << error;
+}
+
+} // namespace
+} // namespace pier::test
