@@ -398,3 +398,22 @@ TEST(Server, ABusyPortFailsWithAClearMessage) {
 
 } // namespace
 } // namespace pier::test
+
+namespace pier::test {
+namespace {
+
+TEST(Server, AClientThatStopsReadingIsDropped) {
+    ServerConfig config = TestServer::quiet_config();
+    config.timeouts.write_stall = std::chrono::milliseconds(300);
+    constexpr std::size_t kSize = 64 * 1024 * 1024;
+    TestServer server([](const Request&, Response& res) { res.set_body(std::string(kSize, 'x')); },
+                      config);
+    Client c(server.port(), 2000);
+    c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500)); // not reading: the send stalls
+    const std::string got = c.read_to_close();
+    EXPECT_LT(got.size(), kSize); // the server gave up instead of waiting forever
+}
+
+} // namespace
+} // namespace pier::test
