@@ -23,6 +23,12 @@ long cpu_ticks(pid_t pid) {
 }
 
 TEST(Overload, EmfileDoesNotSpinAndTheServerRecovers) {
+#if defined(__SANITIZE_ADDRESS__)
+    // UBSan's vptr check tests memory readability through a pipe(); in a process that is out
+    // of descriptors that fails, and it reports every virtual call as a bad vptr. The release
+    // build runs this test.
+    GTEST_SKIP() << "needs a sanitizer-free build: UBSan itself needs free descriptors";
+#endif
     int ports[2];
     ASSERT_EQ(pipe(ports), 0);
     const pid_t child = fork();
