@@ -417,3 +417,20 @@ TEST(Server, AClientThatStopsReadingIsDropped) {
 
 } // namespace
 } // namespace pier::test
+
+namespace pier::test {
+namespace {
+
+TEST(Server, TheServerFieldCanBeTurnedOff) {
+    ServerConfig config = TestServer::quiet_config();
+    config.server_header = "";
+    TestServer server(echo, config);
+    Client c(server.port());
+    c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    const std::string r = c.read_response();
+    EXPECT_EQ(r.find("Server:"), std::string::npos) << r;
+    EXPECT_NE(r.find("\r\nDate: "), std::string::npos) << r;
+}
+
+} // namespace
+} // namespace pier::test
