@@ -77,17 +77,25 @@ Handler counting_stream(int pieces, std::atomic<int>* calls = nullptr, std::size
 TEST(Bodies, StreamsAreChunkedForHttp11WithTrailers) {
     TestServer server(counting_stream(3));
     Client c(server.port());
+    // Two pipelined requests: the second is answered after the first's whole stream.
     c.send("GET /s HTTP/1.1\r\nHost: t\r\n\r\nGET /again HTTP/1.1\r\nHost: t\r\n\r\n");
     std::string wire;
-    // Read until the last chunk's trailer section ends.
-    while (wire.find("X-Pieces: 3\r\n\r\n") == std::string::npos) {
+    const std::string end_of_message = "X-Pieces: 3\r\n\r\n";
+    auto count = [&] {
+        std::size_t n = 0;
+        for (std::size_t at = wire.find(end_of_message); at != std::string::npos;
+             at = wire.find(end_of_message, at + 1))
+            ++n;
+        return n;
+    };
+    while (count() < 2) {
         char buf[4096];
         const ssize_t n = recv(c.fd(), buf, sizeof buf, 0);
         ASSERT_GT(n, 0) << wire;
         wire.append(buf, static_cast<std::size_t>(n));
     }
     EXPECT_TRUE(has_header(wire, "Transfer-Encoding: chunked")) << wire;
-    EXPECT_EQ(wire.find("Content-Length"), std::string::npos);
+    EXPECT_EQ(wire.substr(0, wire.find("\r\n\r\n")).find("Content-Length"), std::string::npos);
     const std::string body = wire.substr(wire.find("\r\n\r\n") + 4);
     ChunkedDecoder dec;
     std::string content;
@@ -103,8 +111,7 @@ TEST(Bodies, StreamsAreChunkedForHttp11WithTrailers) {
     }
     EXPECT_EQ(content, "333332222211111");
     EXPECT_EQ(dec.trailers().get("x-pieces"), "3");
-    // The pipelined request behind the stream is answered after it.
-    EXPECT_EQ(status_line(std::string(rest) + c.read_response()), "HTTP/1.1 200 OK");
+    EXPECT_EQ(status_line(rest), "HTTP/1.1 200 OK"); // the second response follows at once
 }
 
 TEST(Bodies, StreamsRunUntilCloseForHttp10) {
