@@ -1,5 +1,6 @@
 # pier's front door. `make test` is what CI runs (.ci/run); see README.md.
 #
+#   make serve   install missing packages, build, serve DIR (default .) on PORT (default 8000)
 #   make test    install missing packages, build release + asan + fuzz, run every test
 #                (each fuzz target for TEST_FUZZ_SECONDS, default 30, under ASan+UBSan)
 #   make build   release binary at build/release/pier
@@ -17,7 +18,9 @@ TEST_FUZZ_SECONDS ?= 30
 CMAKE_GENERATOR := -G Ninja
 CXX_FILES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)
 
-.PHONY: deps build release asan fuzz-build test bench fuzz format lint clean
+.PHONY: deps build release asan fuzz-build test serve bench fuzz format lint clean
+PORT ?= 8000
+DIR ?= .
 
 deps:
 	@scripts/install-deps
@@ -42,6 +45,11 @@ fuzz-build: deps build/fuzz/build.ninja
 	cmake --build build/fuzz -j $(JOBS)
 
 build: release
+
+# Only the pier command is built: serving should not wait for the test suite to compile.
+serve: deps build/release/build.ninja
+	cmake --build build/release -j $(JOBS) --target pier-cli
+	build/release/pier serve $(PORT) -d $(DIR)
 
 test: release asan fuzz-build
 	@echo "== release =="; ctest --test-dir build/release -j $(JOBS) --output-on-failure

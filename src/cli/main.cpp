@@ -1,5 +1,7 @@
 // The `pier` command. Each subcommand lives in its own file in src/cli/ and registers itself
 // here; this file only owns what every subcommand shares: --help, --version, exit codes.
+#include "cli/serve.hpp"
+
 #include <pier/version.hpp>
 
 #include <CLI/CLI.hpp>
@@ -15,6 +17,8 @@ int run(int argc, char** argv) {
                  "built for production"};
     app.set_version_flag("-V,--version", fmt::format("pier {}", pier::kVersion));
     app.footer("Documentation: docs/ in the source tree.");
+    std::shared_ptr<pier::cli::ServeArgs> serve_args;
+    CLI::App* serve = pier::cli::add_serve_command(app, serve_args);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -23,6 +27,7 @@ int run(int argc, char** argv) {
         const int code = app.exit(e);
         return code == 0 ? 0 : 2;
     }
+    if (serve->parsed()) return pier::cli::run_serve(*serve_args);
     fmt::print("{}", app.help());
     return 0;
 }

@@ -1,0 +1,140 @@
+#include "handlers/directory_listing.hpp"
+
+#include "server/error_page.hpp"
+
+#include <pier/uri.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <dirent.h>
+#include <sys/stat.h>
+
+namespace pier::handlers {
+
+bool read_directory(const std::string& directory, bool show_hidden,
+                    std::vector<DirectoryEntry>& out) {
+    DIR* dir = opendir(directory.c_str());
+    if (dir == nullptr) return false;
+    const int dfd = dirfd(dir);
+    while (const dirent* e = readdir(dir)) {
+        const std::string_view name = e->d_name;
+        if (name == "." || name == "..") continue;
+        if (!show_hidden && name.front() == '.') continue;
+        struct stat st {};
+        // stat, not lstat: a link is listed as what it points to (a dangling one is skipped).
+        if (fstatat(dfd, e->d_name, &st, 0) != 0) continue;
+        DirectoryEntry d;
+        d.name = name;
+        d.is_directory = S_ISDIR(st.st_mode);
+        d.size = d.is_directory ? 0 : static_cast<std::uint64_t>(st.st_size);
+        d.modified = std::chrono::sys_seconds(std::chrono::seconds(st.st_mtim.tv_sec));
+        out.push_back(std::move(d));
+    }
+    closedir(dir);
+    return true;
+}
+
+std::string human_size(std::uint64_t bytes) {
+    if (bytes < 1024) return std::to_string(bytes) + " B";
+    static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+    double value = static_cast<double>(bytes);
+    int unit = -1;
+    while (value >= 1024 && unit < 4) {
+        value /= 1024;
+        ++unit;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, value < 10 ? "%.1f %s" : "%.0f %s", value, kUnits[unit]);
+    return buf;
+}
+
+namespace {
+
+std::string iso_time(std::chrono::sys_seconds t) {
+    const std::time_t tt = t.time_since_epoch().count();
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+    return buf;
+}
+
+constexpr std::string_view kStyle = R"(<style>
+:root{color-scheme:light dark;--fg:#1f2328;--bg:#fff;--muted:#656d76;--line:#d0d7de;--link:#0969da}
+@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#8d96a0;--line:#30363d;--link:#4493f8}}
+body{font:16px/1.5 system-ui,sans-serif;color:var(--fg);background:var(--bg);margin:0;padding:1rem;max-width:60rem}
+h1{font-size:1.25rem;word-break:break-all}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid var(--line)}
+th a{color:var(--muted)}
+td.n{word-break:break-all}
+td.s,td.d{white-space:nowrap;color:var(--muted)}
+td.s{text-align:right}
+a{color:var(--link);text-decoration:none}
+a:hover{text-decoration:underline}
+@media (max-width:40rem){td.d,th.d{display:none}}
+</style>)";
+
+} // namespace
+
+std::string render_listing(std::string_view display_path, std::vector<DirectoryEntry> entries,
+                           std::string_view query) {
+    std::string_view sort = "name";
+    bool descending = false;
+    for (auto [key, value] : query_params(query)) {
+        if (key == "sort" && (value == "name" || value == "size" || value == "date")) sort = value;
+        if (key == "order") descending = value == "desc";
+    }
+    std::stable_sort(entries.begin(), entries.end(),
+                     [&](const DirectoryEntry& a, const DirectoryEntry& b) {
+                         if (a.is_directory != b.is_directory) return a.is_directory; // dirs first
+                         int c = 0;
+                         if (sort == "size")
+                             c = a.size < b.size ? -1 : a.size > b.size;
+                         else if (sort == "date")
+                             c = a.modified < b.modified ? -1 : a.modified > b.modified;
+                         if (c == 0) c = a.name.compare(b.name);
+                         return descending ? c > 0 : c < 0;
+                     });
+    const std::string title = server::html_escape(display_path);
+    auto header_link = [&](std::string_view key, std::string_view label) {
+        const bool active = sort == key;
+        const std::string order = active && !descending ? "desc" : "asc";
+        std::string a = "<a href=\"?sort=" + std::string(key) + "&amp;order=" + order + "\">";
+        a += label;
+        if (active) a += descending ? " &#x25BE;" : " &#x25B4;";
+        return a + "</a>";
+    };
+    std::string html;
+    html.reserve(1024 + entries.size() * 160);
+    html += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>"
+            "Directory listing for ";
+    html += title;
+    html += "</title>\n";
+    html += kStyle;
+    html += "\n</head>\n<body>\n<h1>Directory listing for ";
+    html += title;
+    html += "</h1>\n<table>\n<thead><tr><th>" + header_link("name", "Name") + "</th><th>" +
+            header_link("size", "Size") + "</th><th class=\"d\">" +
+            header_link("date", "Modified") + "</th></tr></thead>\n<tbody>\n";
+    if (display_path != "/")
+        html += "<tr><td class=\"n\"><a href=\"../\">../</a></td><td class=\"s\"></td><td "
+                "class=\"d\"></td></tr>\n";
+    for (const DirectoryEntry& e : entries) {
+        const std::string shown = server::html_escape(e.name) + (e.is_directory ? "/" : "");
+        // The link is relative and percent-encoded; "./" keeps a name with ':' from being
+        // read as a scheme.
+        std::string href = "./" + percent_encode_component(e.name);
+        if (e.is_directory) href += '/';
+        html += "<tr><td class=\"n\"><a href=\"" + server::html_escape(href) + "\">" + shown +
+                "</a></td><td class=\"s\">" +
+                (e.is_directory ? std::string("&mdash;") : human_size(e.size)) +
+                "</td><td class=\"d\">" + iso_time(e.modified) + "</td></tr>\n";
+    }
+    html += "</tbody>\n</table>\n</body>\n</html>\n";
+    return html;
+}
+
+} // namespace pier::handlers

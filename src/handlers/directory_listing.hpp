@@ -1,0 +1,33 @@
+// The HTML page for a directory without an index file: valid HTML5, names escaped, links
+// percent-encoded, directories first, sortable by name, size or date through the query
+// (?sort=size&order=desc, no JavaScript), readable on a phone and in dark mode.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pier::handlers {
+
+struct DirectoryEntry {
+    std::string name;
+    bool is_directory = false;
+    std::uint64_t size = 0;
+    std::chrono::sys_seconds modified{};
+};
+
+/// Reads `directory`; false when it cannot be read.
+bool read_directory(const std::string& directory, bool show_hidden,
+                    std::vector<DirectoryEntry>& out);
+
+/// Sorts per the query (sort=name|size|date, order=asc|desc) and renders the page for the
+/// URL path `display_path` (percent-decoded, ends with '/').
+std::string render_listing(std::string_view display_path, std::vector<DirectoryEntry> entries,
+                           std::string_view query);
+
+/// "1.5 KiB": sizes as people read them.
+std::string human_size(std::uint64_t bytes);
+
+} // namespace pier::handlers

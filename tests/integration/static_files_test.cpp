@@ -1,0 +1,223 @@
+// The static file handler over real sockets: mapping, confinement, listing, conditionals.
+#include "test_server.hpp"
+
+#include <pier/date.hpp>
+#include <pier/static_files.hpp>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+
+namespace pier::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Site {
+  public:
+    Site() {
+        char tmpl[] = "/tmp/pier-site-XXXXXX";
+        root_ = mkdtemp(tmpl);
+        outside_ = root_ + "-outside";
+        fs::create_directories(root_ + "/sub");
+        fs::create_directories(root_ + "/empty");
+        fs::create_directories(root_ + "/.git");
+        fs::create_directories(outside_);
+        write("hello.txt", "hello\n");
+        write("sub/index.html", "<h1>sub</h1>\n");
+        write(".env", "SECRET=1\n");
+        write(".git/config", "[core]\n");
+        write("<img src=x onerror=alert(1)>.txt", "x");
+        write("a b&c.txt", "y");
+        big_ = std::string(200 * 1024, 'b');
+        write("big.bin", big_);
+        std::ofstream(outside_ + "/secret.txt") << "outside\n";
+        fs::create_symlink(outside_ + "/secret.txt", root_ + "/escape.txt");
+        fs::create_symlink(root_ + "/hello.txt", root_ + "/inside-link.txt");
+    }
+    ~Site() {
+        fs::remove_all(root_);
+        fs::remove_all(outside_);
+    }
+    void write(const std::string& rel, const std::string& content) {
+        std::ofstream(root_ + "/" + rel, std::ios::binary) << content;
+    }
+    const std::string& root() const { return root_; }
+    const std::string& big() const { return big_; }
+
+  private:
+    std::string root_, outside_, big_;
+};
+
+std::string get(std::uint16_t port, std::string_view target, std::string_view extra = "",
+                Method m = Method::get) {
+    Client c(port);
+    const std::string method = m == Method::head ? "HEAD" : "GET";
+    c.send(method + " " + std::string(target) + " HTTP/1.1\r\nHost: t\r\n" + std::string(extra) +
+           "\r\n");
+    return c.read_response(m);
+}
+
+std::string header_value(std::string_view response, std::string_view name) {
+    const std::string key = "\r\n" + std::string(name) + ": ";
+    const std::size_t at = response.find(key);
+    if (at == std::string_view::npos) return {};
+    const std::size_t start = at + key.size();
+    return std::string(response.substr(start, response.find("\r\n", start) - start));
+}
+
+struct StaticFiles : ::testing::Test {
+    Site site;
+    StaticFilesOptions options() {
+        StaticFilesOptions o;
+        o.root = site.root();
+        return o;
+    }
+};
+
+TEST_F(StaticFiles, FilesWithTypeValidatorsAndCaching) {
+    TestServer server(static_files(options()));
+    const std::string r = get(server.port(), "/hello.txt");
+    EXPECT_EQ(status_line(r), "HTTP/1.1 200 OK");
+    EXPECT_EQ(body_of(r), "hello\n");
+    EXPECT_EQ(header_value(r, "Content-Type"), "text/plain; charset=utf-8");
+    EXPECT_EQ(header_value(r, "Cache-Control"), "no-cache");
+    EXPECT_FALSE(header_value(r, "ETag").empty());
+    EXPECT_TRUE(parse_http_date(header_value(r, "Last-Modified")));
+    const std::string head = get(server.port(), "/hello.txt", "", Method::head);
+    EXPECT_EQ(header_value(head, "ETag"), header_value(r, "ETag"));
+    EXPECT_EQ(header_value(head, "Content-Length"), "6");
+    EXPECT_EQ(body_of(head), "");
+    const std::string big = get(server.port(), "/big.bin"); // over the sendfile threshold
+    EXPECT_EQ(header_value(big, "Content-Type"), "application/octet-stream");
+    EXPECT_TRUE(body_of(big) == site.big());
+}
+
+TEST_F(StaticFiles, DirectoriesRedirectServeIndexOrList) {
+    TestServer server(static_files(options()));
+    const std::string redirect = get(server.port(), "/sub?x=1");
+    EXPECT_EQ(status_line(redirect), "HTTP/1.1 301 Moved Permanently");
+    EXPECT_EQ(header_value(redirect, "Location"), "/sub/?x=1");
+    EXPECT_EQ(body_of(get(server.port(), "/sub/")), "<h1>sub</h1>\n");
+    // Python's gh-87389: "//sub" must not redirect to the scheme-relative "//sub/".
+    EXPECT_EQ(header_value(get(server.port(), "//sub"), "Location"), "/sub/");
+    const std::string listing = get(server.port(), "/");
+    EXPECT_EQ(status_line(listing), "HTTP/1.1 200 OK");
+    EXPECT_EQ(header_value(listing, "Content-Type"), "text/html; charset=utf-8");
+    EXPECT_EQ(listing.find("<img src=x"), std::string::npos); // shown, never run
+    EXPECT_NE(listing.find("&lt;img src=x onerror=alert(1)&gt;.txt"), std::string::npos);
+    EXPECT_NE(listing.find("href=\"./%3Cimg%20src=x%20onerror=alert(1)%3E.txt\""),
+              std::string::npos);
+    EXPECT_NE(listing.find("href=\"./a%20b&amp;c.txt\""), std::string::npos);
+    EXPECT_EQ(listing.find(".env"), std::string::npos);
+    EXPECT_EQ(listing.find(".git"), std::string::npos);
+    EXPECT_LT(listing.find(">empty/<"), listing.find(">hello.txt<")); // directories first
+    // The listed awkward name is fetchable through its link.
+    EXPECT_EQ(body_of(get(server.port(), "/%3Cimg%20src=x%20onerror=alert(1)%3E.txt")), "x");
+    EXPECT_EQ(body_of(get(server.port(), "/a%20b&c.txt")), "y");
+}
+
+TEST_F(StaticFiles, ListingSortsThroughTheQuery) {
+    TestServer server(static_files(options()));
+    const std::string by_size = get(server.port(), "/?sort=size&order=desc");
+    EXPECT_LT(by_size.find(">big.bin<"), by_size.find(">hello.txt<"));
+    const std::string by_name = get(server.port(), "/?sort=name");
+    EXPECT_LT(by_name.find(">big.bin<"), by_name.find(">hello.txt<"));
+    const std::string reversed = get(server.port(), "/?sort=name&order=desc");
+    EXPECT_GT(reversed.find(">big.bin<"), reversed.find(">hello.txt<"));
+}
+
+TEST_F(StaticFiles, TraversalNeverLeavesTheRoot) {
+    TestServer server(static_files(options()));
+    for (std::string_view target :
+         {"/../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+          "/%2e%2e%2f%2e%2e%2fetc/passwd", "/sub/..%2f..%2f..%2fetc%2fpasswd",
+          "/..%5c..%5cetc%5cpasswd", "/%252e%252e/etc/passwd", "/escape.txt",
+          "/sub/../../etc/passwd"}) {
+        const std::string r = get(server.port(), target);
+        EXPECT_EQ(r.find("root:"), std::string::npos) << target;
+        EXPECT_EQ(r.find("outside"), std::string::npos) << target;
+        EXPECT_NE(status_line(r), "HTTP/1.1 200 OK") << target;
+    }
+    EXPECT_EQ(status_line(get(server.port(), "/hello.txt%00.html")), "HTTP/1.1 400 Bad Request");
+    EXPECT_EQ(status_line(get(server.port(), "/hello.txt/")), "HTTP/1.1 404 Not Found");
+    EXPECT_EQ(body_of(get(server.port(), "/inside-link.txt")), "hello\n"); // links inside are fine
+}
+
+TEST_F(StaticFiles, HiddenFilesAndSymlinksAreOptIn) {
+    {
+        TestServer server(static_files(options()));
+        EXPECT_EQ(status_line(get(server.port(), "/.env")), "HTTP/1.1 404 Not Found");
+        EXPECT_EQ(status_line(get(server.port(), "/.git/config")), "HTTP/1.1 404 Not Found");
+        EXPECT_EQ(status_line(get(server.port(), "/%2eenv")), "HTTP/1.1 404 Not Found");
+    }
+    StaticFilesOptions o = options();
+    o.show_hidden = true;
+    o.follow_symlinks = true;
+    TestServer server(static_files(o));
+    EXPECT_EQ(body_of(get(server.port(), "/.env")), "SECRET=1\n");
+    EXPECT_EQ(body_of(get(server.port(), "/escape.txt")), "outside\n");
+    EXPECT_NE(get(server.port(), "/").find(".git/"), std::string::npos);
+}
+
+TEST_F(StaticFiles, ConditionalRequestsInRfc9110Order) {
+    TestServer server(static_files(options()));
+    const std::string first = get(server.port(), "/hello.txt");
+    const std::string etag = header_value(first, "ETag");
+    const auto modified = *parse_http_date(header_value(first, "Last-Modified"));
+    const std::string imf = format_http_date(modified);
+    auto status = [&](const std::string& fields) {
+        return status_line(get(server.port(), "/hello.txt", fields));
+    };
+    EXPECT_EQ(status("If-None-Match: " + etag + "\r\n"), "HTTP/1.1 304 Not Modified");
+    EXPECT_EQ(status("If-None-Match: \"other\", W/" + etag + "\r\n"), "HTTP/1.1 304 Not Modified");
+    EXPECT_EQ(status("If-None-Match: \"other\"\r\n"), "HTTP/1.1 200 OK");
+    EXPECT_EQ(status("If-Modified-Since: " + imf + "\r\n"), "HTTP/1.1 304 Not Modified");
+    // The same instant in the two obsolete formats.
+    const std::string rfc850 = "Wednesday, " + imf.substr(5, 2) + "-" + imf.substr(8, 3) + "-" +
+                               imf.substr(14, 2) + " " + imf.substr(17, 8) + " GMT";
+    EXPECT_EQ(status("If-Modified-Since: " + rfc850 + "\r\n"), "HTTP/1.1 304 Not Modified")
+        << rfc850;
+    // If-None-Match wins over If-Modified-Since.
+    EXPECT_EQ(status("If-None-Match: \"other\"\r\nIf-Modified-Since: " + imf + "\r\n"),
+              "HTTP/1.1 200 OK");
+    EXPECT_EQ(
+        status("If-Modified-Since: " + format_http_date(modified - std::chrono::hours(1)) + "\r\n"),
+        "HTTP/1.1 200 OK");
+    // Invalid and future dates are ignored.
+    EXPECT_EQ(status("If-Modified-Since: yesterday\r\n"), "HTTP/1.1 200 OK");
+    EXPECT_EQ(status("If-Modified-Since: Fri, 31 Dec 9999 23:59:59 GMT\r\n"), "HTTP/1.1 200 OK");
+    EXPECT_EQ(status("If-Match: \"other\"\r\n"), "HTTP/1.1 412 Precondition Failed");
+    EXPECT_EQ(status("If-Match: " + etag + "\r\n"), "HTTP/1.1 200 OK");
+    EXPECT_EQ(status("If-Match: *\r\n"), "HTTP/1.1 200 OK");
+    EXPECT_EQ(status("If-Unmodified-Since: " + format_http_date(modified - std::chrono::hours(1)) +
+                     "\r\n"),
+              "HTTP/1.1 412 Precondition Failed");
+    const std::string not_modified =
+        get(server.port(), "/hello.txt", "If-None-Match: " + etag + "\r\n");
+    EXPECT_EQ(header_value(not_modified, "ETag"), etag);
+    EXPECT_EQ(body_of(not_modified), "");
+}
+
+TEST_F(StaticFiles, MethodsAndListingSwitch) {
+    StaticFilesOptions o = options();
+    o.listing = false;
+    o.cors = true;
+    o.extra_headers = {{"X-Frame-Options", "DENY"}};
+    TestServer server(static_files(o));
+    const std::string r = get(server.port(), "/");
+    EXPECT_EQ(status_line(r), "HTTP/1.1 403 Forbidden");
+    const std::string file = get(server.port(), "/hello.txt");
+    EXPECT_EQ(header_value(file, "Access-Control-Allow-Origin"), "*");
+    EXPECT_EQ(header_value(file, "X-Frame-Options"), "DENY");
+    Client c(server.port());
+    c.send("POST /hello.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+    const std::string post = c.read_response();
+    EXPECT_EQ(status_line(post), "HTTP/1.1 405 Method Not Allowed");
+    EXPECT_EQ(header_value(post, "Allow"), "GET, HEAD, OPTIONS");
+}
+
+} // namespace
+} // namespace pier::test
