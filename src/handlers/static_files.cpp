@@ -4,11 +4,13 @@
 
 #include <pier/date.hpp>
 #include <pier/etag.hpp>
+#include <pier/range.hpp>
 #include <pier/static_files.hpp>
 #include <pier/uri.hpp>
 
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -115,6 +117,83 @@ int evaluate_preconditions(const Request& req, const EntityTag& etag,
     return 0;
 }
 
+// Range applies to GET only, and only while If-Range (when sent) still names this
+// representation: its strong entity-tag, or exactly its Last-Modified date (RFC 9110 §13.1.5).
+RangeRequest wanted_ranges(const Request& req, const EntityTag& etag,
+                           std::chrono::sys_seconds modified, std::uint64_t size) {
+    const Fields& f = req.fields();
+    if (req.method() != Method::get || !f.contains(FieldId::range)) return {};
+    if (f.contains(FieldId::if_range)) {
+        const std::string_view v = f.get(FieldId::if_range);
+        if (const auto tag = parse_entity_tag(v)) {
+            if (!strong_match(*tag, etag)) return {};
+        } else if (const auto date = parse_http_date(v); !date || *date != modified) {
+            return {};
+        }
+    }
+    return parse_byte_ranges(f.get(FieldId::range), size);
+}
+
+// Bytes [offset, offset + length) of the file as the body: read into it when small, sent with
+// sendfile otherwise. Takes ownership of fd.
+void send_range(const Config& cfg, Response& res, int fd, std::uint64_t offset,
+                std::uint64_t length) {
+    if (length >= cfg.options.sendfile_threshold) {
+        res.set_file(fd, offset, length);
+        return;
+    }
+    std::string& body = res.body();
+    body.resize(length);
+    std::size_t got = 0;
+    while (got < length) {
+        const ssize_t n =
+            pread(fd, body.data() + got, length - got, static_cast<off_t>(offset + got));
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    close(fd);
+    if (got != length) {
+        server::fill_error(res, 500); // the file shrank while being read
+    }
+}
+
+// Several ranges: a multipart/byteranges body (RFC 9110 §14.6), assembled in memory up to a
+// bound. False when over it.
+bool send_multipart(Response& res, int fd, const RangeRequest& range, std::string_view type,
+                    std::uint64_t size) {
+    constexpr std::uint64_t kMaxAssembled = 16 * 1024 * 1024;
+    std::uint64_t total = 0;
+    for (const ByteRange& r : range.ranges) total += r.length();
+    if (total > kMaxAssembled) return false;
+    // A boundary that cannot occur in the parts' headers, and is unlikely in their data.
+    char boundary[40];
+    std::snprintf(boundary, sizeof boundary, "pier-%016llx",
+                  static_cast<unsigned long long>(size * 0x9e3779b97f4a7c15ull ^ total));
+    std::string body;
+    body.reserve(static_cast<std::size_t>(total) + range.ranges.size() * 128);
+    for (const ByteRange& r : range.ranges) {
+        body.append("\r\n--").append(boundary).append("\r\nContent-Type: ").append(type);
+        body.append("\r\nContent-Range: bytes ").append(std::to_string(r.first)).append("-");
+        body.append(std::to_string(r.last))
+            .append("/")
+            .append(std::to_string(size))
+            .append("\r\n\r\n");
+        const std::size_t at = body.size();
+        body.resize(at + r.length());
+        std::size_t got = 0;
+        while (got < r.length()) {
+            const ssize_t n = pread(fd, body.data() + at + got, r.length() - got,
+                                    static_cast<off_t>(r.first + got));
+            if (n <= 0) return false;
+            got += static_cast<std::size_t>(n);
+        }
+    }
+    body.append("\r\n--").append(boundary).append("--\r\n");
+    res.set_status(206);
+    res.set_body(std::move(body), std::string("multipart/byteranges; boundary=") + boundary);
+    return true;
+}
+
 void serve_file(const Config& cfg, const Request& req, Response& res, const std::string& path) {
     const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -149,25 +228,33 @@ void serve_file(const Config& cfg, const Request& req, Response& res, const std:
         }
         return;
     }
-    res.set_header("Content-Type", cfg.mime.lookup(path));
+    const std::string_view type = cfg.mime.lookup(path);
     const auto size = static_cast<std::uint64_t>(st.st_size);
-    if (size < cfg.options.sendfile_threshold) {
-        std::string& body = res.body();
-        body.resize(size);
-        std::size_t got = 0;
-        while (got < size) {
-            const ssize_t n = pread(fd, body.data() + got, size - got, static_cast<off_t>(got));
-            if (n <= 0) break;
-            got += static_cast<std::size_t>(n);
-        }
+    res.set_header("Accept-Ranges", "bytes");
+    const RangeRequest range = wanted_ranges(req, etag, modified, size);
+    if (range.status == RangeStatus::unsatisfiable) {
         close(fd);
-        if (got != size) {
-            error(cfg, res, 500);
+        error(cfg, res, 416);
+        res.set_header("Content-Range", "bytes */" + std::to_string(size));
+        return;
+    }
+    if (range.status == RangeStatus::satisfiable && range.ranges.size() > 1) {
+        if (send_multipart(res, fd, range, type, size)) {
+            close(fd);
             return;
         }
-    } else {
-        res.set_file(fd, 0, size);
+        // Too much to assemble in memory: the whole file it is (a server may ignore Range).
+    } else if (range.status == RangeStatus::satisfiable) {
+        const ByteRange& r = range.ranges.front();
+        res.set_status(206);
+        res.set_header("Content-Range", "bytes " + std::to_string(r.first) + "-" +
+                                            std::to_string(r.last) + "/" + std::to_string(size));
+        res.set_header("Content-Type", type);
+        send_range(cfg, res, fd, r.first, r.length());
+        return;
     }
+    res.set_header("Content-Type", type);
+    send_range(cfg, res, fd, 0, size);
 }
 
 void serve(const Config& cfg, const Request& req, Response& res) {

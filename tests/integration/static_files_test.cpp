@@ -201,6 +201,75 @@ TEST_F(StaticFiles, ConditionalRequestsInRfc9110Order) {
     EXPECT_EQ(body_of(not_modified), "");
 }
 
+TEST_F(StaticFiles, RangesSingleSuffixOpenEndedAndUnsatisfiable) {
+    TestServer server(static_files(options()));
+    struct C {
+        std::string range;
+        std::string status;
+        std::string content_range;
+        std::string body;
+    };
+    const C cases[] = {
+        {"bytes=0-4", "HTTP/1.1 206 Partial Content", "bytes 0-4/6", "hello"},
+        {"bytes=-2", "HTTP/1.1 206 Partial Content", "bytes 4-5/6", "o\n"},
+        {"bytes=3-", "HTTP/1.1 206 Partial Content", "bytes 3-5/6", "lo\n"},
+        {"bytes=2-1000", "HTTP/1.1 206 Partial Content", "bytes 2-5/6", "llo\n"},
+        {"bytes=6-", "HTTP/1.1 416 Range Not Satisfiable", "bytes */6", ""},
+        {"bytes=5-1", "HTTP/1.1 200 OK", "", "hello\n"}, // bogus: ignored
+        {"pages=1-2", "HTTP/1.1 200 OK", "", "hello\n"},
+    };
+    for (const auto& c : cases) {
+        const std::string r = get(server.port(), "/hello.txt", "Range: " + c.range + "\r\n");
+        EXPECT_EQ(status_line(r), c.status) << c.range;
+        EXPECT_EQ(header_value(r, "Content-Range"), c.content_range) << c.range;
+        if (!c.body.empty()) {
+            EXPECT_EQ(body_of(r), c.body) << c.range;
+        }
+    }
+    EXPECT_EQ(header_value(get(server.port(), "/hello.txt"), "Accept-Ranges"), "bytes");
+    // A large file's range goes out with sendfile.
+    const std::string big = get(server.port(), "/big.bin", "Range: bytes=1000-101999\r\n");
+    EXPECT_EQ(header_value(big, "Content-Length"), "101000");
+    EXPECT_TRUE(body_of(big) == site.big().substr(1000, 101000));
+    // HEAD ignores Range.
+    EXPECT_EQ(status_line(get(server.port(), "/hello.txt", "Range: bytes=0-1\r\n", Method::head)),
+              "HTTP/1.1 200 OK");
+}
+
+TEST_F(StaticFiles, SeveralRangesMakeAMultipartBody) {
+    TestServer server(static_files(options()));
+    const std::string r = get(server.port(), "/hello.txt", "Range: bytes=0-0,-1\r\n");
+    EXPECT_EQ(status_line(r), "HTTP/1.1 206 Partial Content");
+    const std::string type = header_value(r, "Content-Type");
+    ASSERT_EQ(type.rfind("multipart/byteranges; boundary=", 0), 0u) << type;
+    const std::string boundary = type.substr(type.find('=') + 1);
+    const std::string expected =
+        "\r\n--" + boundary +
+        "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Range: bytes "
+        "0-0/6\r\n\r\nh\r\n--" +
+        boundary +
+        "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Range: bytes "
+        "5-5/6\r\n\r\n\n\r\n--" +
+        boundary + "--\r\n";
+    EXPECT_EQ(body_of(r), expected);
+}
+
+TEST_F(StaticFiles, IfRangeHonoursTheRangeOnlyForTheSameRepresentation) {
+    TestServer server(static_files(options()));
+    const std::string first = get(server.port(), "/hello.txt");
+    const std::string etag = header_value(first, "ETag");
+    const std::string date = header_value(first, "Last-Modified");
+    auto status = [&](const std::string& if_range) {
+        return status_line(
+            get(server.port(), "/hello.txt", "Range: bytes=0-1\r\nIf-Range: " + if_range + "\r\n"));
+    };
+    EXPECT_EQ(status(etag), "HTTP/1.1 206 Partial Content");
+    EXPECT_EQ(status(date), "HTTP/1.1 206 Partial Content");
+    EXPECT_EQ(status("\"stale\""), "HTTP/1.1 200 OK");
+    EXPECT_EQ(status("W/" + etag), "HTTP/1.1 200 OK"); // weak tags never validate a range
+    EXPECT_EQ(status("Sun, 06 Nov 1994 08:49:37 GMT"), "HTTP/1.1 200 OK");
+}
+
 TEST_F(StaticFiles, MethodsAndListingSwitch) {
     StaticFilesOptions o = options();
     o.listing = false;
