@@ -56,7 +56,7 @@ std::string iso_time(std::chrono::sys_seconds t) {
     std::tm tm{};
     gmtime_r(&tt, &tm);
     char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
     return buf;
 }
 
@@ -78,25 +78,82 @@ a:hover{text-decoration:underline}
 
 } // namespace
 
-std::string render_listing(std::string_view display_path, std::vector<DirectoryEntry> entries,
-                           std::string_view query) {
+namespace {
+
+struct Order {
     std::string_view sort = "name";
     bool descending = false;
+};
+
+// ?sort=name|size|date&order=asc|desc; directories always come first.
+Order sort_entries(std::vector<DirectoryEntry>& entries, std::string_view query) {
+    Order o;
     for (auto [key, value] : query_params(query)) {
-        if (key == "sort" && (value == "name" || value == "size" || value == "date")) sort = value;
-        if (key == "order") descending = value == "desc";
+        if (key == "sort" && (value == "name" || value == "size" || value == "date"))
+            o.sort = value;
+        if (key == "order") o.descending = value == "desc";
     }
     std::stable_sort(entries.begin(), entries.end(),
                      [&](const DirectoryEntry& a, const DirectoryEntry& b) {
-                         if (a.is_directory != b.is_directory) return a.is_directory; // dirs first
+                         if (a.is_directory != b.is_directory) return a.is_directory;
                          int c = 0;
-                         if (sort == "size")
+                         if (o.sort == "size")
                              c = a.size < b.size ? -1 : a.size > b.size;
-                         else if (sort == "date")
+                         else if (o.sort == "date")
                              c = a.modified < b.modified ? -1 : a.modified > b.modified;
                          if (c == 0) c = a.name.compare(b.name);
-                         return descending ? c > 0 : c < 0;
+                         return o.descending ? c > 0 : c < 0;
                      });
+    return o;
+}
+
+void json_string(std::string& out, std::string_view s) {
+    out += '"';
+    for (char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += ch;
+        } else if (c < 0x20 || c == 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+        } else {
+            out += ch; // UTF-8 passes through as is
+        }
+    }
+    out += '"';
+}
+
+} // namespace
+
+std::string render_listing_json(std::string_view display_path, std::vector<DirectoryEntry> entries,
+                                std::string_view query) {
+    sort_entries(entries, query);
+    std::string out = "{\"path\":";
+    json_string(out, display_path);
+    out += ",\"entries\":[";
+    bool first = true;
+    for (const DirectoryEntry& e : entries) {
+        if (!first) out += ',';
+        first = false;
+        out += "{\"name\":";
+        json_string(out, e.name);
+        out += e.is_directory ? ",\"type\":\"directory\"" : ",\"type\":\"file\"";
+        out += ",\"size\":" + std::to_string(e.size);
+        std::string when = iso_time(e.modified);
+        when[10] = 'T';
+        out += ",\"modified\":\"" + when + "Z\"}";
+    }
+    out += "]}\n";
+    return out;
+}
+
+std::string render_listing(std::string_view display_path, std::vector<DirectoryEntry> entries,
+                           std::string_view query) {
+    const Order order = sort_entries(entries, query);
+    const std::string_view sort = order.sort;
+    const bool descending = order.descending;
     const std::string title = server::html_escape(display_path);
     auto header_link = [&](std::string_view key, std::string_view label) {
         const bool active = sort == key;

@@ -27,6 +27,11 @@ bool read_directory(const std::string& directory, bool show_hidden,
 std::string render_listing(std::string_view display_path, std::vector<DirectoryEntry> entries,
                            std::string_view query);
 
+/// The same listing as JSON, for scripts:
+/// {"path":"/sub/","entries":[{"name":"a.txt","type":"file","size":6,"modified":"…Z"}]}
+std::string render_listing_json(std::string_view display_path, std::vector<DirectoryEntry> entries,
+                                std::string_view query);
+
 /// "1.5 KiB": sizes as people read them.
 std::string human_size(std::uint64_t bytes);
 

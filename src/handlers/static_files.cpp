@@ -4,10 +4,12 @@
 
 #include <pier/date.hpp>
 #include <pier/etag.hpp>
+#include <pier/field_lists.hpp>
 #include <pier/range.hpp>
 #include <pier/static_files.hpp>
 #include <pier/uri.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -257,6 +259,18 @@ void serve_file(const Config& cfg, const Request& req, Response& res, const std:
     send_range(cfg, res, fd, 0, size);
 }
 
+// Scripts ask for the listing as JSON with Accept: application/json; browsers, which accept
+// text/html at least as much, get the page.
+bool wants_json(const Request& req) {
+    std::uint16_t json = 0;
+    std::uint16_t html = 0;
+    for (const Weighted w : weighted_elements(req.fields().get(FieldId::accept))) {
+        if (w.value == "application/json") json = std::max(json, w.q);
+        if (w.value == "text/html") html = std::max(html, w.q);
+    }
+    return json > html;
+}
+
 void serve(const Config& cfg, const Request& req, Response& res) {
     switch (req.method()) {
     case Method::get:
@@ -323,8 +337,14 @@ void serve(const Config& cfg, const Request& req, Response& res) {
     }
     std::string display = t.decoded;
     if (display.back() != '/') display += '/';
-    res.set_body(handlers::render_listing(display, std::move(entries), req.query()),
-                 "text/html; charset=utf-8");
+    if (wants_json(req)) {
+        res.set_body(handlers::render_listing_json(display, std::move(entries), req.query()),
+                     "application/json");
+    } else {
+        res.set_body(handlers::render_listing(display, std::move(entries), req.query()),
+                     "text/html; charset=utf-8");
+    }
+    res.set_header("Vary", "Accept"); // the same URL has two representations
     res.set_header("Cache-Control", "no-cache");
     add_common_fields(cfg, res);
 }

@@ -119,6 +119,26 @@ TEST_F(StaticFiles, DirectoriesRedirectServeIndexOrList) {
     EXPECT_EQ(body_of(get(server.port(), "/a%20b&c.txt")), "y");
 }
 
+TEST_F(StaticFiles, ListingAsJsonForScripts) {
+    TestServer server(static_files(options()));
+    const std::string r = get(server.port(), "/?sort=name", "Accept: application/json\r\n");
+    EXPECT_EQ(header_value(r, "Content-Type"), "application/json");
+    EXPECT_EQ(header_value(r, "Vary"), "Accept");
+    const std::string body = body_of(r);
+    EXPECT_EQ(
+        body.rfind("{\"path\":\"/\",\"entries\":[{\"name\":\"empty\",\"type\":\"directory\"", 0),
+        0u)
+        << body;
+    EXPECT_NE(body.find("{\"name\":\"hello.txt\",\"type\":\"file\",\"size\":6,\"modified\":\""),
+              std::string::npos)
+        << body;
+    EXPECT_EQ(body.find(".env"), std::string::npos);
+    // A browser's Accept gets the page.
+    const std::string page =
+        get(server.port(), "/", "Accept: text/html,application/xhtml+xml,*/*;q=0.8\r\n");
+    EXPECT_EQ(header_value(page, "Content-Type"), "text/html; charset=utf-8");
+}
+
 TEST_F(StaticFiles, ListingSortsThroughTheQuery) {
     TestServer server(static_files(options()));
     const std::string by_size = get(server.port(), "/?sort=size&order=desc");
