@@ -196,8 +196,44 @@ bool send_multipart(Response& res, int fd, const RangeRequest& range, std::strin
     return true;
 }
 
+// A precompressed sibling ("app.js.br", "app.js.gz") the client accepts, best first: sent
+// with Content-Encoding, the original's type, and its own ETag (it is another
+// representation). Empty when there is none to use.
+struct Variant {
+    std::string path;
+    std::string_view encoding;
+};
+
+Variant precompressed(const Config& cfg, const Request& req, const std::string& path) {
+    const std::string_view accept = req.fields().get(FieldId::accept_encoding);
+    if (accept.empty()) return {};
+    static constexpr std::pair<std::string_view, std::string_view> kCodings[] = {{"br", ".br"},
+                                                                                 {"gzip", ".gz"}};
+    Variant best;
+    std::uint16_t best_q = 0;
+    for (const auto& [coding, suffix] : kCodings) {
+        const std::uint16_t q = accept_encoding_quality(accept, coding);
+        if (q <= best_q) continue;
+        std::string candidate = path;
+        candidate.append(suffix);
+        struct stat st {};
+        if (stat(candidate.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (confine(cfg, candidate) != 0) continue;
+        best = {std::move(candidate), coding};
+        best_q = q;
+    }
+    return best;
+}
+
 void serve_file(const Config& cfg, const Request& req, Response& res, const std::string& path) {
-    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    const Variant variant = precompressed(cfg, req, path);
+    // Whether or not a variant exists, caches must key on Accept-Encoding if one could.
+    const bool has_variants = !variant.path.empty() || [&] {
+        struct stat st {};
+        return stat((path + ".br").c_str(), &st) == 0 || stat((path + ".gz").c_str(), &st) == 0;
+    }();
+    const std::string& chosen = variant.path.empty() ? path : variant.path;
+    const int fd = open(chosen.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         error(cfg, res, errno == EACCES ? 403 : 404);
         return;
@@ -217,6 +253,8 @@ void serve_file(const Config& cfg, const Request& req, Response& res, const std:
 
     res.set_header("Last-Modified", format_http_date(modified));
     res.set_header("ETag", etag_text);
+    if (!variant.path.empty()) res.set_header("Content-Encoding", variant.encoding);
+    if (has_variants) res.set_header("Vary", "Accept-Encoding");
     if (!cfg.options.cache_control.empty())
         res.set_header("Cache-Control", cfg.options.cache_control);
     add_common_fields(cfg, res);

@@ -432,6 +432,15 @@ void Connection::complete_request(std::size_t consumed) {
     if (!head_.keep_alive || response_.closes_connection() || worker_.draining())
         close_after_write_ = true;
     write_response(head_.method == Method::head);
+    if (response_.status() >= 400) {
+        // Python's send_error logs "code 404, message ..." before the access line; so do we,
+        // for errors handlers answer with as for those the server raises itself.
+        const ServerConfig& config = worker_.shared().config;
+        const std::string_view why =
+            response_.reason().empty() ? reason_phrase(response_.status()) : response_.reason();
+        log_error(config.log, config.access_log, worker_.loop().wall_now(), remote_,
+                  response_.status(), why);
+    }
     log(response_.status());
     // Ready for the next request on this connection.
     stage_ = Stage::head;

@@ -84,6 +84,26 @@ TEST(AccessLog, ClientBytesCannotForgeLogLines) {
     EXPECT_NE(escaped.find("\"GET /a\\x1b[31m HTTP/1.1\" 400 -"), std::string::npos) << escaped;
 }
 
+TEST(AccessLog, HandlerErrorsLogTheirCodeToo) {
+    std::FILE* log = std::tmpfile();
+    {
+        ServerConfig config = TestServer::quiet_config();
+        config.access_log = AccessLogFormat::python;
+        config.log = log;
+        TestServer server([](const Request&, Response& res) { res.set_status(404); }, config);
+        Client c(server.port());
+        c.send("GET /missing HTTP/1.1\r\nHost: t\r\n\r\n");
+        c.read_response();
+    }
+    std::rewind(log);
+    char buf[512];
+    std::string text;
+    while (std::fgets(buf, sizeof buf, log) != nullptr) text += buf;
+    std::fclose(log);
+    EXPECT_NE(text.find("code 404, message Not Found\n"), std::string::npos) << text;
+    EXPECT_LT(text.find("code 404"), text.find("\"GET /missing HTTP/1.1\" 404 -")) << text;
+}
+
 TEST(AccessLog, OffMeansSilent) {
     EXPECT_EQ(run_and_log(AccessLogFormat::off, "GET / HTTP/1.1\r\nHost: t\r\n\r\n"), "");
 }

@@ -290,6 +290,33 @@ TEST_F(StaticFiles, IfRangeHonoursTheRangeOnlyForTheSameRepresentation) {
     EXPECT_EQ(status("Sun, 06 Nov 1994 08:49:37 GMT"), "HTTP/1.1 200 OK");
 }
 
+TEST_F(StaticFiles, PrecompressedSiblingsWhenAccepted) {
+    site.write("app.js", "plain();");
+    site.write("app.js.gz", "GZ-BYTES");
+    site.write("app.js.br", "BR-BYTES");
+    TestServer server(static_files(options()));
+    const std::string plain = get(server.port(), "/app.js");
+    EXPECT_EQ(body_of(plain), "plain();");
+    EXPECT_EQ(header_value(plain, "Content-Encoding"), "");
+    EXPECT_EQ(header_value(plain, "Vary"), "Accept-Encoding");
+    const std::string gz = get(server.port(), "/app.js", "Accept-Encoding: gzip\r\n");
+    EXPECT_EQ(body_of(gz), "GZ-BYTES");
+    EXPECT_EQ(header_value(gz, "Content-Encoding"), "gzip");
+    EXPECT_EQ(header_value(gz, "Content-Type"), "text/javascript; charset=utf-8");
+    EXPECT_NE(header_value(gz, "ETag"), header_value(plain, "ETag"));
+    const std::string br = get(server.port(), "/app.js", "Accept-Encoding: gzip, deflate, br\r\n");
+    EXPECT_EQ(body_of(br), "BR-BYTES");
+    EXPECT_EQ(header_value(br, "Content-Encoding"), "br");
+    EXPECT_NE(header_value(br, "ETag"), header_value(gz, "ETag"));
+    const std::string prefer_gzip =
+        get(server.port(), "/app.js", "Accept-Encoding: br;q=0.5, gzip\r\n");
+    EXPECT_EQ(body_of(prefer_gzip), "GZ-BYTES");
+    const std::string refused =
+        get(server.port(), "/app.js", "Accept-Encoding: br;q=0, gzip;q=0\r\n");
+    EXPECT_EQ(body_of(refused), "plain();");
+    EXPECT_EQ(header_value(get(server.port(), "/hello.txt"), "Vary"), ""); // no variants there
+}
+
 TEST_F(StaticFiles, MethodsAndListingSwitch) {
     StaticFilesOptions o = options();
     o.listing = false;
