@@ -1,9 +1,6 @@
 #include "http/char_class.hpp"
 
 #include <pier/etag.hpp>
-#include <pier/field_lists.hpp>
-
-#include <cstdio>
 
 namespace pier {
 
@@ -20,7 +17,7 @@ std::string_view to_string(EntityTagError e) noexcept {
     case EntityTagError::trailing_characters:
         return "characters after the entity-tag";
     case EntityTagError::bad_list:
-        return "malformed entity-tag list";
+        return "entity-tags not separated by commas";
     }
     return "unknown entity-tag error";
 }
@@ -33,25 +30,61 @@ bool is_etagc(char c) noexcept {
     return u == 0x21 || (u >= 0x23 && u <= 0x7e) || u >= 0x80;
 }
 
+// Reads the entity-tag that starts at text[at] and moves `at` past its closing DQUOTE. There is
+// no escaping inside an entity-tag, so the first DQUOTE after the opening one closes it.
+Result<EntityTag, EntityTagError> read_entity_tag(std::string_view text, std::size_t& at) noexcept {
+    EntityTag tag;
+    if (text.substr(at, 2) == "W/") {
+        tag.weak = true;
+        at += 2;
+    }
+    if (at == text.size() || text[at] != '"') return EntityTagError::missing_quote;
+    const std::size_t opaque_start = ++at;
+    for (; at < text.size() && text[at] != '"'; ++at)
+        if (!is_etagc(text[at])) return EntityTagError::invalid_character;
+    if (at == text.size()) return EntityTagError::unterminated;
+    tag.opaque = text.substr(opaque_start, at - opaque_start);
+    ++at;
+    return tag;
+}
+
+// Lower-case hex without leading zeros.
+void append_hex(std::string& out, std::uint64_t n) {
+    char digits[16];
+    std::size_t first = sizeof digits;
+    do {
+        digits[--first] = "0123456789abcdef"[n & 0xf];
+        n >>= 4;
+    } while (n != 0);
+    out.append(digits + first, sizeof digits - first);
+}
+
 } // namespace
 
-Result<EntityTag, EntityTagError> parse_entity_tag(std::string_view text) {
+Result<EntityTag, EntityTagError> parse_entity_tag(std::string_view text) noexcept {
     if (text.empty()) return EntityTagError::empty;
-    EntityTag tag;
-    if (text.substr(0, 2) == "W/") {
-        tag.weak = true;
-        text.remove_prefix(2);
-    }
-    if (text.empty() || text.front() != '"') return EntityTagError::missing_quote;
-    std::size_t i = 1;
-    while (i < text.size() && text[i] != '"') {
-        if (!is_etagc(text[i])) return EntityTagError::invalid_character;
-        ++i;
-    }
-    if (i == text.size()) return EntityTagError::unterminated;
-    if (i + 1 != text.size()) return EntityTagError::trailing_characters;
-    tag.opaque = text.substr(1, i - 1);
+    std::size_t at = 0;
+    auto tag = read_entity_tag(text, at);
+    if (tag && at != text.size()) return EntityTagError::trailing_characters;
     return tag;
+}
+
+void EntityTagList::iterator::advance() noexcept {
+    // After an error the rest of the list cannot be trusted to split where its sender meant.
+    if (failed_) done_ = true;
+    if (done_) return;
+    while (at_ < list_.size() && (detail::is_ows(list_[at_]) || list_[at_] == ','))
+        ++at_; // OWS and the commas of empty elements
+    if (at_ == list_.size()) {
+        done_ = true;
+        return;
+    }
+    current_ = read_entity_tag(list_, at_);
+    if (current_) {
+        while (at_ < list_.size() && detail::is_ows(list_[at_])) ++at_;
+        if (at_ < list_.size() && list_[at_] != ',') current_ = EntityTagError::bad_list;
+    }
+    failed_ = !current_;
 }
 
 bool strong_match(const EntityTag& a, const EntityTag& b) noexcept {
@@ -64,36 +97,38 @@ bool weak_match(const EntityTag& a, const EntityTag& b) noexcept {
 
 Result<bool, EntityTagError> etag_list_matches(std::string_view field_value,
                                                const EntityTag& current,
-                                               EtagComparison comparison) {
-    field_value = detail::trim_ows(field_value);
-    if (field_value == "*") return true;
+                                               EtagComparison comparison) noexcept {
+    if (detail::trim_ows(field_value) == "*") return true;
     bool any = false;
     bool matched = false;
-    // Commas inside the quotes belong to the tag: list_elements keeps quoted strings whole.
-    for (std::string_view element : list_elements(field_value)) {
-        const auto tag = parse_entity_tag(element);
-        if (!tag) return EntityTagError::bad_list;
+    for (const auto tag : entity_tags(field_value)) {
+        if (!tag) return tag.error();
         any = true;
-        if (comparison == EtagComparison::strong ? strong_match(*tag, current)
-                                                 : weak_match(*tag, current))
-            matched = true;
+        matched = matched || (comparison == EtagComparison::strong ? strong_match(*tag, current)
+                                                                   : weak_match(*tag, current));
     }
-    if (!any) return EntityTagError::bad_list;
+    if (!any) return EntityTagError::empty;
     return matched;
 }
 
 std::string to_string(const EntityTag& tag) {
-    std::string out = tag.weak ? "W/\"" : "\"";
-    out.append(tag.opaque);
-    out += '"';
+    std::string out;
+    out.reserve(tag.opaque.size() + 4);
+    out.append(tag.weak ? "W/\"" : "\"").append(tag.opaque).append(1, '"');
     return out;
 }
 
 std::string make_file_etag(std::uint64_t size, std::int64_t mtime_ns, std::uint64_t inode) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "\"%llx-%llx-%llx\"", static_cast<unsigned long long>(inode),
-                  static_cast<unsigned long long>(mtime_ns), static_cast<unsigned long long>(size));
-    return buf;
+    std::string out;
+    out.reserve(3 * 16 + 4); // three 64-bit numbers in hex, two dashes, two quotes
+    out += '"';
+    append_hex(out, inode);
+    out += '-';
+    append_hex(out, static_cast<std::uint64_t>(mtime_ns));
+    out += '-';
+    append_hex(out, size);
+    out += '"';
+    return out;
 }
 
 } // namespace pier
