@@ -104,7 +104,9 @@ int evaluate_preconditions(const Request& req, const EntityTag& etag,
     };
     if (f.contains(FieldId::if_match)) {
         const auto m = etag_list_matches(f.get(FieldId::if_match), etag, EtagComparison::strong);
-        if (m && !*m) return 412; // a malformed list counts as absent
+        // A malformed list matches nothing (as nginx): a garbled precondition must not let a
+        // request through that a correct one would stop.
+        if (!m || !*m) return 412;
     } else if (const auto since = valid_date(FieldId::if_unmodified_since)) {
         if (modified > *since) return 412;
     }

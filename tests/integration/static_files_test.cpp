@@ -212,6 +212,8 @@ TEST_F(StaticFiles, ConditionalRequestsInRfc9110Order) {
     EXPECT_EQ(status("If-Match: \"other\"\r\n"), "HTTP/1.1 412 Precondition Failed");
     EXPECT_EQ(status("If-Match: " + etag + "\r\n"), "HTTP/1.1 200 OK");
     EXPECT_EQ(status("If-Match: *\r\n"), "HTTP/1.1 200 OK");
+    EXPECT_EQ(status("If-Match: garbled\r\n"), "HTTP/1.1 412 Precondition Failed");
+    EXPECT_EQ(status("If-None-Match: garbled\r\n"), "HTTP/1.1 200 OK"); // matches nothing
     EXPECT_EQ(status("If-Unmodified-Since: " + format_http_date(modified - std::chrono::hours(1)) +
                      "\r\n"),
               "HTTP/1.1 412 Precondition Failed");
