@@ -103,6 +103,16 @@ bool persistent(Version version, const Fields& f) noexcept {
     return version == Version::http11 || keep_alive;
 }
 
+// RFC 9112 §6.3 (6): Content-Length frames the message, within the body limit.
+template <class Head>
+ParseError apply_content_length(Head& head, const Limits& limits) noexcept {
+    const ParseError e = parse_content_length(head.fields, head.content_length);
+    if (e != ParseError::none) return e;
+    if (head.content_length > limits.max_body) return ParseError::body_too_large;
+    head.body = head.content_length == 0 ? BodyKind::none : BodyKind::content_length;
+    return ParseError::none;
+}
+
 } // namespace
 
 ParseError decide_request_framing(RequestHead& head, const Limits& limits) noexcept {
@@ -127,12 +137,7 @@ ParseError decide_request_framing(RequestHead& head, const Limits& limits) noexc
         head.body = BodyKind::chunked;
         return ParseError::none;
     }
-    if (f.count(FieldId::content_length) != 0) {
-        const ParseError e = parse_content_length(f, head.content_length);
-        if (e != ParseError::none) return e;
-        if (head.content_length > limits.max_body) return ParseError::body_too_large;
-        head.body = head.content_length == 0 ? BodyKind::none : BodyKind::content_length;
-    }
+    if (f.count(FieldId::content_length) != 0) return apply_content_length(head, limits);
     return ParseError::none;
 }
 
@@ -166,13 +171,7 @@ ParseError decide_response_framing(ResponseHead& head, Method request_method,
         head.body = BodyKind::chunked;
         return ParseError::none;
     }
-    if (f.count(FieldId::content_length) != 0) {
-        const ParseError e = parse_content_length(f, head.content_length);
-        if (e != ParseError::none) return e;
-        if (head.content_length > limits.max_body) return ParseError::body_too_large;
-        head.body = head.content_length == 0 ? BodyKind::none : BodyKind::content_length;
-        return ParseError::none;
-    }
+    if (f.count(FieldId::content_length) != 0) return apply_content_length(head, limits);
     // (8) Neither: the content runs until the server closes.
     head.body = BodyKind::until_close;
     head.keep_alive = false;
