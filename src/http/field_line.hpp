@@ -55,7 +55,11 @@ inline LineScan fail(ParseError e) noexcept {
                                                         const char* limit,
                                                         ParseError limit_error) noexcept {
     const char* scan_end = std::min(end, limit);
-    while (v < scan_end && is_ows(*v)) ++v;
+    // "Name: value": one SP is the rule, more the exception.
+    if (v < scan_end && *v == ' ') ++v;
+    if (v < scan_end && is_ows(*v)) {
+        while (v < scan_end && is_ows(*v)) ++v;
+    }
     const char* r = v;
     for (;;) {
         r = find_field_value_end(r, scan_end);

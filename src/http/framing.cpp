@@ -90,11 +90,13 @@ bool is_list(std::string_view value) noexcept {
 bool persistent(Version version, const Fields& f) noexcept {
     bool keep_alive = false;
     for (std::string_view value : f.values(FieldId::connection)) {
-        if (!is_list(value)) { // one option: the usual case
-            if (is_option(value, "close")) return false;
-            if (is_option(value, "keep-alive")) keep_alive = true;
+        // The usual values, whole: no list to split.
+        if (is_option(value, "close")) return false;
+        if (is_option(value, "keep-alive")) {
+            keep_alive = true;
             continue;
         }
+        if (!is_list(value)) continue; // one option, neither of those
         for (std::string_view option : list_elements(value)) {
             if (is_option(option, "close")) return false;
             if (is_option(option, "keep-alive")) keep_alive = true;
