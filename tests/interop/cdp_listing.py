@@ -253,6 +253,19 @@ def main():
         check(sub["h1"] == "Directory listing for /sub dir/", f"sub-listing h1: {sub['h1']!r}")
         check(sub["links"] == ["../", "inner.txt"], f"sub-listing links: {sub['links']}")
 
+        # Sorting without JavaScript: the Size header is a plain link to ?sort=size&order=asc.
+        navigate(browser, session, base + "/")
+        evaluate(browser, session, "document.querySelectorAll('thead a')[1].click()")
+        browser.wait_event("Page.loadEventFired")
+        by_size = evaluate(browser, session, """({search: location.search,
+            links: [...document.querySelectorAll('tbody a')].map(a => a.textContent)})""")
+        files = [n for n in expected if not n.endswith("/")]
+        # Directories first; then size (each file holds its own name), ties by name's bytes.
+        want = [n for n in expected if n.endswith("/")] + sorted(
+            files, key=lambda n: (len(n.encode()), n.encode()))
+        check(by_size["search"] == "?sort=size&order=asc", f"Size header led to {by_size['search']!r}")
+        check(by_size["links"] == want, f"sorted by size: {by_size['links']}, expected {want}")
+
         browser.drain(0.3)
         check(not browser.dialogs, f"JavaScript dialogs opened: {browser.dialogs}")
     finally:
