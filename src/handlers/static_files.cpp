@@ -1,4 +1,5 @@
 #include "handlers/directory_listing.hpp"
+#include "handlers/file_cache.hpp"
 #include "handlers/mime_types.hpp"
 #include "server/error_page.hpp"
 
@@ -10,6 +11,7 @@
 #include <pier/uri.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -25,18 +27,15 @@ namespace pier {
 namespace {
 
 using handlers::DirectoryEntry;
+using handlers::FileCache;
+using handlers::FileIdentity;
+using handlers::ResolvedPath;
 
 struct Config {
     StaticFilesOptions options;
     std::string root_real; // the root after symlink resolution, no trailing slash
     handlers::MimeTypes mime;
-};
-
-// Where a request path leads on disk, or why it leads nowhere.
-struct Target {
-    int status = 0;      // non-zero: answer this
-    std::string fs_path; // the file or directory
-    std::string decoded; // the URL path, decoded and normalised ("/a b/")
+    std::uint64_t id = 0; // names this handler's per-thread file cache
 };
 
 bool has_hidden_segment(std::string_view path) {
@@ -60,24 +59,104 @@ int confine(const Config& cfg, const std::string& fs_path) {
                : 404;
 }
 
-Target locate(const Config& cfg, std::string_view raw_path) {
-    Target t;
-    // Decode exactly once (a "%252e" stays "%2e", never becomes "."), refusing NUL.
+std::uint64_t monotonic_ms() noexcept {
+    using namespace std::chrono;
+    return static_cast<std::uint64_t>(
+        duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
+}
+
+// Whole file contents below the sendfile threshold, read once into the cache; false if the
+// file at `path` is no longer the one `identity` describes (it changed since the stat).
+bool read_whole(const std::string& path, const FileIdentity& identity, std::string& out) {
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return false;
+    struct stat st {};
+    bool ok = fstat(fd, &st) == 0 && FileIdentity::of(st) == identity;
+    if (ok) {
+        out.resize(static_cast<std::size_t>(st.st_size));
+        std::size_t got = 0;
+        while (got < out.size()) {
+            const ssize_t n =
+                pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(got));
+            if (n <= 0) break;
+            got += static_cast<std::size_t>(n);
+        }
+        ok = got == out.size();
+    }
+    close(fd);
+    return ok;
+}
+
+// The validators and type of a regular file, from its stat.
+void describe_file(const Config& cfg, const std::string& type_from, const struct stat& st,
+                   ResolvedPath& r) {
+    r.modified = std::chrono::sys_seconds(std::chrono::seconds(st.st_mtim.tv_sec));
+    const std::int64_t mtime_ns =
+        static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+    r.etag = make_file_etag(static_cast<std::uint64_t>(st.st_size), mtime_ns, st.st_ino);
+    r.last_modified = format_http_date(r.modified);
+    r.content_type = cfg.mime.lookup(type_from);
+}
+
+// Where a request path leads on disk, from scratch: decoded exactly once (a "%252e" stays
+// "%2e", never becomes "."), NUL refused, dot-segments resolved on the decoded path (so
+// "%2e%2e" cannot climb either), hidden names refused, confined after symlink resolution.
+ResolvedPath resolve(const Config& cfg, std::string_view raw_path) {
+    ResolvedPath r;
     auto decoded = percent_decode(raw_path);
     if (!decoded) {
-        t.status = 400;
-        return t;
+        r.status = 400;
+        return r;
     }
-    // Dot-segments are resolved on the decoded path, so "%2e%2e" cannot climb either.
-    t.decoded = remove_dot_segments(*decoded);
-    if (t.decoded.empty() || t.decoded.front() != '/') t.decoded.insert(0, "/");
-    if (!cfg.options.show_hidden && has_hidden_segment(t.decoded)) {
-        t.status = 404; // as if absent: do not confirm that .git exists
-        return t;
+    r.decoded = remove_dot_segments(*decoded);
+    if (r.decoded.empty() || r.decoded.front() != '/') r.decoded.insert(0, "/");
+    if (!cfg.options.show_hidden && has_hidden_segment(r.decoded)) {
+        r.status = 404; // as if absent: do not confirm that .git exists
+        return r;
     }
-    t.fs_path = cfg.root_real + t.decoded;
-    t.status = confine(cfg, t.fs_path);
-    return t;
+    r.fs_path = cfg.root_real + r.decoded;
+    r.status = confine(cfg, r.fs_path);
+    if (r.status != 0) return r;
+    struct stat st {};
+    if (stat(r.fs_path.c_str(), &st) != 0) {
+        r.status = errno == EACCES ? 403 : 404;
+        return r;
+    }
+    r.identity = FileIdentity::of(st);
+    r.verified_ms = monotonic_ms();
+    r.is_dir = S_ISDIR(st.st_mode);
+    if (r.is_dir) return r;
+    // Not a directory, nor a file: a FIFO would block the loop on open, a device is nothing
+    // to serve.
+    if (!S_ISREG(st.st_mode)) {
+        r.status = 403;
+        return r;
+    }
+    describe_file(cfg, r.fs_path, st, r);
+    struct stat sibling {};
+    r.has_variants = stat((r.fs_path + ".br").c_str(), &sibling) == 0 ||
+                     stat((r.fs_path + ".gz").c_str(), &sibling) == 0;
+    if (static_cast<std::uint64_t>(st.st_size) < cfg.options.sendfile_threshold)
+        r.has_bytes = read_whole(r.fs_path, r.identity, r.bytes);
+    return r;
+}
+
+// resolve(), remembered: a hit whose file still stats the same, and whose resolution is
+// recent, is used as it is. Error answers are not kept (a missing file must be looked for
+// again anyway) but returned in `scratch`. `fresh` forces a new resolution. The reference is
+// valid until the next lookup on this thread.
+const ResolvedPath& lookup(const Config& cfg, std::string_view raw_path, bool fresh,
+                           ResolvedPath& scratch) {
+    FileCache& cache = FileCache::for_thread(cfg.id);
+    if (ResolvedPath* hit = fresh ? nullptr : cache.find(raw_path)) {
+        struct stat st {};
+        if (monotonic_ms() - hit->verified_ms < FileCache::kRecheckMs &&
+            stat(hit->fs_path.c_str(), &st) == 0 && FileIdentity::of(st) == hit->identity)
+            return *hit;
+    }
+    scratch = resolve(cfg, raw_path);
+    if (scratch.status != 0) return scratch;
+    return cache.put(raw_path, std::move(scratch));
 }
 
 void add_common_fields(const Config& cfg, Response& res) {
@@ -138,33 +217,52 @@ RangeRequest wanted_ranges(const Request& req, const EntityTag& etag,
     return parse_byte_ranges(f.get(FieldId::range), size);
 }
 
-// Bytes [offset, offset + length) of the file as the body: read into it when small, sent with
-// sendfile otherwise. Takes ownership of fd.
-void send_range(const Config& cfg, Response& res, int fd, std::uint64_t offset,
+// Where a representation's bytes come from: the cache's copy of a small file, or an open
+// file (owned: closed by the Response, or here when unused).
+struct Source {
+    const std::string* bytes = nullptr;
+    int fd = -1;
+
+    Source() = default;
+    Source(const Source&) = delete;
+    Source& operator=(const Source&) = delete;
+    ~Source() {
+        if (fd >= 0) close(fd);
+    }
+    // Copies [offset, offset + length) to `out` at `at`; false if the file came up short.
+    bool read(std::uint64_t offset, std::uint64_t length, std::string& out, std::size_t at) const {
+        if (bytes != nullptr) {
+            out.replace(at, length, *bytes, offset, length);
+            return true;
+        }
+        std::size_t got = 0;
+        while (got < length) {
+            const ssize_t n =
+                pread(fd, out.data() + at + got, length - got, static_cast<off_t>(offset + got));
+            if (n <= 0) return false;
+            got += static_cast<std::size_t>(n);
+        }
+        return true;
+    }
+};
+
+// Bytes [offset, offset + length) as the body: copied into it when small, sent with sendfile
+// otherwise.
+void send_range(const Config& cfg, Response& res, Source& src, std::uint64_t offset,
                 std::uint64_t length) {
-    if (length >= cfg.options.sendfile_threshold) {
-        res.set_file(fd, offset, length);
+    if (src.fd >= 0 && length >= cfg.options.sendfile_threshold) {
+        res.set_file(std::exchange(src.fd, -1), offset, length);
         return;
     }
     std::string& body = res.body();
     body.resize(length);
-    std::size_t got = 0;
-    while (got < length) {
-        const ssize_t n =
-            pread(fd, body.data() + got, length - got, static_cast<off_t>(offset + got));
-        if (n <= 0) break;
-        got += static_cast<std::size_t>(n);
-    }
-    close(fd);
-    if (got != length) {
-        server::fill_error(res, 500); // the file shrank while being read
-    }
+    if (!src.read(offset, length, body, 0)) server::fill_error(res, 500); // the file shrank
 }
 
 // Several ranges: a multipart/byteranges body (RFC 9110 §14.6), assembled in memory up to a
 // bound. False when over it.
-bool send_multipart(Response& res, int fd, const RangeRequest& range, std::string_view type,
-                    std::uint64_t size) {
+bool send_multipart(Response& res, const Source& src, const RangeRequest& range,
+                    std::string_view type, std::uint64_t size) {
     constexpr std::uint64_t kMaxAssembled = 16 * 1024 * 1024;
     std::uint64_t total = 0;
     for (const ByteRange& r : range.ranges) total += r.length();
@@ -184,13 +282,7 @@ bool send_multipart(Response& res, int fd, const RangeRequest& range, std::strin
             .append("\r\n\r\n");
         const std::size_t at = body.size();
         body.resize(at + r.length());
-        std::size_t got = 0;
-        while (got < r.length()) {
-            const ssize_t n = pread(fd, body.data() + at + got, r.length() - got,
-                                    static_cast<off_t>(r.first + got));
-            if (n <= 0) return false;
-            got += static_cast<std::size_t>(n);
-        }
+        if (!src.read(r.first, r.length(), body, at)) return false;
     }
     body.append("\r\n--").append(boundary).append("--\r\n");
     res.set_status(206);
@@ -227,64 +319,74 @@ Variant precompressed(const Config& cfg, const Request& req, const std::string& 
     return best;
 }
 
-void serve_file(const Config& cfg, const Request& req, Response& res, const std::string& path) {
-    const Variant variant = precompressed(cfg, req, path);
-    // Whether or not a variant exists, caches must key on Accept-Encoding if one could.
-    const bool has_variants = !variant.path.empty() || [&] {
-        struct stat st {};
-        return stat((path + ".br").c_str(), &st) == 0 || stat((path + ".gz").c_str(), &st) == 0;
-    }();
-    const std::string& chosen = variant.path.empty() ? path : variant.path;
-    const int fd = open(chosen.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        error(cfg, res, errno == EACCES ? 403 : 404);
-        return;
-    }
+// Opens `path` and checks it is still the file `identity` describes; -1 if not (it changed
+// since it was resolved: the caller resolves it again).
+int open_same(const std::string& path, const FileIdentity& identity) {
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return -1;
     struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0 || !(FileIdentity::of(st) == identity)) {
         close(fd);
-        error(cfg, res, S_ISREG(st.st_mode) ? 500 : 403);
-        return;
+        return -1;
     }
-    const auto modified = std::chrono::sys_seconds(std::chrono::seconds(st.st_mtim.tv_sec));
-    const std::int64_t mtime_ns =
-        static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-    const std::string etag_text =
-        make_file_etag(static_cast<std::uint64_t>(st.st_size), mtime_ns, st.st_ino);
-    const EntityTag etag = *parse_entity_tag(etag_text);
+    return fd;
+}
 
-    res.set_header("Last-Modified", format_http_date(modified));
-    res.set_header("ETag", etag_text);
+enum class Served : std::uint8_t {
+    done,
+    changed, // the file changed while being served: resolve it again
+};
+
+Served serve_file(const Config& cfg, const Request& req, Response& res, const ResolvedPath& file) {
+    // The representation sent: the file, or a precompressed sibling with its own validators
+    // (it is another representation) and the original's type.
+    const Variant variant = file.has_variants ? precompressed(cfg, req, file.fs_path) : Variant{};
+    ResolvedPath sibling;
+    const ResolvedPath* rep = &file;
+    Source src;
+    if (!variant.path.empty()) {
+        src.fd = open(variant.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        struct stat st {};
+        if (src.fd < 0 || fstat(src.fd, &st) != 0 || !S_ISREG(st.st_mode)) return Served::changed;
+        sibling.identity = FileIdentity::of(st);
+        describe_file(cfg, file.fs_path, st, sibling);
+        rep = &sibling;
+    } else if (file.has_bytes) {
+        src.bytes = &file.bytes;
+    } else {
+        src.fd = open_same(file.fs_path, file.identity);
+        if (src.fd < 0) return Served::changed;
+    }
+    const EntityTag etag = *parse_entity_tag(rep->etag);
+
+    res.set_header("Last-Modified", rep->last_modified);
+    res.set_header("ETag", rep->etag);
     if (!variant.path.empty()) res.set_header("Content-Encoding", variant.encoding);
-    if (has_variants) res.set_header("Vary", "Accept-Encoding");
+    // Whether or not a variant was chosen, caches must key on Accept-Encoding if one could be.
+    if (file.has_variants) res.set_header("Vary", "Accept-Encoding");
     if (!cfg.options.cache_control.empty())
         res.set_header("Cache-Control", cfg.options.cache_control);
     add_common_fields(cfg, res);
-    if (const int status = evaluate_preconditions(req, etag, modified); status != 0) {
-        close(fd);
+    if (const int status = evaluate_preconditions(req, etag, rep->modified); status != 0) {
         if (status == 412) { // an error page; a 304 keeps the validators set above
             server::fill_error(res, 412);
             add_common_fields(cfg, res);
         } else {
             res.set_status(304);
         }
-        return;
+        return Served::done;
     }
-    const std::string_view type = cfg.mime.lookup(path);
-    const auto size = static_cast<std::uint64_t>(st.st_size);
+    const std::string_view type = file.content_type;
+    const auto size = static_cast<std::uint64_t>(rep->identity.size);
     res.set_header("Accept-Ranges", "bytes");
-    const RangeRequest range = wanted_ranges(req, etag, modified, size);
+    const RangeRequest range = wanted_ranges(req, etag, rep->modified, size);
     if (range.status == RangeStatus::unsatisfiable) {
-        close(fd);
         error(cfg, res, 416);
         res.set_header("Content-Range", "bytes */" + std::to_string(size));
-        return;
+        return Served::done;
     }
     if (range.status == RangeStatus::satisfiable && range.ranges.size() > 1) {
-        if (send_multipart(res, fd, range, type, size)) {
-            close(fd);
-            return;
-        }
+        if (send_multipart(res, src, range, type, size)) return Served::done;
         // Too much to assemble in memory: the whole file it is (a server may ignore Range).
     } else if (range.status == RangeStatus::satisfiable) {
         const ByteRange& r = range.ranges.front();
@@ -292,11 +394,27 @@ void serve_file(const Config& cfg, const Request& req, Response& res, const std:
         res.set_header("Content-Range", "bytes " + std::to_string(r.first) + "-" +
                                             std::to_string(r.last) + "/" + std::to_string(size));
         res.set_header("Content-Type", type);
-        send_range(cfg, res, fd, r.first, r.length());
-        return;
+        send_range(cfg, res, src, r.first, r.length());
+        return Served::done;
     }
     res.set_header("Content-Type", type);
-    send_range(cfg, res, fd, 0, size);
+    send_range(cfg, res, src, 0, size);
+    return Served::done;
+}
+
+// A file, served from what the cache knows of it; if it changed under the cached answer, once
+// more from a fresh resolution.
+void serve_resolved_file(const Config& cfg, const Request& req, Response& res, std::string_view key,
+                         const ResolvedPath& file) {
+    if (serve_file(cfg, req, res, file) == Served::done) return;
+    res.reset();
+    ResolvedPath scratch;
+    const ResolvedPath& again = lookup(cfg, key, true, scratch);
+    if (again.status != 0 || again.is_dir) {
+        error(cfg, res, again.status != 0 ? again.status : 404);
+        return;
+    }
+    if (serve_file(cfg, req, res, again) == Served::changed) error(cfg, res, 500);
 }
 
 // Scripts ask for the listing as JSON with Accept: application/json; browsers, which accept
@@ -326,23 +444,19 @@ void serve(const Config& cfg, const Request& req, Response& res) {
         res.set_header("Allow", "GET, HEAD, OPTIONS");
         return;
     }
-    const Target t = locate(cfg, req.path());
+    ResolvedPath scratch;
+    const ResolvedPath& t = lookup(cfg, req.path(), false, scratch);
     if (t.status != 0) {
         error(cfg, res, t.status);
         return;
     }
-    struct stat st {};
-    if (stat(t.fs_path.c_str(), &st) != 0) {
-        error(cfg, res, errno == EACCES ? 403 : 404);
-        return;
-    }
-    if (!S_ISDIR(st.st_mode)) {
+    if (!t.is_dir) {
         // "file/" names a directory that is not there.
         if (t.decoded.back() == '/' && t.decoded != "/") {
             error(cfg, res, 404);
             return;
         }
-        serve_file(cfg, req, res, t.fs_path);
+        serve_resolved_file(cfg, req, res, req.path(), t);
         return;
     }
     if (req.path().empty() || req.path().back() != '/') {
@@ -355,16 +469,20 @@ void serve(const Config& cfg, const Request& req, Response& res) {
         add_common_fields(cfg, res);
         return;
     }
+    // Copied: looking up the index files may replace the directory's cache entry.
     std::string dir = t.fs_path;
     if (dir.back() != '/') dir += '/';
+    std::string display = t.decoded;
+    if (display.back() != '/') display += '/';
     for (const std::string& index : cfg.options.index) {
-        struct stat ist {};
-        const std::string candidate = dir + index;
-        if (stat(candidate.c_str(), &ist) == 0 && S_ISREG(ist.st_mode)) {
-            if (confine(cfg, candidate) != 0) continue; // an index linking outside the root
-            serve_file(cfg, req, res, candidate);
-            return;
-        }
+        // Through the cache as a request for the index itself would go (the name encoded, so
+        // that decoding it gives it back).
+        const std::string key = std::string(req.path()) + percent_encode_path(index);
+        ResolvedPath index_scratch;
+        const ResolvedPath& file = lookup(cfg, key, false, index_scratch);
+        if (file.status != 0 || file.is_dir) continue;
+        serve_resolved_file(cfg, req, res, key, file);
+        return;
     }
     if (!cfg.options.listing) {
         error(cfg, res, 403);
@@ -375,8 +493,6 @@ void serve(const Config& cfg, const Request& req, Response& res) {
         error(cfg, res, errno == EACCES ? 403 : 404);
         return;
     }
-    std::string display = t.decoded;
-    if (display.back() != '/') display += '/';
     if (wants_json(req)) {
         res.set_body(handlers::render_listing_json(display, std::move(entries), req.query()),
                      "application/json");
@@ -402,6 +518,8 @@ Handler static_files(StaticFilesOptions options) {
     cfg->root_real = resolved;
     if (cfg->root_real == "/") cfg->root_real.clear(); // "/" + path, not "//" + path
     cfg->options = std::move(options);
+    static std::atomic<std::uint64_t> next_id{1};
+    cfg->id = next_id.fetch_add(1, std::memory_order_relaxed);
     return [cfg](const Request& req, Response& res) { serve(*cfg, req, res); };
 }
 

@@ -337,5 +337,52 @@ TEST_F(StaticFiles, MethodsAndListingSwitch) {
     EXPECT_EQ(header_value(post, "Allow"), "GET, HEAD, OPTIONS");
 }
 
+// The file cache (src/handlers/file_cache.hpp) must never serve what is no longer there: an
+// edit in place that keeps the size, a new file renamed over the old one (as editors save), a
+// deletion, a directory replacing a file, and a large file replaced by a small one.
+TEST_F(StaticFiles, EditsShowAtOnceThroughTheFileCache) {
+    TestServer server(static_files(options()));
+    EXPECT_EQ(body_of(get(server.port(), "/hello.txt")), "hello\n");
+    EXPECT_EQ(body_of(get(server.port(), "/hello.txt")), "hello\n"); // now cached
+    site.write("hello.txt", "HELLO\n");                              // same size, same second
+    EXPECT_EQ(body_of(get(server.port(), "/hello.txt")), "HELLO\n");
+
+    site.write("hello.tmp", "renamed over\n");
+    fs::rename(site.root() + "/hello.tmp", site.root() + "/hello.txt");
+    const std::string renamed = get(server.port(), "/hello.txt");
+    EXPECT_EQ(body_of(renamed), "renamed over\n");
+    EXPECT_EQ(header_value(renamed, "Content-Length"), "13");
+
+    fs::remove(site.root() + "/hello.txt");
+    EXPECT_EQ(status_line(get(server.port(), "/hello.txt")), "HTTP/1.1 404 Not Found");
+    fs::create_directories(site.root() + "/hello.txt");
+    EXPECT_EQ(status_line(get(server.port(), "/hello.txt")), "HTTP/1.1 301 Moved Permanently");
+
+    EXPECT_TRUE(body_of(get(server.port(), "/big.bin")) == site.big());
+    site.write("big.bin", "small now");
+    EXPECT_EQ(body_of(get(server.port(), "/big.bin")), "small now");
+    // An index file is looked up through the cache too.
+    EXPECT_EQ(body_of(get(server.port(), "/sub/")), "<h1>sub</h1>\n");
+    site.write("sub/index.html", "<h1>new</h1>\n");
+    EXPECT_EQ(body_of(get(server.port(), "/sub/")), "<h1>new</h1>\n");
+}
+
+// Many requests on one connection for cached small files: the bytes come from the cache, the
+// validators must still match what a fresh resolution gives.
+TEST_F(StaticFiles, CachedAnswersCarryTheSameValidators) {
+    TestServer server(static_files(options()));
+    const std::string first = get(server.port(), "/hello.txt");
+    for (int i = 0; i < 20; ++i) {
+        const std::string again = get(server.port(), "/hello.txt");
+        ASSERT_EQ(header_value(again, "ETag"), header_value(first, "ETag"));
+        ASSERT_EQ(header_value(again, "Last-Modified"), header_value(first, "Last-Modified"));
+        ASSERT_EQ(body_of(again), "hello\n");
+    }
+    const std::string etag = header_value(first, "ETag");
+    EXPECT_EQ(status_line(get(server.port(), "/hello.txt", "If-None-Match: " + etag + "\r\n")),
+              "HTTP/1.1 304 Not Modified");
+    EXPECT_EQ(body_of(get(server.port(), "/hello.txt", "Range: bytes=1-3\r\n")), "ell");
+}
+
 } // namespace
 } // namespace pier::test
