@@ -116,3 +116,13 @@ scenario "1 MiB, keep-alive, 16 conns" /1m.bin -t1 -c16
 scenario "13 B, pipelined x16" /small.txt -t1 -c64 -s "$work/pipeline.lua"
 scenario "13 B, new connection each" /small.txt -t1 -c64 -H "Connection: close"
 scenario "13 B, 1000 conns" /small.txt -t1 -c1000
+
+# Memory per idle keep-alive connection, at 10,000 connections (PERFORMANCE.md: compare at the
+# same count). Each connection makes one request, then sits idle while RSS is read.
+idle_conns=${IDLE_CONNECTIONS:-10000}
+pier_idle=$(python3 "$(dirname "$0")/idle_memory.py" "$pier_pid" $pier_port "$idle_conns")
+nginx_idle=$(python3 "$(dirname "$0")/idle_memory.py" "$nginx_pid" $nginx_port "$idle_conns")
+echo
+echo "| idle keep-alive connections | pier bytes each | nginx bytes each | ratio |"
+echo "|---|---:|---:|---:|"
+printf "| %d | %d | %d | %.2fx |\n" "$idle_conns" "$pier_idle" "$nginx_idle" "$(bc -l <<<"$pier_idle/$nginx_idle")"

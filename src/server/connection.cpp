@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <exception>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -49,13 +50,12 @@ constexpr std::uint64_t kLingerMs = 2000;
 
 Connection::Connection(Worker& worker, net::Fd fd, const net::SocketAddress& peer)
     : worker_(worker), fd_(std::move(fd)), remote_(peer.host()), remote_port_(peer.port()),
-      parser_(worker.shared().config.limits), chunked_(worker.shared().config.limits),
       timer_(&Connection::on_timer, this) {
     worker_.attach(*this);
 }
 
 Connection::~Connection() {
-    if (file_.fd >= 0) close(file_.fd);
+    if (x_ && !in_pool_) worker_.give_back(std::move(x_));
     // Shared outlives every worker; the worker's list was left in close_now() (or by ~Worker).
     worker_.shared().connections.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -73,7 +73,17 @@ void Connection::start() {
 }
 
 bool Connection::idle() const noexcept {
-    return stage_ == Stage::head && in_.empty() && out_sent_ == out_.size() && !request_started_;
+    return stage_ == Stage::head && in_.empty() && !output_pending() && !request_started_;
+}
+
+std::unique_ptr<Exchange> Connection::worker_take_exchange() {
+    return worker_.take_exchange();
+}
+
+// Between requests a keep-alive connection keeps only its socket, timer and flags.
+void Connection::release_exchange_if_idle() {
+    if (x_ && stage_ == Stage::head && in_.empty() && !x_->output_pending() && !in_pool_)
+        worker_.give_back(std::move(x_));
 }
 
 void Connection::on_io(std::uint32_t events) {
@@ -82,11 +92,12 @@ void Connection::on_io(std::uint32_t events) {
         close_now();
         return;
     }
-    if ((events & EPOLLOUT) && out_sent_ < out_.size()) {
+    if ((events & EPOLLOUT) && output_pending()) {
         if (!flush()) return;
         after_flush();
         if (stage_ == Stage::closed) return;
     }
+    if (events & (EPOLLRDHUP | EPOLLHUP)) hangup_seen_ = true;
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) read_available();
 }
 
@@ -100,12 +111,17 @@ void Connection::read_available() {
     read_paused_ = false;
     while (stage_ != Stage::closed && !peer_closed_) {
         // Backpressure: while responses pile up unread, read no further requests.
-        if (out_.size() - out_sent_ > kMaxPendingOutput) {
+        if (x().out.size() - x().out_sent > kMaxPendingOutput) {
             read_paused_ = true;
             return;
         }
+        // With nothing buffered, read into the worker's scratch space and copy what came:
+        // a connection whose read finds nothing (the usual end of a burst) allocates nothing,
+        // and a small request costs a small buffer, not kReadChunk.
+        const bool into_scratch = in_.empty();
         std::size_t room = 0;
-        char* at = in_.prepare(kReadChunk, max_buffer, room);
+        char* at =
+            into_scratch ? worker_.read_scratch(room) : in_.prepare(kReadChunk, max_buffer, room);
         if (room == 0) { // full and nothing more can be parsed: the limits say no
             read_paused_ = true;
             return;
@@ -113,8 +129,17 @@ void Connection::read_available() {
         const ssize_t n = recv(fd_.get(), at, room, 0);
         if (n > 0) {
             if (stage_ == Stage::linger) continue; // discarded: the answer is already sent
-            in_.commit(static_cast<std::size_t>(n));
+            const auto got = static_cast<std::size_t>(n);
+            if (into_scratch) {
+                std::size_t space = 0;
+                std::memcpy(in_.prepare(got, max_buffer, space), at, got);
+            }
+            in_.commit(got);
             process();
+            // A short read emptied the socket: edge-triggered epoll reports whatever comes
+            // next, so the read that would only say EAGAIN is saved — unless the peer's FIN
+            // came with this edge, which no later edge would report again.
+            if (got < room && !hangup_seen_) return;
             continue;
         }
         if (n == 0) {
@@ -136,7 +161,7 @@ void Connection::read_available() {
         process();
         if (stage_ == Stage::closed) return;
         close_after_write_ = true;
-        if (out_sent_ == out_.size()) close_now();
+        if (!output_pending()) close_now();
     }
 }
 
@@ -144,18 +169,18 @@ bool Connection::reparse_head_if_moved() {
     // The head's views point into in_; if in_ moved (grew or compacted) while the body was
     // still arriving, parse the head again from its new place: same bytes, same result.
     const std::string_view avail = in_.view();
-    if (avail.data() == head_base_) return true;
-    parser_.reset();
-    if (parser_.parse(avail, head_) != ParseStatus::complete) return false;
-    head_base_ = avail.data();
-    verdict_ = check_request(head_, worker_.shared().config);
+    if (avail.data() == x().head_base) return true;
+    x().parser.reset();
+    if (x().parser.parse(avail, x().head) != ParseStatus::complete) return false;
+    x().head_base = avail.data();
+    x().verdict = check_request(x().head, worker_.shared().config);
     return true;
 }
 
 void Connection::process() {
     while (stage_ != Stage::closed && stage_ != Stage::linger && stage_ != Stage::handler &&
            !close_after_write_ && !sending_body_) {
-        if (out_.size() - out_sent_ > kMaxPendingOutput) break;
+        if (x().out.size() - x().out_sent > kMaxPendingOutput) break;
         const std::string_view avail = in_.view();
         if (stage_ == Stage::head) {
             if (avail.empty()) break;
@@ -171,26 +196,27 @@ void Connection::process() {
             break;
         }
         if (stage_ == Stage::body_length) {
-            const std::string_view rest = in_.view().substr(head_size_);
-            if (rest.size() < head_.content_length) {
+            const std::string_view rest = in_.view().substr(x().head_size);
+            if (rest.size() < x().head.content_length) {
                 send_continue_if_expected();
                 arm(Deadline::body);
                 break;
             }
-            finish_request(rest.substr(0, head_.content_length), head_size_ + head_.content_length);
+            finish_request(rest.substr(0, x().head.content_length),
+                           x().head_size + x().head.content_length);
         } else { // body_chunked
-            std::string_view rest = in_.view().substr(head_size_ + chunked_offset_);
+            std::string_view rest = in_.view().substr(x().head_size + x().chunked_offset);
             bool done = false;
             while (!done) {
-                const ChunkedDecoder::Step step = chunked_.decode(rest);
+                const ChunkedDecoder::Step step = x().chunked.decode(rest);
                 rest.remove_prefix(step.consumed);
-                chunked_offset_ += step.consumed;
-                body_.append(step.data);
+                x().chunked_offset += step.consumed;
+                x().body.append(step.data);
                 if (step.status == ChunkedDecoder::Status::error) {
-                    reject(status_for(chunked_.error()), to_string(chunked_.error()), true);
+                    reject(status_for(x().chunked.error()), to_string(x().chunked.error()), true);
                     return;
                 }
-                if (body_.size() > kMaxBufferedBody) {
+                if (x().body.size() > kMaxBufferedBody) {
                     reject(413, "Content Too Large", true);
                     return;
                 }
@@ -202,13 +228,15 @@ void Connection::process() {
                 arm(Deadline::body);
                 break;
             }
-            finish_request(body_, head_size_ + chunked_offset_);
+            finish_request(x().body, x().head_size + x().chunked_offset);
         }
     }
-    if (out_sent_ < out_.size()) {
+    if (output_pending()) {
         if (flush()) after_flush();
     } else if (stage_ == Stage::head && !close_after_write_ && in_.empty()) {
         request_started_ = false;
+        in_.release();
+        release_exchange_if_idle();
         arm(Deadline::idle);
     }
 }
@@ -220,51 +248,51 @@ bool Connection::start_request(std::string_view avail) {
         request_started_ = true;
         arm(Deadline::header); // the whole head must arrive within the header timeout
     }
-    const ParseStatus st = parser_.parse(avail, head_);
+    const ParseStatus st = x().parser.parse(avail, x().head);
     if (st == ParseStatus::incomplete) return false;
     if (st == ParseStatus::error) {
-        reject(status_for(parser_.error()), to_string(parser_.error()), true);
+        reject(status_for(x().parser.error()), to_string(x().parser.error()), true);
         return false;
     }
-    head_base_ = avail.data();
-    head_size_ = parser_.head_size();
+    x().head_base = avail.data();
+    x().head_size = x().parser.head_size();
 
-    verdict_ = check_request(head_, config);
-    const Verdict& v = verdict_;
+    x().verdict = check_request(x().head, config);
+    const Verdict& v = x().verdict;
     if (v.status != 0) {
         // The body, if any, is not read: the connection cannot be reused after it.
-        reject(v.status, v.message, head_.body != BodyKind::none);
-        if (head_.body == BodyKind::none && !close_after_write_) {
-            in_.consume(head_size_);
-            parser_.reset();
+        reject(v.status, v.message, x().head.body != BodyKind::none);
+        if (x().head.body == BodyKind::none && !close_after_write_) {
+            in_.consume(x().head_size);
+            x().parser.reset();
         }
         return !close_after_write_;
     }
     continue_sent_ = !v.expect_continue; // nothing to send unless asked
     Shared& shared = worker_.shared();
-    if (head_.body != BodyKind::none && !shared.direct) {
+    if (x().head.body != BodyKind::none && !shared.direct) {
         // A route that streams its body is called now, before the body arrives.
-        Request request =
-            RequestBuilder::make(head_, verdict_, {}, chunked_.trailers(), remote_, remote_port_);
+        Request request = RequestBuilder::make(x().head, x().verdict, {}, x().chunked.trailers(),
+                                               remote_, remote_port_);
         const Router::Resolution r = shared.router.resolve(request);
         if (r.handler != nullptr && r.stream_body) return start_streaming(request, *r.handler);
     }
-    switch (head_.body) {
+    switch (x().head.body) {
     case BodyKind::content_length:
-        if (head_.content_length > kMaxBufferedBody) {
+        if (x().head.content_length > kMaxBufferedBody) {
             reject(413, "Content Too Large", true);
             return false;
         }
         stage_ = Stage::body_length;
         return true;
     case BodyKind::chunked:
-        chunked_.reset();
-        body_.clear();
-        chunked_offset_ = 0;
+        x().chunked.reset();
+        x().body.clear();
+        x().chunked_offset = 0;
         stage_ = Stage::body_chunked;
         return true;
     default:
-        finish_request({}, head_size_);
+        finish_request({}, x().head_size);
         return true;
     }
 }
@@ -274,26 +302,26 @@ bool Connection::start_request(std::string_view avail) {
 // goes out now — "when the handler starts reading the body" — and not otherwise.
 bool Connection::start_streaming(const Request& request, const Handler& handler) {
     run_handler(request, handler);
-    if (!response_.reads_body()) {
+    if (!x().response.reads_body()) {
         close_after_write_ = true; // the body was never read: the connection cannot go on
-        complete_request(head_size_);
+        complete_request(x().head_size);
         return false;
     }
     const ServerConfig& config = worker_.shared().config;
     if (config.access_log != AccessLogFormat::off) {
-        log_owned_ = true;
-        owned_line_.assign(head_.method_name).append(" ").append(head_.target);
-        owned_line_.append(head_.version == Version::http10 ? " HTTP/1.0" : " HTTP/1.1");
-        owned_referer_.assign(head_.fields.get(FieldId::referer));
-        owned_agent_.assign(head_.fields.get(FieldId::user_agent));
+        x().log_owned = true;
+        x().owned_line.assign(x().head.method_name).append(" ").append(x().head.target);
+        x().owned_line.append(x().head.version == Version::http10 ? " HTTP/1.0" : " HTTP/1.1");
+        x().owned_referer.assign(x().head.fields.get(FieldId::referer));
+        x().owned_agent.assign(x().head.fields.get(FieldId::user_agent));
     }
-    const bool chunked = head_.body == BodyKind::chunked;
-    stream_left_ = head_.content_length;
-    head_.fields.clear(); // its views are about to point at released bytes
-    head_.method_name = head_.target = {};
-    in_.consume(head_size_);
-    head_size_ = 0;
-    if (chunked) chunked_.reset();
+    const bool chunked = x().head.body == BodyKind::chunked;
+    x().stream_left = x().head.content_length;
+    x().head.fields.clear(); // its views are about to point at released bytes
+    x().head.method_name = x().head.target = {};
+    in_.consume(x().head_size);
+    x().head_size = 0;
+    if (chunked) x().chunked.reset();
     stage_ = Stage::body_stream;
     send_continue_if_expected();
     return true;
@@ -301,26 +329,26 @@ bool Connection::start_streaming(const Request& request, const Handler& handler)
 
 // Hands what arrived to the sink; true when the body is complete and answered.
 bool Connection::feed_stream() {
-    Response::BodySink& sink = response_.body_sink();
+    Response::BodySink& sink = x().response.body_sink();
     try {
-        if (head_.body == BodyKind::content_length) {
+        if (x().head.body == BodyKind::content_length) {
             const std::string_view avail = in_.view();
             const auto take =
-                static_cast<std::size_t>(std::min<std::uint64_t>(avail.size(), stream_left_));
+                static_cast<std::size_t>(std::min<std::uint64_t>(avail.size(), x().stream_left));
             if (take > 0) sink(avail.substr(0, take));
             in_.consume(take);
-            stream_left_ -= take;
-            if (stream_left_ > 0) {
+            x().stream_left -= take;
+            if (x().stream_left > 0) {
                 arm(Deadline::body);
                 return false;
             }
         } else {
             for (;;) {
-                const ChunkedDecoder::Step step = chunked_.decode(in_.view());
+                const ChunkedDecoder::Step step = x().chunked.decode(in_.view());
                 if (!step.data.empty()) sink(step.data);
                 in_.consume(step.consumed);
                 if (step.status == ChunkedDecoder::Status::error) {
-                    reject(status_for(chunked_.error()), to_string(chunked_.error()), true);
+                    reject(status_for(x().chunked.error()), to_string(x().chunked.error()), true);
                     return false;
                 }
                 if (step.status == ChunkedDecoder::Status::done) break;
@@ -331,7 +359,7 @@ bool Connection::feed_stream() {
             }
         }
     } catch (...) {
-        fill_error(response_, 500);
+        fill_error(x().response, 500);
         close_after_write_ = true; // the rest of the body will not be read
         end_stream();
         return false;
@@ -341,18 +369,18 @@ bool Connection::feed_stream() {
 }
 
 void Connection::end_stream() {
-    if (Response::BodyEnd& end = response_.body_end()) {
+    if (Response::BodyEnd& end = x().response.body_end()) {
         Response::BodyEnd finish = std::move(end);
-        response_.read_body(nullptr, nullptr);
+        x().response.read_body(nullptr, nullptr);
         try {
-            finish(response_);
+            finish(x().response);
         } catch (...) {
-            fill_error(response_, 500);
+            fill_error(x().response, 500);
         }
     }
-    response_.read_body(nullptr, nullptr);
+    x().response.read_body(nullptr, nullptr);
     complete_request(0);
-    log_owned_ = false;
+    x().log_owned = false;
 }
 
 void Connection::send_continue_if_expected() {
@@ -360,7 +388,7 @@ void Connection::send_continue_if_expected() {
     // clients ever get one.
     if (continue_sent_) return;
     continue_sent_ = true;
-    out_ += "HTTP/1.1 100 Continue\r\n\r\n";
+    x().out += "HTTP/1.1 100 Continue\r\n\r\n";
     if (flush()) after_flush();
 }
 
@@ -368,53 +396,74 @@ void Connection::send_continue_if_expected() {
 // handler and run it, here or on the blocking pool.
 void Connection::finish_request(std::string_view body, std::size_t consumed) {
     Shared& shared = worker_.shared();
-    Request request =
-        RequestBuilder::make(head_, verdict_, body, chunked_.trailers(), remote_, remote_port_);
+    Request request = RequestBuilder::make(x().head, x().verdict, body, x().chunked.trailers(),
+                                           remote_, remote_port_);
     if (shared.direct) {
         run_handler(request, shared.direct);
-        complete_request(consumed);
+        finish_or_offload(consumed);
         return;
     }
     Router::Resolution r = shared.router.resolve(request);
     if (r.handler == nullptr) {
-        fill_error(response_, r.status);
-        if (r.status == 204) response_.body().clear();
-        if (!r.allow.empty()) response_.set_header("Allow", r.allow);
+        fill_error(x().response, r.status);
+        if (r.status == 204) x().response.body().clear();
+        if (!r.allow.empty()) x().response.set_header("Allow", r.allow);
         complete_request(consumed);
         return;
     }
     if (!r.blocking) {
         run_handler(request, *r.handler);
+        finish_or_offload(consumed);
+        return;
+    }
+    const Handler* handler = r.handler;
+    offload([this, request, handler] { run_handler(request, *handler); }, consumed);
+}
+
+// A handler that left the rest of its work for the pool (Response::finish_blocking) has it
+// run there; otherwise the response is complete.
+void Connection::finish_or_offload(std::size_t consumed) {
+    if (!x().response.has_blocking_job()) {
         complete_request(consumed);
         return;
     }
-    // The loop moves on; the request's views stay valid because nothing reads into in_ until
-    // the job is done (read_available() pauses in this stage).
+    offload([this, job = x().response.take_blocking_job()] { guarded([&] { job(x().response); }); },
+            consumed);
+}
+
+// Runs `work` on the blocking pool; the loop moves on meanwhile. The request's views stay
+// valid because nothing reads into in_ until the job is done (read_available() pauses in
+// this stage).
+void Connection::offload(std::function<void()> work, std::size_t consumed) {
     stage_ = Stage::handler;
     in_pool_ = true;
-    consume_after_ = consumed;
+    x().consume_after = consumed;
     net::EventLoop& loop = worker_.loop();
-    const Handler* handler = r.handler;
-    const bool queued = shared.pool->submit([this, request, handler, &loop] {
-        run_handler(request, *handler);
+    const bool queued = worker_.shared().pool->submit([this, work = std::move(work), &loop] {
+        work();
         loop.post([this] { on_blocking_done(); });
     });
     if (!queued) {
         in_pool_ = false;
-        fill_error(response_, 503, "Too many requests waiting");
-        response_.set_header("Retry-After", "1");
+        stage_ = Stage::head;
+        fill_error(x().response, 503, "Too many requests waiting");
+        x().response.set_header("Retry-After", "1");
         complete_request(consumed);
     }
 }
 
-// Runs on the loop or on a pool thread: touches only the request and response_.
+// Runs on the loop or on a pool thread: touches only the request and x().response.
 void Connection::run_handler(const Request& request, const Handler& handler) {
-    const ServerConfig& config = worker_.shared().config;
-    response_.reset();
+    x().response.reset();
+    guarded([&] { handler(request, x().response); });
+}
+
+// User code that throws answers 500 and is logged; it never takes the server down.
+void Connection::guarded(const std::function<void()>& user_code) {
     const char* failure = nullptr;
     std::string what;
     try {
-        handler(request, response_);
+        user_code();
     } catch (const std::exception& e) {
         what = e.what();
         failure = what.c_str();
@@ -422,29 +471,31 @@ void Connection::run_handler(const Request& request, const Handler& handler) {
         failure = "handler threw";
     }
     if (failure != nullptr) {
+        const ServerConfig& config = worker_.shared().config;
         const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
         log_error(config.log, config.access_log, now, remote_, 500, failure);
-        fill_error(response_, 500);
+        fill_error(x().response, 500);
     }
 }
 
 void Connection::complete_request(std::size_t consumed) {
-    if (!head_.keep_alive || response_.closes_connection() || worker_.draining())
+    if (!x().head.keep_alive || x().response.closes_connection() || worker_.draining())
         close_after_write_ = true;
-    write_response(head_.method == Method::head);
-    if (response_.status() >= 400) {
+    write_response(x().head.method == Method::head);
+    if (x().response.status() >= 400) {
         // Python's send_error logs "code 404, message ..." before the access line; so do we,
         // for errors handlers answer with as for those the server raises itself.
         const ServerConfig& config = worker_.shared().config;
-        const std::string_view why =
-            response_.reason().empty() ? reason_phrase(response_.status()) : response_.reason();
+        const std::string_view why = x().response.reason().empty()
+                                         ? reason_phrase(x().response.status())
+                                         : x().response.reason();
         log_error(config.log, config.access_log, worker_.loop().wall_now(), remote_,
-                  response_.status(), why);
+                  x().response.status(), why);
     }
-    log(response_.status());
+    log(x().response.status());
     // Ready for the next request on this connection.
     stage_ = Stage::head;
-    parser_.reset();
+    x().parser.reset();
     request_started_ = false;
     in_.consume(consumed);
 }
@@ -455,7 +506,7 @@ void Connection::on_blocking_done() {
         worker_.loop().destroy_later(std::unique_ptr<net::Closeable>(this));
         return;
     }
-    complete_request(consume_after_);
+    complete_request(x().consume_after);
     process(); // pipelined requests that waited behind this one
     if (stage_ != Stage::closed && read_paused_ && !close_after_write_) read_available();
 }
@@ -463,26 +514,26 @@ void Connection::on_blocking_done() {
 void Connection::reject(int status, std::string_view message, bool close) {
     const ServerConfig& config = worker_.shared().config;
     log_error(config.log, config.access_log, worker_.loop().wall_now(), remote_, status, message);
-    fill_error(response_, status, message);
+    fill_error(x().response, status, message);
     if (close) close_after_write_ = true;
     // A head that never parsed has no version: answer as HTTP/1.1, and log the raw first line
     // (bounded) as Python does.
     std::string raw_line;
-    const bool unparsed = parser_.error() != ParseError::none;
+    const bool unparsed = x().parser.error() != ParseError::none;
     if (unparsed) {
-        head_ = RequestHead{};
+        x().head = RequestHead{};
         std::string_view rest = in_.view();
         while (!rest.empty() && (rest.front() == '\r' || rest.front() == '\n'))
             rest.remove_prefix(1);
         raw_line = rest.substr(0, std::min(rest.find_first_of("\r\n"), std::size_t{1024}));
     }
-    write_response(head_.method == Method::head && !unparsed);
+    write_response(x().head.method == Method::head && !unparsed);
     log(status, raw_line);
-    log_owned_ = false;
+    x().log_owned = false;
     stage_ = Stage::head;
-    parser_.reset();
+    x().parser.reset();
     request_started_ = false;
-    if (out_sent_ < out_.size() && flush()) after_flush();
+    if (x().out_sent < x().out.size() && flush()) after_flush();
 }
 
 void Connection::close_now() {
@@ -502,7 +553,7 @@ void Connection::drain() {
         return;
     }
     close_after_write_ = true;
-    if (stage_ == Stage::head && in_.empty() && out_sent_ == out_.size()) close_now();
+    if (stage_ == Stage::head && in_.empty() && !output_pending()) close_now();
 }
 
 void Connection::arm(Deadline d) {

@@ -13,6 +13,7 @@
 #include "net/buffer.hpp"
 #include "net/event_loop.hpp"
 #include "net/socket.hpp"
+#include "server/exchange.hpp"
 #include "server/semantics.hpp"
 
 #include <pier/chunked.hpp>
@@ -20,6 +21,8 @@
 #include <pier/request.hpp>
 #include <pier/response.hpp>
 
+#include <functional>
+#include <memory>
 #include <string>
 
 namespace pier::server {
@@ -65,6 +68,9 @@ class Connection final : public net::IoHandler, public net::Closeable {
     bool start_request(std::string_view avail);
     void finish_request(std::string_view body, std::size_t consumed);
     void run_handler(const Request& request, const Handler& handler);
+    void guarded(const std::function<void()>& user_code);
+    void finish_or_offload(std::size_t consumed);
+    void offload(std::function<void()> work, std::size_t consumed);
     void complete_request(std::size_t consumed);
     void on_blocking_done();
     bool start_streaming(const Request& request, const Handler& handler);
@@ -90,39 +96,29 @@ class Connection final : public net::IoHandler, public net::Closeable {
     std::string remote_;
     std::uint16_t remote_port_ = 0;
 
-    net::Buffer in_;  // bytes read and not yet consumed
-    std::string out_; // responses not yet written, from out_sent_ on
-    std::size_t out_sent_ = 0;
+    net::Buffer in_; // bytes read and not yet consumed
+    // The exchange in progress; none while idle (see exchange.hpp). x() takes one from the
+    // worker when the connection needs it.
+    std::unique_ptr<Exchange> x_;
+    Exchange& x() {
+        if (!x_) x_ = worker_take_exchange();
+        return *x_;
+    }
+    std::unique_ptr<Exchange> worker_take_exchange();
+    void release_exchange_if_idle();
+    bool output_pending() const noexcept { return x_ && x_->output_pending(); }
 
     Stage stage_ = Stage::head;
-    RequestParser parser_;
-    RequestHead head_;
-    const char* head_base_ = nullptr; // where head_'s views point; re-parse if in_ moved
-    std::size_t head_size_ = 0;
-    Verdict verdict_; // views into head_: recomputed whenever head_ is re-parsed
-    ChunkedDecoder chunked_;
-    std::size_t chunked_offset_ = 0; // body bytes handed to chunked_, after the head
-    std::string body_;               // a chunked body, decoded
-    Response response_;
-    std::uint64_t bytes_for_log_ = 0;
-    std::uint64_t stream_left_ = 0; // body_stream with Content-Length: bytes still to come
-    // A streamed request's head is consumed before its body: what the log needs is kept here.
-    bool log_owned_ = false;
-    std::string owned_line_, owned_referer_, owned_agent_;
-
     net::Timer timer_;
     Deadline deadline_ = Deadline::idle;
     bool close_after_write_ = false;
     bool peer_closed_ = false;
+    bool hangup_seen_ = false; // epoll reported RDHUP/HUP: read until recv says 0
     bool continue_sent_ = false;
-    bool read_paused_ = false;  // stopped reading (backpressure); resume after a flush
-    bool sending_body_ = false; // a file or stream is still going out: parse no further
-    bool stream_chunked_ = false;
-    Response::FileRange file_;      // the file being sent (owned: closed when done)
-    Response::Producer producer_;   // the stream being sent
-    bool in_pool_ = false;          // a blocking handler runs on the pool: don't destroy
-    std::size_t consume_after_ = 0; // bytes that request occupies in in_
-    bool request_started_ = false;  // bytes of a request arrived (header deadline running)
+    bool read_paused_ = false;     // stopped reading (backpressure); resume after a flush
+    bool sending_body_ = false;    // a file or stream is still going out: parse no further
+    bool in_pool_ = false;         // a blocking handler runs on the pool: don't destroy
+    bool request_started_ = false; // bytes of a request arrived (header deadline running)
 };
 
 } // namespace pier::server

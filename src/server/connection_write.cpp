@@ -19,15 +19,15 @@ namespace pier::server {
 
 void Connection::write_response(bool head_only) {
     const ServerConfig& config = worker_.shared().config;
-    Fields& f = response_.fields();
-    const int status = response_.status();
+    Fields& f = x().response.fields();
+    const int status = x().response.status();
     const bool has_content = status_allows_content(status);
-    const bool streamed = has_content && response_.has_stream();
+    const bool streamed = has_content && x().response.has_stream();
     const std::uint64_t length =
-        response_.has_file() ? response_.file().length : response_.body().size();
-    bytes_for_log_ = has_content && !streamed ? length : 0;
+        x().response.has_file() ? x().response.file().length : x().response.body().size();
+    x().bytes_for_log = has_content && !streamed ? length : 0;
 
-    if (head_.version == Version::http09) { // a simple response: the body, nothing else
+    if (x().head.version == Version::http09) { // a simple response: the body, nothing else
         close_after_write_ = true;
         if (!head_only) start_body(streamed, false);
         return;
@@ -41,7 +41,7 @@ void Connection::write_response(bool head_only) {
     f.set("Date", worker_.date());
     if (!config.server_header.empty() && !f.contains(FieldId::server))
         f.set("Server", config.server_header);
-    const bool chunked = streamed && head_.version == Version::http11;
+    const bool chunked = streamed && x().head.version == Version::http11;
     if (streamed && !chunked) close_after_write_ = true;
     if (chunked)
         f.set("Transfer-Encoding", "chunked");
@@ -49,31 +49,31 @@ void Connection::write_response(bool head_only) {
         f.set("Content-Length", std::to_string(length));
     if (close_after_write_)
         f.set("Connection", "close");
-    else if (head_.version == Version::http10)
+    else if (x().head.version == Version::http10)
         f.set("Connection", "keep-alive");
-    if (auto e = append_response_head(out_, Version::http11, status, response_.reason(), f)) {
+    if (auto e = append_response_head(x().out, Version::http11, status, x().response.reason(), f)) {
         // A handler put something unsendable in its fields: answer 500 instead.
         log_error(config.log, config.access_log, worker_.loop().wall_now(), remote_, 500,
                   to_string(*e));
-        fill_error(response_, 500);
+        fill_error(x().response, 500);
         write_response(head_only);
         return;
     }
     if (has_content && !head_only) start_body(streamed, chunked);
 }
 
-// Queues the body: bytes into out_ now; a file or a stream for flush() to send as the socket
+// Queues the body: bytes into x().out now; a file or a stream for flush() to send as the socket
 // takes it.
 void Connection::start_body(bool streamed, bool chunked) {
     if (streamed) {
-        producer_ = std::move(response_.stream());
-        stream_chunked_ = chunked;
+        x().producer = std::move(x().response.stream());
+        x().stream_chunked = chunked;
         sending_body_ = true;
-    } else if (response_.has_file()) {
-        file_ = response_.take_file();
+    } else if (x().response.has_file()) {
+        x().file = x().response.take_file();
         sending_body_ = true;
     } else {
-        out_ += response_.body();
+        x().out += x().response.body();
     }
 }
 
@@ -82,19 +82,19 @@ void Connection::log(int status, std::string_view raw_line) {
     if (config.access_log == AccessLogFormat::off) return;
     // The request line as received, as Python logs it.
     std::string line(raw_line);
-    if (log_owned_) line = owned_line_;
-    if (line.empty() && !head_.method_name.empty()) {
-        line.append(head_.method_name).append(" ").append(head_.target);
-        if (head_.version != Version::http09)
-            line.append(head_.version == Version::http10 ? " HTTP/1.0" : " HTTP/1.1");
+    if (x().log_owned) line = x().owned_line;
+    if (line.empty() && !x().head.method_name.empty()) {
+        line.append(x().head.method_name).append(" ").append(x().head.target);
+        if (x().head.version != Version::http09)
+            line.append(x().head.version == Version::http10 ? " HTTP/1.0" : " HTTP/1.1");
     }
     AccessRecord r;
     r.host = remote_;
     r.request_line = line;
     r.status = status;
-    if (config.access_log != AccessLogFormat::python) r.body_bytes = bytes_for_log_;
-    r.referer = log_owned_ ? owned_referer_ : head_.fields.get(FieldId::referer);
-    r.user_agent = log_owned_ ? owned_agent_ : head_.fields.get(FieldId::user_agent);
+    if (config.access_log != AccessLogFormat::python) r.body_bytes = x().bytes_for_log;
+    r.referer = x().log_owned ? x().owned_referer : x().head.fields.get(FieldId::referer);
+    r.user_agent = x().log_owned ? x().owned_agent : x().head.fields.get(FieldId::user_agent);
     log_access(config.log, config.access_log, worker_.loop().wall_now(), r);
 }
 
@@ -103,11 +103,11 @@ void Connection::log(int status, std::string_view raw_line) {
 // client never makes the server buffer more than one piece.
 bool Connection::flush() {
     for (;;) {
-        while (out_sent_ < out_.size()) {
-            const ssize_t n =
-                send(fd_.get(), out_.data() + out_sent_, out_.size() - out_sent_, MSG_NOSIGNAL);
+        while (x().out_sent < x().out.size()) {
+            const ssize_t n = send(fd_.get(), x().out.data() + x().out_sent,
+                                   x().out.size() - x().out_sent, MSG_NOSIGNAL);
             if (n > 0) {
-                out_sent_ += static_cast<std::size_t>(n);
+                x().out_sent += static_cast<std::size_t>(n);
                 continue;
             }
             if (n < 0 && errno == EINTR) continue;
@@ -118,13 +118,13 @@ bool Connection::flush() {
             close_now(); // EPIPE, ECONNRESET: the client is gone
             return false;
         }
-        out_.clear();
-        out_sent_ = 0;
-        if (file_.fd >= 0) {
+        x().out.clear();
+        x().out_sent = 0;
+        if (x().file.fd >= 0) {
             if (!send_file()) return false;
             continue;
         }
-        if (producer_) {
+        if (x().producer) {
             if (!pull_stream()) return false;
             continue;
         }
@@ -134,14 +134,14 @@ bool Connection::flush() {
 }
 
 bool Connection::send_file() {
-    while (file_.length > 0) {
-        auto offset = static_cast<off_t>(file_.offset);
+    while (x().file.length > 0) {
+        auto offset = static_cast<off_t>(x().file.offset);
         const std::size_t want =
-            static_cast<std::size_t>(std::min<std::uint64_t>(file_.length, 1u << 30));
-        const ssize_t n = sendfile(fd_.get(), file_.fd, &offset, want);
+            static_cast<std::size_t>(std::min<std::uint64_t>(x().file.length, 1u << 30));
+        const ssize_t n = sendfile(fd_.get(), x().file.fd, &offset, want);
         if (n > 0) {
-            file_.offset += static_cast<std::uint64_t>(n);
-            file_.length -= static_cast<std::uint64_t>(n);
+            x().file.offset += static_cast<std::uint64_t>(n);
+            x().file.length -= static_cast<std::uint64_t>(n);
             continue;
         }
         if (n < 0 && errno == EINTR) continue;
@@ -154,8 +154,8 @@ bool Connection::send_file() {
         close_now();
         return false;
     }
-    close(file_.fd);
-    file_ = {};
+    close(x().file.fd);
+    x().file = {};
     return true;
 }
 
@@ -163,31 +163,32 @@ bool Connection::pull_stream() {
     std::string piece;
     bool more = false;
     try {
-        more = producer_(piece);
+        more = x().producer(piece);
     } catch (...) {
         more = false;
         piece.clear();
         close_after_write_ = true; // the body is cut short: only closing can say so
-        producer_ = nullptr;
-        if (!stream_chunked_) {
+        x().producer = nullptr;
+        if (!x().stream_chunked) {
             close_now();
             return false;
         }
         return true; // no last chunk: the client sees an incomplete chunked body, then close
     }
-    if (stream_chunked_) {
+    if (x().stream_chunked) {
         if (!piece.empty()) {
-            append_chunk_header(out_, piece.size());
-            out_ += piece;
-            append_chunk_end(out_);
+            append_chunk_header(x().out, piece.size());
+            x().out += piece;
+            append_chunk_end(x().out);
         }
         if (!more)
-            append_last_chunk(out_, response_.trailers().empty() ? nullptr : &response_.trailers());
+            append_last_chunk(x().out,
+                              x().response.trailers().empty() ? nullptr : &x().response.trailers());
     } else {
-        out_ += piece;
+        x().out += piece;
     }
-    bytes_for_log_ += piece.size();
-    if (!more) producer_ = nullptr;
+    x().bytes_for_log += piece.size();
+    if (!more) x().producer = nullptr;
     return true;
 }
 
@@ -207,6 +208,7 @@ void Connection::after_flush() {
     if (stage_ == Stage::head && in_.empty()) {
         request_started_ = false;
         in_.release(); // an idle keep-alive connection holds no buffer
+        release_exchange_if_idle();
         arm(Deadline::idle);
     }
 }

@@ -140,4 +140,20 @@ void Worker::maybe_finish_drain() {
     if (connection_count_ == 0) loop_.stop();
 }
 
+std::unique_ptr<Exchange> Worker::take_exchange() {
+    if (spare_exchanges_.empty()) return std::make_unique<Exchange>(shared_.config.limits);
+    std::unique_ptr<Exchange> x = std::move(spare_exchanges_.back());
+    spare_exchanges_.pop_back();
+    return x;
+}
+
+void Worker::give_back(std::unique_ptr<Exchange> x) {
+    // Enough spares for a burst of requests; more would only hold memory that idle connections
+    // were meant to give up.
+    constexpr std::size_t kMaxSpares = 64;
+    if (spare_exchanges_.size() >= kMaxSpares) return;
+    x->reset();
+    spare_exchanges_.push_back(std::move(x));
+}
+
 } // namespace pier::server

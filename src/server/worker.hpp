@@ -5,6 +5,7 @@
 #include "net/event_loop.hpp"
 #include "net/socket.hpp"
 #include "server/blocking_pool.hpp"
+#include "server/exchange.hpp"
 
 #include <pier/date.hpp>
 #include <pier/server.hpp>
@@ -13,6 +14,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace pier::server {
 
@@ -51,6 +53,17 @@ class Worker final : public net::IoHandler {
 
     void on_io(std::uint32_t events) override; // the listener is readable: accept
 
+    /// Exchanges (exchange.hpp) for connections with a request in progress: a spare one when
+    /// there is one, else a new one. Spares beyond a few are freed.
+    std::unique_ptr<Exchange> take_exchange();
+    /// Space a connection with nothing buffered reads into (it copies what it got), so idle
+    /// connections need no read buffer of their own. Valid until the next call.
+    char* read_scratch(std::size_t& room) noexcept {
+        room = sizeof read_scratch_;
+        return read_scratch_;
+    }
+    void give_back(std::unique_ptr<Exchange> x);
+
   private:
     void accept_batch();
     void refuse_overloaded(net::Fd fd);
@@ -60,6 +73,9 @@ class Worker final : public net::IoHandler {
     static void on_timer(void* context);
 
     Shared& shared_;
+    // Before loop_: connections the loop destroys last still hand their exchange back.
+    std::vector<std::unique_ptr<Exchange>> spare_exchanges_;
+    char read_scratch_[16 * 1024];
     net::EventLoop loop_;
     net::Fd listener_;
     DateCache dates_;

@@ -1,0 +1,85 @@
+// What one request and its response need while they are on a connection — parser and head,
+// body decoding, the handler's Response, the bytes and file or stream going out — kept apart
+// from the connection itself. An idle keep-alive connection holds none of it (a few hundred
+// bytes instead of kilobytes each, which is what 10,000 idle clients cost), and the worker keeps
+// a few spare ones, so the next request on any connection reuses their grown buffers instead of
+// allocating.
+#pragma once
+
+#include "server/semantics.hpp"
+
+#include <pier/chunked.hpp>
+#include <pier/limits.hpp>
+#include <pier/parser.hpp>
+#include <pier/response.hpp>
+
+#include <cstdint>
+#include <string>
+#include <unistd.h>
+
+namespace pier::server {
+
+struct Exchange {
+    explicit Exchange(const Limits& limits) : parser(limits), chunked(limits) {}
+    Exchange(const Exchange&) = delete;
+    Exchange& operator=(const Exchange&) = delete;
+    ~Exchange() { close_file(); }
+
+    /// Back to the state of a fresh exchange, keeping the memory its buffers grew to (up to a
+    /// bound: one huge response must not pin its buffer for good).
+    void reset() {
+        constexpr std::size_t kKeep = 64 * 1024;
+        parser.reset();
+        head.fields.clear();
+        head.method_name = head.target = {};
+        head_base = nullptr;
+        head_size = 0;
+        verdict = {};
+        chunked.reset();
+        chunked_offset = 0;
+        body.clear();
+        if (body.capacity() > kKeep) std::string().swap(body);
+        response.reset();
+        out.clear();
+        if (out.capacity() > kKeep) std::string().swap(out);
+        out_sent = 0;
+        bytes_for_log = 0;
+        stream_left = 0;
+        log_owned = false;
+        close_file();
+        producer = nullptr;
+        stream_chunked = false;
+        consume_after = 0;
+    }
+    void close_file() noexcept {
+        if (file.fd >= 0) close(file.fd);
+        file = {};
+    }
+    bool output_pending() const noexcept {
+        return out_sent < out.size() || file.fd >= 0 || static_cast<bool>(producer);
+    }
+
+    RequestParser parser;
+    RequestHead head;
+    const char* head_base = nullptr; // where head's views point; re-parse if in_ moved
+    std::size_t head_size = 0;
+    Verdict verdict; // views into head: recomputed whenever head is re-parsed
+    ChunkedDecoder chunked;
+    std::size_t chunked_offset = 0; // body bytes handed to chunked, after the head
+    std::string body;               // a chunked body, decoded
+    Response response;
+
+    std::string out; // responses not yet written, from out_sent on
+    std::size_t out_sent = 0;
+    std::uint64_t bytes_for_log = 0;
+    std::uint64_t stream_left = 0; // body_stream with Content-Length: bytes still to come
+    // A streamed request's head is consumed before its body: what the log needs is kept here.
+    bool log_owned = false;
+    std::string owned_line, owned_referer, owned_agent;
+    Response::FileRange file;    // the file being sent (owned: closed when done)
+    Response::Producer producer; // the stream being sent
+    bool stream_chunked = false;
+    std::size_t consume_after = 0; // bytes a request on the blocking pool occupies in in_
+};
+
+} // namespace pier::server
