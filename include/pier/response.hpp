@@ -10,6 +10,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace pier {
 
@@ -74,6 +75,16 @@ class Response {
     BodySink& body_sink() noexcept { return body_sink_; }
     BodyEnd& body_end() noexcept { return body_end_; }
 
+    /// Leaves the rest of the work to the server's blocking pool, off the event loop: for a
+    /// handler that finds it has something slow to do (a directory of 10,000 entries to list,
+    /// a call that blocks). `job` runs on a pool thread once the handler has returned and fills
+    /// in this response; the Request the handler got stays valid until the job returns, but
+    /// the job must copy what it needs from it (it outlives the handler's scope).
+    using Job = std::function<void(Response& response)>;
+    void finish_blocking(Job job) { job_ = std::move(job); }
+    bool has_blocking_job() const noexcept { return static_cast<bool>(job_); }
+    Job take_blocking_job() noexcept { return std::exchange(job_, nullptr); }
+
     /// Asks the server to close the connection after this response.
     void close_connection() noexcept { close_ = true; }
     bool closes_connection() const noexcept { return close_; }
@@ -90,6 +101,7 @@ class Response {
         trailers_.clear();
         body_sink_ = nullptr;
         body_end_ = nullptr;
+        job_ = nullptr;
     }
     /// Gives up the file without closing it (the server took it over).
     FileRange take_file() noexcept {
@@ -116,6 +128,7 @@ class Response {
     Fields trailers_;
     BodySink body_sink_;
     BodyEnd body_end_;
+    Job job_;
 };
 
 } // namespace pier

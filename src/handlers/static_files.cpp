@@ -429,6 +429,25 @@ bool wants_json(const Request& req) {
     return json > html;
 }
 
+void list_directory(const Config& cfg, Response& res, const std::string& dir,
+                    const std::string& display, std::string_view query, bool json) {
+    std::vector<DirectoryEntry> entries;
+    if (!handlers::read_directory(dir, cfg.options.show_hidden, entries)) {
+        error(cfg, res, errno == EACCES ? 403 : 404);
+        return;
+    }
+    if (json) {
+        res.set_body(handlers::render_listing_json(display, std::move(entries), query),
+                     "application/json");
+    } else {
+        res.set_body(handlers::render_listing(display, std::move(entries), query),
+                     "text/html; charset=utf-8");
+    }
+    res.set_header("Vary", "Accept"); // the same URL has two representations
+    res.set_header("Cache-Control", "no-cache");
+    add_common_fields(cfg, res);
+}
+
 void serve(const Config& cfg, const Request& req, Response& res) {
     switch (req.method()) {
     case Method::get:
@@ -488,21 +507,12 @@ void serve(const Config& cfg, const Request& req, Response& res) {
         error(cfg, res, 403);
         return;
     }
-    std::vector<DirectoryEntry> entries;
-    if (!handlers::read_directory(dir, cfg.options.show_hidden, entries)) {
-        error(cfg, res, errno == EACCES ? 403 : 404);
-        return;
-    }
-    if (wants_json(req)) {
-        res.set_body(handlers::render_listing_json(display, std::move(entries), req.query()),
-                     "application/json");
-    } else {
-        res.set_body(handlers::render_listing(display, std::move(entries), req.query()),
-                     "text/html; charset=utf-8");
-    }
-    res.set_header("Vary", "Accept"); // the same URL has two representations
-    res.set_header("Cache-Control", "no-cache");
-    add_common_fields(cfg, res);
+    // Reading, stat-ing and sorting a large directory takes milliseconds: done on the blocking
+    // pool, so other clients of this event loop do not wait for it.
+    res.finish_blocking([&cfg, dir = std::move(dir), display = std::move(display),
+                         query = std::string(req.query()), json = wants_json(req)](Response& out) {
+        list_directory(cfg, out, dir, display, query, json);
+    });
 }
 
 } // namespace
