@@ -98,6 +98,7 @@ void Connection::on_io(std::uint32_t events) {
         if (stage_ == Stage::closed) return;
     }
     if (events & (EPOLLRDHUP | EPOLLHUP)) hangup_seen_ = true;
+    if (events & EPOLLIN) socket_drained_ = false;
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) read_available();
 }
 
@@ -135,11 +136,13 @@ void Connection::read_available() {
                 std::memcpy(in_.prepare(got, max_buffer, space), at, got);
             }
             in_.commit(got);
-            process();
             // A short read emptied the socket: edge-triggered epoll reports whatever comes
             // next, so the read that would only say EAGAIN is saved — unless the peer's FIN
             // came with this edge, which no later edge would report again.
-            if (got < room && !hangup_seen_) return;
+            const bool drained = got < room && !hangup_seen_;
+            if (drained) socket_drained_ = true; // before process(): a close there may use it
+            process();
+            if (drained) return;
             continue;
         }
         if (n == 0) {
@@ -147,7 +150,10 @@ void Connection::read_available() {
             break;
         }
         if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            socket_drained_ = true;
+            return;
+        }
         close_now(); // ECONNRESET and the like
         return;
     }
@@ -540,8 +546,7 @@ void Connection::close_now() {
     if (stage_ == Stage::closed) return;
     stage_ = Stage::closed;
     timer_.unlink();
-    worker_.loop().remove(fd_.get());
-    fd_.reset();
+    fd_.reset(); // closing the socket also takes it out of epoll (it is never duplicated)
     worker_.detach(*this);
     if (in_pool_) return; // the pool still uses this connection: on_blocking_done() frees it
     worker_.loop().destroy_later(std::unique_ptr<net::Closeable>(this));

@@ -215,9 +215,12 @@ void Connection::after_flush() {
 
 void Connection::start_linger() {
     // Closing with unread input makes the kernel send RST, which can destroy the response in
-    // flight. Shut our side, then read and discard until the client closes or time is up.
+    // flight. Shut our side, then read and discard until the client closes or time is up —
+    // unless nothing is unread: the client said its last word (or said nothing since we last
+    // found the socket empty), and a plain close sends the response and then FIN (as nginx
+    // does, it saves the lingering round trip of every connection-per-request client).
     if (stage_ == Stage::closed) return;
-    if (peer_closed_) {
+    if (peer_closed_ || (in_.empty() && socket_drained_)) {
         close_now();
         return;
     }
