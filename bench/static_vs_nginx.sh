@@ -50,9 +50,11 @@ pier_pid=$(pgrep -f "serve $pier_port -b 127.0.0.1" | head -1)
 
 # CPU ticks (utime+stime) of a process and its children (nginx's master + worker).
 ticks() {
-    local total=0 p
+    local total=0 p t
     for p in $1 $(pgrep -P "$1"); do
-        total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+        # A child may exit between pgrep and the read: count what is still there.
+        t=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) || continue
+        total=$((total + ${t:-0}))
     done
     echo $total
 }

@@ -107,20 +107,56 @@ Order sort_entries(std::vector<DirectoryEntry>& entries, std::string_view query)
     return o;
 }
 
+// Length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no overlongs, no
+// surrogates, nothing past U+10FFFF), or 0.
+std::size_t utf8_sequence(std::string_view s) noexcept {
+    const auto at = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+    const unsigned char c = at(0);
+    if (c < 0x80) return 1;
+    std::size_t n = 0;
+    unsigned char lo = 0x80;
+    unsigned char hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        if (c == 0xe0) lo = 0xa0;
+        if (c == 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        if (c == 0xf0) lo = 0x90;
+        if (c == 0xf4) hi = 0x8f;
+    } else {
+        return 0;
+    }
+    if (s.size() < n || at(1) < lo || at(1) > hi) return 0;
+    for (std::size_t i = 2; i < n; ++i)
+        if (at(i) < 0x80 || at(i) > 0xbf) return 0;
+    return n;
+}
+
+// A JSON string (RFC 8259), which must be UTF-8: a file name that is not (Linux allows any
+// bytes) has each invalid byte replaced by U+FFFD; the entry's "href" still reaches the file.
 void json_string(std::string& out, std::string_view s) {
     out += '"';
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
+    while (!s.empty()) {
+        const auto c = static_cast<unsigned char>(s.front());
         if (c == '"' || c == '\\') {
             out += '\\';
-            out += ch;
+            out += s.front();
         } else if (c < 0x20 || c == 0x7f) {
             char buf[8];
             std::snprintf(buf, sizeof buf, "\\u%04x", c);
             out += buf;
+        } else if (const std::size_t n = utf8_sequence(s); n > 1) {
+            out.append(s.substr(0, n));
+            s.remove_prefix(n - 1);
+        } else if (n == 1) {
+            out += s.front();
         } else {
-            out += ch; // UTF-8 passes through as is
+            out += "\\ufffd";
         }
+        s.remove_prefix(1);
     }
     out += '"';
 }
@@ -139,6 +175,8 @@ std::string render_listing_json(std::string_view display_path, std::vector<Direc
         first = false;
         out += "{\"name\":";
         json_string(out, e.name);
+        out += ",\"href\":";
+        json_string(out, "./" + percent_encode_component(e.name) + (e.is_directory ? "/" : ""));
         out += e.is_directory ? ",\"type\":\"directory\"" : ",\"type\":\"file\"";
         out += ",\"size\":" + std::to_string(e.size);
         std::string when = iso_time(e.modified);

@@ -125,14 +125,18 @@ TEST_F(StaticFiles, ListingAsJsonForScripts) {
     EXPECT_EQ(header_value(r, "Content-Type"), "application/json");
     EXPECT_EQ(header_value(r, "Vary"), "Accept");
     const std::string body = body_of(r);
-    EXPECT_EQ(
-        body.rfind("{\"path\":\"/\",\"entries\":[{\"name\":\"empty\",\"type\":\"directory\"", 0),
-        0u)
+    EXPECT_EQ(body.rfind("{\"path\":\"/\",\"entries\":[{\"name\":\"empty\",\"href\":\"./empty/\","
+                         "\"type\":\"directory\"",
+                         0),
+              0u)
         << body;
-    EXPECT_NE(body.find("{\"name\":\"hello.txt\",\"type\":\"file\",\"size\":6,\"modified\":\""),
+    EXPECT_NE(body.find("{\"name\":\"hello.txt\",\"href\":\"./hello.txt\",\"type\":\"file\","
+                        "\"size\":6,\"modified\":\""),
               std::string::npos)
         << body;
     EXPECT_EQ(body.find(".env"), std::string::npos);
+    EXPECT_NE(body.find("{\"name\":\"a b&c.txt\",\"href\":\"./a%20b&c.txt\""), std::string::npos)
+        << body;
     // A browser's Accept gets the page.
     const std::string page =
         get(server.port(), "/", "Accept: text/html,application/xhtml+xml,*/*;q=0.8\r\n");
@@ -382,6 +386,21 @@ TEST_F(StaticFiles, CachedAnswersCarryTheSameValidators) {
     EXPECT_EQ(status_line(get(server.port(), "/hello.txt", "If-None-Match: " + etag + "\r\n")),
               "HTTP/1.1 304 Not Modified");
     EXPECT_EQ(body_of(get(server.port(), "/hello.txt", "Range: bytes=1-3\r\n")), "ell");
+}
+
+// JSON must be UTF-8 (RFC 8259), file names need not be: invalid bytes become U+FFFD, valid
+// multi-byte names pass through, and the href still reaches the file.
+TEST_F(StaticFiles, JsonListingIsValidUtf8ForAnyName) {
+    site.write("\xe9t\xc3\xa9.txt", "latin1"); // a Latin-1 byte, then a UTF-8 "é"
+    site.write("\xed\xa0\x80.txt", "surrogate");
+    TestServer server(static_files(options()));
+    const std::string body =
+        body_of(get(server.port(), "/?sort=name", "Accept: application/json\r\n"));
+    EXPECT_NE(body.find("{\"name\":\"\\ufffdt\xc3\xa9.txt\",\"href\":\"./%E9t%C3%A9.txt\""),
+              std::string::npos)
+        << body;
+    EXPECT_NE(body.find("\"name\":\"\\ufffd\\ufffd\\ufffd.txt\""), std::string::npos) << body;
+    EXPECT_EQ(body_of(get(server.port(), "/%E9t%C3%A9.txt")), "latin1");
 }
 
 } // namespace
