@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,10 +44,18 @@ class Response {
     /// The body is `length` bytes of the open file `fd` from `offset`, sent with sendfile
     /// (zero-copy). The response takes ownership of `fd` and closes it.
     void set_file(int fd, std::uint64_t offset, std::uint64_t length);
+    /// The same with a descriptor someone else keeps open (a cache of open files): it stays
+    /// open while `owner` lives, and the response holds `owner` until the bytes are sent
+    /// instead of closing `fd`.
+    void set_shared_file(std::shared_ptr<const void> owner, int fd, std::uint64_t offset,
+                         std::uint64_t length);
     struct FileRange {
         int fd = -1;
         std::uint64_t offset = 0;
         std::uint64_t length = 0;
+        std::shared_ptr<const void> owner; // set: fd is owner's to close, not ours
+        /// Closes the descriptor (or lets go of its owner) and empties the range.
+        void release() noexcept;
     };
     const FileRange& file() const noexcept { return file_; }
     bool has_file() const noexcept { return file_.fd >= 0; }
@@ -104,11 +113,7 @@ class Response {
         job_ = nullptr;
     }
     /// Gives up the file without closing it (the server took it over).
-    FileRange take_file() noexcept {
-        FileRange f = file_;
-        file_ = {};
-        return f;
-    }
+    FileRange take_file() noexcept { return std::exchange(file_, FileRange{}); }
 
     Response() = default;
     Response(const Response&) = delete;

@@ -1,5 +1,7 @@
 #include "handlers/file_cache.hpp"
 
+#include <unistd.h>
+
 namespace pier::handlers {
 
 FileIdentity FileIdentity::of(const struct stat& st) noexcept {
@@ -19,6 +21,15 @@ bool FileIdentity::operator==(const FileIdentity& o) const noexcept {
            ctime.tv_sec == o.ctime.tv_sec && ctime.tv_nsec == o.ctime.tv_nsec;
 }
 
+OpenFile::~OpenFile() {
+    close(fd);
+}
+
+void FileCache::forget(const ResolvedPath& entry) noexcept {
+    bytes_ -= entry.bytes.size();
+    if (entry.open_file) --open_files_;
+}
+
 ResolvedPath* FileCache::find(std::string_view key) {
     const auto it = entries_.find(key);
     return it == entries_.end() ? nullptr : &it->second;
@@ -26,21 +37,23 @@ ResolvedPath* FileCache::find(std::string_view key) {
 
 ResolvedPath& FileCache::put(std::string_view key, ResolvedPath value) {
     if (auto it = entries_.find(key); it != entries_.end()) {
-        bytes_ -= it->second.bytes.size();
+        forget(it->second);
         entries_.erase(it);
     }
     // Over a bound: drop arbitrary entries. A working set that fits stays cached; one that
     // does not costs what no cache would.
     while (!entries_.empty() &&
            (entries_.size() >= kMaxEntries || bytes_ + value.bytes.size() > kMaxBytes)) {
-        bytes_ -= entries_.begin()->second.bytes.size();
+        forget(entries_.begin()->second);
         entries_.erase(entries_.begin());
     }
     if (value.bytes.size() > kMaxBytes) { // never cache content larger than the whole cache
         value.bytes.clear();
         value.has_bytes = false;
     }
+    if (value.open_file && !may_hold_file()) value.open_file.reset();
     bytes_ += value.bytes.size();
+    if (value.open_file) ++open_files_;
     return entries_.insert_or_assign(std::string(key), std::move(value)).first->second;
 }
 

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <sys/stat.h>
@@ -35,6 +36,16 @@ struct FileIdentity {
     bool operator==(const FileIdentity& o) const noexcept;
 };
 
+/// A descriptor kept open for a large file, shared by the cache entry and every response
+/// still sending from it: closed when the last of them lets go.
+struct OpenFile {
+    explicit OpenFile(int fd) noexcept : fd(fd) {}
+    OpenFile(const OpenFile&) = delete;
+    OpenFile& operator=(const OpenFile&) = delete;
+    ~OpenFile();
+    const int fd;
+};
+
 /// A request path resolved to the file system, with what its responses need.
 struct ResolvedPath {
     int status = 0;      // non-zero: answer this (400, 403, 404)
@@ -50,7 +61,8 @@ struct ResolvedPath {
     bool has_variants = false;     // a .br or .gz sibling exists: responses Vary
     bool has_bytes = false;        // `bytes` holds the whole file
     std::string bytes;
-    std::uint64_t verified_ms = 0; // when the whole resolution was last redone
+    std::shared_ptr<const OpenFile> open_file; // larger files: the file, opened once
+    std::uint64_t verified_ms = 0;             // when the whole resolution was last redone
 };
 
 class FileCache {
@@ -58,6 +70,9 @@ class FileCache {
     static constexpr std::uint64_t kRecheckMs = 1000;
     static constexpr std::size_t kMaxEntries = 4096;
     static constexpr std::size_t kMaxBytes = 32 * 1024 * 1024;
+    // Descriptors held open, per thread: enough for a site's large files, far below any
+    // descriptor limit a server runs with.
+    static constexpr std::size_t kMaxOpenFiles = 128;
 
     /// The entry for `key`, or nullptr.
     ResolvedPath* find(std::string_view key);
@@ -65,6 +80,8 @@ class FileCache {
     /// first when a bound would be exceeded.
     ResolvedPath& put(std::string_view key, ResolvedPath value);
     std::size_t size() const noexcept { return entries_.size(); }
+    /// Whether another entry may hold an open descriptor.
+    bool may_hold_file() const noexcept { return open_files_ < kMaxOpenFiles; }
 
     /// This thread's cache for the handler numbered `owner` (handlers never share entries:
     /// their roots and options differ).
@@ -78,7 +95,9 @@ class FileCache {
         }
     };
     std::unordered_map<std::string, ResolvedPath, Hash, std::equal_to<>> entries_;
+    void forget(const ResolvedPath& entry) noexcept;
     std::size_t bytes_ = 0;
+    std::size_t open_files_ = 0;
 };
 
 } // namespace pier::handlers

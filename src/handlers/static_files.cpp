@@ -87,6 +87,19 @@ bool read_whole(const std::string& path, const FileIdentity& identity, std::stri
     return ok;
 }
 
+// Opens `path` and checks it is still the file `identity` describes; -1 if not (it changed
+// since it was resolved: the caller resolves it again).
+int open_same(const std::string& path, const FileIdentity& identity) {
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return -1;
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || !(FileIdentity::of(st) == identity)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 // The validators and type of a regular file, from its stat.
 void describe_file(const Config& cfg, const std::string& type_from, const struct stat& st,
                    ResolvedPath& r) {
@@ -136,8 +149,11 @@ ResolvedPath resolve(const Config& cfg, std::string_view raw_path) {
     struct stat sibling {};
     r.has_variants = stat((r.fs_path + ".br").c_str(), &sibling) == 0 ||
                      stat((r.fs_path + ".gz").c_str(), &sibling) == 0;
-    if (static_cast<std::uint64_t>(st.st_size) < cfg.options.sendfile_threshold)
+    if (static_cast<std::uint64_t>(st.st_size) < cfg.options.sendfile_threshold) {
         r.has_bytes = read_whole(r.fs_path, r.identity, r.bytes);
+    } else if (const int fd = open_same(r.fs_path, r.identity); fd >= 0) {
+        r.open_file = std::make_shared<const handlers::OpenFile>(fd);
+    }
     return r;
 }
 
@@ -217,17 +233,19 @@ RangeRequest wanted_ranges(const Request& req, const EntityTag& etag,
     return parse_byte_ranges(f.get(FieldId::range), size);
 }
 
-// Where a representation's bytes come from: the cache's copy of a small file, or an open
-// file (owned: closed by the Response, or here when unused).
+// Where a representation's bytes come from: the cache's copy of a small file, the cache's
+// open descriptor of a large one, or a file opened for this response (closed by the Response,
+// or here when unused).
 struct Source {
     const std::string* bytes = nullptr;
     int fd = -1;
+    std::shared_ptr<const void> owner; // set: fd is the cache's (an OpenFile), not ours
 
     Source() = default;
     Source(const Source&) = delete;
     Source& operator=(const Source&) = delete;
     ~Source() {
-        if (fd >= 0) close(fd);
+        if (fd >= 0 && !owner) close(fd);
     }
     // Copies [offset, offset + length) to `out` at `at`; false if the file came up short.
     bool read(std::uint64_t offset, std::uint64_t length, std::string& out, std::size_t at) const {
@@ -251,7 +269,10 @@ struct Source {
 void send_range(const Config& cfg, Response& res, Source& src, std::uint64_t offset,
                 std::uint64_t length) {
     if (src.fd >= 0 && length >= cfg.options.sendfile_threshold) {
-        res.set_file(std::exchange(src.fd, -1), offset, length);
+        if (src.owner)
+            res.set_shared_file(std::move(src.owner), std::exchange(src.fd, -1), offset, length);
+        else
+            res.set_file(std::exchange(src.fd, -1), offset, length);
         return;
     }
     std::string& body = res.body();
@@ -319,19 +340,6 @@ Variant precompressed(const Config& cfg, const Request& req, const std::string& 
     return best;
 }
 
-// Opens `path` and checks it is still the file `identity` describes; -1 if not (it changed
-// since it was resolved: the caller resolves it again).
-int open_same(const std::string& path, const FileIdentity& identity) {
-    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) return -1;
-    struct stat st {};
-    if (fstat(fd, &st) != 0 || !(FileIdentity::of(st) == identity)) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 enum class Served : std::uint8_t {
     done,
     changed, // the file changed while being served: resolve it again
@@ -353,6 +361,9 @@ Served serve_file(const Config& cfg, const Request& req, Response& res, const Re
         rep = &sibling;
     } else if (file.has_bytes) {
         src.bytes = &file.bytes;
+    } else if (file.open_file) {
+        src.fd = file.open_file->fd;
+        src.owner = file.open_file;
     } else {
         src.fd = open_same(file.fs_path, file.identity);
         if (src.fd < 0) return Served::changed;

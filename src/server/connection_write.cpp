@@ -154,8 +154,7 @@ bool Connection::send_file() {
         close_now();
         return false;
     }
-    close(x().file.fd);
-    x().file = {};
+    x().file.release();
     return true;
 }
 

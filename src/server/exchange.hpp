@@ -15,7 +15,6 @@
 
 #include <cstdint>
 #include <string>
-#include <unistd.h>
 
 namespace pier::server {
 
@@ -51,10 +50,7 @@ struct Exchange {
         stream_chunked = false;
         consume_after = 0;
     }
-    void close_file() noexcept {
-        if (file.fd >= 0) close(file.fd);
-        file = {};
-    }
+    void close_file() noexcept { file.release(); }
     bool output_pending() const noexcept {
         return out_sent < out.size() || file.fd >= 0 || static_cast<bool>(producer);
     }

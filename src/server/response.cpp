@@ -7,12 +7,23 @@ namespace pier {
 void Response::set_file(int fd, std::uint64_t offset, std::uint64_t length) {
     release_file();
     body_.clear();
-    file_ = {fd, offset, length};
+    file_ = {fd, offset, length, nullptr};
+}
+
+void Response::set_shared_file(std::shared_ptr<const void> owner, int fd, std::uint64_t offset,
+                               std::uint64_t length) {
+    release_file();
+    body_.clear();
+    file_ = {fd, offset, length, std::move(owner)};
+}
+
+void Response::FileRange::release() noexcept {
+    if (fd >= 0 && !owner) close(fd);
+    *this = {};
 }
 
 void Response::release_file() noexcept {
-    if (file_.fd >= 0) close(file_.fd);
-    file_ = {};
+    file_.release();
 }
 
 } // namespace pier
