@@ -251,8 +251,10 @@ std::size_t Fields::erase(FieldId id) {
 }
 
 void Fields::clear() noexcept {
+    // Only the counts in use are zeroed: filling the whole table compiles to `rep stos`,
+    // whose start-up cost was 8 % of parsing a browser request.
+    for (const Field& f : fields_) count_[static_cast<std::size_t>(f.id)] = 0;
     fields_.clear();
-    count_.fill(0);
     arena_.reset();
 }
 

@@ -76,7 +76,12 @@ enum class VersionParse : std::uint8_t {
 };
 
 VersionParse parse_version(const char* p, Version& out) noexcept {
-    if (std::memcmp(p, "HTTP/", 5) != 0 || !detail::is_digit(p[5]) || p[6] != '.' ||
+    // "HTTP/" as one 4-byte and one 1-byte compare: memcmp is a library call here.
+    std::uint32_t http;
+    std::memcpy(&http, p, 4);
+    std::uint32_t expected;
+    std::memcpy(&expected, "HTTP", 4);
+    if (http != expected || p[4] != '/' || !detail::is_digit(p[5]) || p[6] != '.' ||
         !detail::is_digit(p[7]))
         return VersionParse::malformed;
     if (p[5] != '1') return VersionParse::unsupported;
