@@ -1,5 +1,9 @@
 #include "handlers/file_cache.hpp"
 
+#include "net/event_loop.hpp"
+
+#include <cerrno>
+#include <sys/inotify.h>
 #include <unistd.h>
 
 namespace pier::handlers {
@@ -19,6 +23,97 @@ bool FileIdentity::operator==(const FileIdentity& o) const noexcept {
     return dev == o.dev && ino == o.ino && size == o.size && mode == o.mode &&
            mtime.tv_sec == o.mtime.tv_sec && mtime.tv_nsec == o.mtime.tv_nsec &&
            ctime.tv_sec == o.ctime.tv_sec && ctime.tv_nsec == o.ctime.tv_nsec;
+}
+
+// One inotify descriptor per cache, registered on the loop of the thread that made it.
+class FileWatcher final : public net::IoHandler {
+  public:
+    FileWatcher(FileCache& cache, net::EventLoop& loop, int fd) noexcept
+        : cache_(cache), loop_id_(loop.id()), fd_(fd) {}
+    FileWatcher(const FileWatcher&) = delete;
+    FileWatcher& operator=(const FileWatcher&) = delete;
+    // Closing the descriptor takes it out of epoll; the loop itself may already be gone.
+    ~FileWatcher() { close(fd_); }
+
+    static std::unique_ptr<FileWatcher> on(net::EventLoop& loop, FileCache& cache) {
+        const int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (fd < 0) return nullptr;
+        auto w = std::make_unique<FileWatcher>(cache, loop, fd);
+        if (!loop.add_first(fd, w.get(), EPOLLIN)) return nullptr;
+        return w;
+    }
+    std::uint64_t loop_id() const noexcept { return loop_id_; }
+
+    int watch(const std::string& dir) noexcept {
+        // Everything that changes what a path in `dir` serves: contents, metadata, names
+        // coming and going, the directory itself moving or vanishing.
+        constexpr std::uint32_t kMask = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_MOVED_FROM |
+                                        IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_DELETE_SELF |
+                                        IN_MOVE_SELF | IN_ONLYDIR;
+        return inotify_add_watch(fd_, dir.c_str(), kMask);
+    }
+
+    void on_io(std::uint32_t) override {
+        alignas(inotify_event) char buf[16 * 1024];
+        for (;;) {
+            const ssize_t n = read(fd_, buf, sizeof buf);
+            if (n <= 0) {
+                if (n < 0 && errno == EINTR) continue;
+                return; // EAGAIN: all read
+            }
+            for (ssize_t at = 0; at < n;) {
+                const auto* e = reinterpret_cast<const inotify_event*>(buf + at);
+                // A lost event (queue overflow) could be about anything.
+                cache_.invalidate((e->mask & IN_Q_OVERFLOW) != 0 ? -1 : e->wd);
+                at += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
+            }
+        }
+    }
+
+  private:
+    FileCache& cache_;
+    std::uint64_t loop_id_;
+    int fd_;
+};
+
+FileCache::FileCache() = default;
+FileCache::~FileCache() = default;
+
+// A cache made on one loop and used on another (a server restarted on the same thread) would
+// trust a watcher nobody reads: start over on the loop running now.
+bool FileCache::follow_current_loop() {
+    net::EventLoop* loop = net::EventLoop::current();
+    if (loop == nullptr) return false;
+    if (watcher_ && watcher_->loop_id() == loop->id()) return true;
+    invalidate(-1);
+    watcher_ = FileWatcher::on(*loop, *this);
+    return watcher_ != nullptr;
+}
+
+bool FileCache::watched(const ResolvedPath& entry) const noexcept {
+    if (entry.watch < 0 || !watcher_) return false;
+    const net::EventLoop* loop = net::EventLoop::current();
+    return loop != nullptr && loop->id() == watcher_->loop_id();
+}
+
+int FileCache::watch_directory_of(const std::string& fs_path) {
+    if (!follow_current_loop()) return -1;
+    std::string_view dir = fs_path;
+    while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
+    const std::size_t slash = dir.rfind('/');
+    if (slash == std::string_view::npos) return -1;
+    return watcher_->watch(std::string(dir.substr(0, slash == 0 ? 1 : slash)));
+}
+
+void FileCache::invalidate(int watch) {
+    for (auto it = entries_.begin(); it != entries_.end();) {
+        if (watch == -1 || it->second.watch == watch) {
+            forget(it->second);
+            it = entries_.erase(it);
+        } else {
+            ++it;
+        }
+    }
 }
 
 OpenFile::~OpenFile() {

@@ -2,14 +2,22 @@
 // cheap. Resolving a path from scratch costs a dozen system calls — realpath alone is an lstat
 // and a readlink per component — plus looking for .br/.gz siblings, open, read, close and
 // formatting the validators; on a machine where system calls dominate, that is most of a small
-// request's cost. A hit costs one stat(2) of the path: if the file's identity (device, inode,
-// size, mtime, ctime) is unchanged, so is everything derived from it, and any write, rename
-// over it or chmod changes ctime. What a stat of the final path cannot see — a symlink higher up
-// the path swapped for another, a sibling appearing — is checked again at least every
-// kRecheckMs.
+// request's cost.
 //
-// One cache per thread (each event loop has its own, so no locks), bounded in entries and in
-// bytes of content held. Private to the handlers layer.
+// Staying true to the disk, cheapest first:
+//   - On an event loop, each cache watches the directories of its entries with inotify; the
+//     loop hands the watcher its events before any request of the same batch (add_first), so
+//     a change made before a request was sent is applied before it is served. A hit then costs
+//     no system call at all (lighttpd's stat cache works the same way).
+//   - Elsewhere (the blocking pool), or when a watch cannot be added, a hit costs one stat(2)
+//     of the path: if the file's identity (device, inode, size, mode, mtime, ctime) is
+//     unchanged, so is everything derived from it.
+//   - What neither sees — a symlink higher up the path repointed, a write through a hard link
+//     in another directory, a network file system — is caught by redoing the whole resolution
+//     at least every kRecheckMs.
+//
+// One cache per thread (each event loop has its own, so no locks), bounded in entries, bytes
+// of content and open descriptors. Private to the handlers layer.
 #pragma once
 
 #include <chrono>
@@ -63,7 +71,10 @@ struct ResolvedPath {
     std::string bytes;
     std::shared_ptr<const OpenFile> open_file; // larger files: the file, opened once
     std::uint64_t verified_ms = 0;             // when the whole resolution was last redone
+    int watch = -1;                            // the inotify watch on its directory, if any
 };
+
+class FileWatcher;
 
 class FileCache {
   public:
@@ -74,8 +85,20 @@ class FileCache {
     // descriptor limit a server runs with.
     static constexpr std::size_t kMaxOpenFiles = 128;
 
+    FileCache();
+    ~FileCache();
+    FileCache(const FileCache&) = delete;
+    FileCache& operator=(const FileCache&) = delete;
+
     /// The entry for `key`, or nullptr.
     ResolvedPath* find(std::string_view key);
+    /// Whether an entry is kept true by the watcher (else it needs a stat per use).
+    bool watched(const ResolvedPath& entry) const noexcept;
+    /// Watches the directory holding `fs_path` for changes; the watch, or -1 where that is not
+    /// possible (no event loop on this thread, inotify refused).
+    int watch_directory_of(const std::string& fs_path);
+    /// Drops the entries a watch covers (-1: all of them): something changed there.
+    void invalidate(int watch);
     /// Stores `value` under `key` (replacing any entry) and returns it; drops other entries
     /// first when a bound would be exceeded.
     ResolvedPath& put(std::string_view key, ResolvedPath value);
@@ -96,6 +119,9 @@ class FileCache {
     };
     std::unordered_map<std::string, ResolvedPath, Hash, std::equal_to<>> entries_;
     void forget(const ResolvedPath& entry) noexcept;
+    bool follow_current_loop();
+
+    std::unique_ptr<FileWatcher> watcher_;
     std::size_t bytes_ = 0;
     std::size_t open_files_ = 0;
 };

@@ -167,11 +167,20 @@ const ResolvedPath& lookup(const Config& cfg, std::string_view raw_path, bool fr
     if (ResolvedPath* hit = fresh ? nullptr : cache.find(raw_path)) {
         struct stat st {};
         if (monotonic_ms() - hit->verified_ms < FileCache::kRecheckMs &&
-            stat(hit->fs_path.c_str(), &st) == 0 && FileIdentity::of(st) == hit->identity)
+            (cache.watched(*hit) ||
+             (stat(hit->fs_path.c_str(), &st) == 0 && FileIdentity::of(st) == hit->identity)))
             return *hit;
     }
     scratch = resolve(cfg, raw_path);
     if (scratch.status != 0) return scratch;
+    // Watched from now on; a change between the resolution and the watch would go unseen, so
+    // the file is looked at once more (a miss only).
+    scratch.watch = cache.watch_directory_of(scratch.fs_path);
+    if (scratch.watch >= 0) {
+        struct stat st {};
+        if (stat(scratch.fs_path.c_str(), &st) != 0 || !(FileIdentity::of(st) == scratch.identity))
+            return scratch; // changing as we look: serve this answer, keep none
+    }
     return cache.put(raw_path, std::move(scratch));
 }
 

@@ -38,7 +38,22 @@ class EventLoop::Waker final : public IoHandler {
     int fd_;
 };
 
-EventLoop::EventLoop() : timers_(monotonic_ms()) {
+namespace {
+
+// Handlers are at least pointer-aligned, so bit 0 of the epoll data can mark the ones whose
+// events go first.
+constexpr std::uintptr_t kFirst = 1;
+
+thread_local EventLoop* t_current = nullptr;
+std::atomic<std::uint64_t> g_next_loop_id{1};
+
+} // namespace
+
+EventLoop* EventLoop::current() noexcept {
+    return t_current;
+}
+
+EventLoop::EventLoop() : id_(g_next_loop_id.fetch_add(1)), timers_(monotonic_ms()) {
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     if (epoll_fd_ < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
     waker_ = std::make_unique<Waker>(*this);
@@ -59,6 +74,13 @@ bool EventLoop::add(int fd, IoHandler* handler, std::uint32_t events) noexcept {
     epoll_event ev{};
     ev.events = events;
     ev.data.ptr = handler;
+    return epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0;
+}
+
+bool EventLoop::add_first(int fd, IoHandler* handler, std::uint32_t events) noexcept {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.u64 = reinterpret_cast<std::uintptr_t>(handler) | kFirst;
     return epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0;
 }
 
@@ -109,7 +131,18 @@ void EventLoop::drain_posted() {
     doomed_.clear();
 }
 
+// Handlers added with add_first() see their events before every other handler of the batch.
+void EventLoop::dispatch(const epoll_event* events, int n) {
+    for (int i = 0; i < n; ++i)
+        if ((events[i].data.u64 & kFirst) != 0)
+            reinterpret_cast<IoHandler*>(events[i].data.u64 & ~kFirst)->on_io(events[i].events);
+    for (int i = 0; i < n; ++i)
+        if ((events[i].data.u64 & kFirst) == 0)
+            static_cast<IoHandler*>(events[i].data.ptr)->on_io(events[i].events);
+}
+
 void EventLoop::run() {
+    t_current = this;
     constexpr int kBatch = 256;
     epoll_event events[kBatch];
     while (!stopping_.load(std::memory_order_acquire)) {
@@ -120,8 +153,7 @@ void EventLoop::run() {
         update_clock();
         // 3. I/O. Objects closed here are only queued for destruction (phase 5), so a later
         //    event of this batch never reaches freed memory.
-        for (int i = 0; i < n; ++i)
-            static_cast<IoHandler*>(events[i].data.ptr)->on_io(events[i].events);
+        dispatch(events, n);
         // 4. Deadlines: header, idle, body and write-stall timeouts.
         timers_.expire(now_ms_);
         // 5. Now nothing refers to what was closed in this iteration.
@@ -129,6 +161,7 @@ void EventLoop::run() {
     }
     run_posted(); // tasks posted while stopping still run (they may release resources)
     doomed_.clear();
+    t_current = nullptr;
 }
 
 } // namespace pier::net

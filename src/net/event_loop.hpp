@@ -42,6 +42,10 @@ class EventLoop {
 
     /// Registers `fd`; `events` as for epoll_ctl (add EPOLLET for edge-triggered).
     bool add(int fd, IoHandler* handler, std::uint32_t events) noexcept;
+    /// The same for a handler whose events must be handled before the others of the batch
+    /// they come in: a file-change watcher, so a change made before a request was sent is
+    /// applied before that request is served.
+    bool add_first(int fd, IoHandler* handler, std::uint32_t events) noexcept;
     bool modify(int fd, IoHandler* handler, std::uint32_t events) noexcept;
     void remove(int fd) noexcept;
 
@@ -56,6 +60,11 @@ class EventLoop {
     /// Wall-clock second, read once per iteration (for Date and access logs).
     std::chrono::sys_seconds wall_now() const noexcept { return wall_now_; }
 
+    /// The loop run() is running on this thread, or nullptr.
+    static EventLoop* current() noexcept;
+    /// Tells loops apart over time (a new loop may reuse an old one's address).
+    std::uint64_t id() const noexcept { return id_; }
+
     /// Runs iterations until stop().
     void run();
     /// Ends run() after the current iteration. Callable from any thread.
@@ -69,6 +78,9 @@ class EventLoop {
     void update_clock() noexcept;
     void run_posted();
 
+    void dispatch(const epoll_event* events, int n);
+
+    std::uint64_t id_;
     int epoll_fd_ = -1;
     std::unique_ptr<Waker> waker_;
     TimerWheel timers_;

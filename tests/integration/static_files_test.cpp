@@ -371,6 +371,19 @@ TEST_F(StaticFiles, EditsShowAtOnceThroughTheFileCache) {
     EXPECT_EQ(body_of(get(server.port(), "/sub/")), "<h1>new</h1>\n");
 }
 
+// The same on one kept-alive connection, request after request: the change notice and the
+// request can come in one batch of events, and the notice must be applied first.
+TEST_F(StaticFiles, EditsShowAtOnceOnAKeptAliveConnection) {
+    TestServer server(static_files(options()));
+    Client c(server.port());
+    for (int i = 0; i < 50; ++i) {
+        const std::string content = "version " + std::to_string(i) + "\n";
+        site.write("hello.txt", content);
+        c.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+        ASSERT_EQ(body_of(c.read_response()), content) << i;
+    }
+}
+
 // Many requests on one connection for cached small files: the bytes come from the cache, the
 // validators must still match what a fresh resolution gives.
 TEST_F(StaticFiles, CachedAnswersCarryTheSameValidators) {
