@@ -81,12 +81,17 @@ CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
     get->add_option("url", args->urls, "URL(s) to fetch; http:// is assumed without a scheme")
         ->required();
     get->add_option("-X,--request", args->method, "Request method (default GET, POST with -d)");
-    get->add_option("-H,--header", args->headers, "Extra request field 'Name: value'");
+    get->add_option("-H,--header", args->headers, "Extra request field 'Name: value'")
+        ->allow_extra_args(false);
     get->add_option("-d,--data", args->data,
-                    "POST data (form-encoded); @file reads a file without its newlines");
-    get->add_option("--data-binary", args->data_binary, "POST data as is; @file reads a file");
-    get->add_option("--json", args->json, "POST JSON data (sets Content-Type and Accept)");
-    get->add_option("-o,--output", args->outputs, "Write the body to FILE (one per URL)");
+                    "POST data (form-encoded); @file reads a file without its newlines")
+        ->allow_extra_args(false);
+    get->add_option("--data-binary", args->data_binary, "POST data as is; @file reads a file")
+        ->allow_extra_args(false);
+    get->add_option("--json", args->json, "POST JSON data (sets Content-Type and Accept)")
+        ->allow_extra_args(false);
+    get->add_option("-o,--output", args->outputs, "Write the body to FILE (one per URL)")
+        ->allow_extra_args(false);
     get->add_flag("-O,--remote-name", args->remote_name, "Write to a file named as the URL's");
     get->add_flag("-L,--location", args->location, "Follow redirects");
     get->add_flag("-I,--head", args->head, "HEAD request; print the response head");
