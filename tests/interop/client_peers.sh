@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# pier's client against servers nobody here wrote, on loopback: nginx (plain, gzip, TLS with a
+# CA this script makes), lighttpd, and `openssl s_server`. Checks bodies, connection reuse,
+# chunked + gzip decoding, and that TLS verification passes for the right certificate and
+# fails (exit 60) for the wrong host name or an unknown CA.
+set -euo pipefail
+pier=$(realpath "$1")
+tmp=$(mktemp -d)
+chmod 755 "$tmp" # nginx workers may run as www-data
+cleanup() {
+  [[ -f $tmp/nginx.pid ]] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null
+  kill $(jobs -p) 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; fail "nothing on port $1"; }
+expect_exit() {
+  local want=$1 status=0
+  shift
+  timeout 20 "$pier" get "$@" >"$tmp/stdout" 2>"$tmp/stderr" || status=$?
+  [[ $status -eq $want ]] || fail "pier get $* exited $status, not $want: $(cat "$tmp/stderr")"
+}
+
+root=$tmp/root
+mkdir -p "$root"
+printf 'small file\n' >"$root/small.txt"
+head -c 2000000 /dev/urandom >"$root/big.bin"
+python3 -c 'print("compressible line\n" * 20000, end="")' >"$root/text.txt"
+chmod -R a+rX "$root"
+
+# A CA, a certificate for localhost from it, and one from a CA nobody trusts.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=pier test CA" \
+  -keyout "$tmp/ca.key" -out "$tmp/ca.pem" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+  -keyout "$tmp/server.key" -out "$tmp/server.csr" 2>/dev/null
+printf 'subjectAltName=DNS:localhost\n' >"$tmp/san.ext"
+openssl x509 -req -in "$tmp/server.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -CAcreateserial \
+  -days 2 -extfile "$tmp/san.ext" -out "$tmp/server.pem" 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
+  -addext "subjectAltName=DNS:localhost" -keyout "$tmp/rogue.key" -out "$tmp/rogue.pem" 2>/dev/null
+
+# nginx: plain and TLS on ephemeral loopback ports.
+plain=$(free_port)
+tls=$(free_port)
+mkdir -p "$tmp/nginx/logs"
+cat >"$tmp/nginx.conf" <<CONF
+worker_processes 1;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx/logs/error.log crit;
+events { worker_connections 64; }
+http {
+    access_log off;
+    types { text/plain txt; application/octet-stream bin; }
+    gzip on;
+    gzip_types text/plain;
+    gzip_min_length 100;
+    client_body_temp_path $tmp/nginx/body;
+    proxy_temp_path $tmp/nginx/proxy;
+    fastcgi_temp_path $tmp/nginx/fastcgi;
+    uwsgi_temp_path $tmp/nginx/uwsgi;
+    scgi_temp_path $tmp/nginx/scgi;
+    server { listen 127.0.0.1:$plain; root $root; }
+    server {
+        listen 127.0.0.1:$tls ssl;
+        ssl_certificate $tmp/server.pem;
+        ssl_certificate_key $tmp/server.key;
+        root $root;
+    }
+}
+CONF
+nginx -p "$tmp/nginx" -c "$tmp/nginx.conf"
+wait_port "$plain"
+wait_port "$tls"
+ng=http://127.0.0.1:$plain
+
+expect_exit 0 "$ng/small.txt"
+[[ $(cat "$tmp/stdout") == "small file" ]] || fail "nginx small file"
+expect_exit 0 -o "$tmp/big.out" "$ng/big.bin"
+cmp -s "$tmp/big.out" "$root/big.bin" || fail "nginx big file"
+# Several URLs: one connection (the second and third requests say they reuse it).
+expect_exit 0 -v "$ng/small.txt" "$ng/small.txt" "$ng/small.txt"
+[[ $(grep -c 'Re-using existing connection' "$tmp/stderr") -eq 2 ]] || fail "nginx keep-alive: $(cat "$tmp/stderr")"
+[[ $(grep -c '^\* Connected' "$tmp/stderr") -eq 1 ]] || fail "nginx: more than one connection"
+# gzip, chunked (nginx compresses on the fly without a length).
+expect_exit 0 --compressed -D "$tmp/gz.head" "$ng/text.txt"
+grep -qi '^Content-Encoding: gzip' "$tmp/gz.head" || fail "nginx did not gzip"
+grep -qi '^Transfer-Encoding: chunked' "$tmp/gz.head" || fail "nginx did not chunk"
+cmp -s "$tmp/stdout" "$root/text.txt" || fail "gzip + chunked decoding"
+expect_exit 22 -f "$ng/missing"
+expect_exit 0 -I "$ng/big.bin"
+grep -qi '^Content-Length: 2000000' "$tmp/stdout" || fail "nginx HEAD"
+
+# TLS: the right CA passes; an unknown CA and a wrong host name fail with 60; -k passes.
+expect_exit 0 --cacert "$tmp/ca.pem" "https://localhost:$tls/small.txt"
+[[ $(cat "$tmp/stdout") == "small file" ]] || fail "TLS body"
+expect_exit 0 --cacert "$tmp/ca.pem" -o "$tmp/big.tls" "https://localhost:$tls/big.bin"
+cmp -s "$tmp/big.tls" "$root/big.bin" || fail "TLS big file"
+expect_exit 60 "https://localhost:$tls/small.txt"
+expect_exit 60 --cacert "$tmp/ca.pem" "https://127.0.0.1:$tls/small.txt"
+expect_exit 0 -k "https://127.0.0.1:$tls/small.txt"
+expect_exit 0 -v --cacert "$tmp/ca.pem" "https://localhost:$tls/small.txt" "https://localhost:$tls/small.txt"
+[[ $(grep -c 'Re-using existing connection' "$tmp/stderr") -eq 1 ]] || fail "TLS keep-alive"
+# A plain-HTTP port spoken to in TLS: a handshake failure (35).
+expect_exit 35 --cacert "$tmp/ca.pem" "https://localhost:$plain/small.txt"
+
+# openssl s_server with a certificate from a CA nobody trusts, then with ours.
+rogue=$(free_port)
+(cd "$root" && exec openssl s_server -quiet -accept "127.0.0.1:$rogue" -WWW \
+  -cert "$tmp/rogue.pem" -key "$tmp/rogue.key") >/dev/null 2>&1 &
+wait_port "$rogue"
+expect_exit 60 --cacert "$tmp/ca.pem" "https://localhost:$rogue/small.txt"
+expect_exit 0 -k "https://localhost:$rogue/small.txt"
+[[ $(cat "$tmp/stdout") == "small file" ]] || fail "s_server -k body"
+good=$(free_port)
+(cd "$root" && exec openssl s_server -quiet -accept "127.0.0.1:$good" -WWW \
+  -cert "$tmp/server.pem" -key "$tmp/server.key") >/dev/null 2>&1 &
+wait_port "$good"
+expect_exit 0 --cacert "$tmp/ca.pem" "https://localhost:$good/small.txt"
+[[ $(cat "$tmp/stdout") == "small file" ]] || fail "s_server body"
+
+# lighttpd.
+lport=$(free_port)
+cat >"$tmp/lighttpd.conf" <<CONF
+server.document-root = "$root"
+server.bind = "127.0.0.1"
+server.port = $lport
+server.errorlog = "$tmp/lighttpd.err"
+mimetype.assign = (".txt" => "text/plain", ".bin" => "application/octet-stream")
+CONF
+lighttpd -D -f "$tmp/lighttpd.conf" >/dev/null 2>&1 &
+wait_port "$lport"
+lt=http://127.0.0.1:$lport
+expect_exit 0 -v "$lt/small.txt" "$lt/small.txt"
+[[ $(head -c 11 "$tmp/stdout") == "small file" ]] || fail "lighttpd body"
+grep -q 'Re-using existing connection' "$tmp/stderr" || fail "lighttpd keep-alive"
+expect_exit 0 -o "$tmp/big.lt" "$lt/big.bin"
+cmp -s "$tmp/big.lt" "$root/big.bin" || fail "lighttpd big file"
+expect_exit 22 -f "$lt/missing"
+echo "client peers: ok"
