@@ -148,6 +148,7 @@ class Connection {
         request_sent,
     };
     void open_tunnel();
+    void start_request(std::string_view method, std::string_view target, const Fields& fields);
     void send_bytes(std::string_view a, std::string_view b = {});
     void send_request_head(std::string_view body);
     bool reconnect_for_retry();

@@ -364,11 +364,20 @@ void Connection::send(std::string_view data) {
     send_bytes(data);
 }
 
+void Connection::start_request(std::string_view method, std::string_view target,
+                               const Fields& fields) {
+    // Host first whoever supplies it (RFC 9110 §7.2 asks for it), then the defaults.
+    const Field* host = fields.find(FieldId::host);
+    putrequest(method, target, host != nullptr, true);
+    if (host != nullptr) putheader(host->name, host->value);
+    if (!fields.contains(FieldId::accept_encoding)) putheader("Accept-Encoding", "identity");
+    for (const Field& f : fields)
+        if (f.id != FieldId::host) putheader(f.name, f.value);
+}
+
 void Connection::request(std::string_view method, std::string_view target, std::string_view body,
                          const Fields& fields) {
-    putrequest(method, target, fields.contains(FieldId::host),
-               fields.contains(FieldId::accept_encoding));
-    for (const Field& f : fields) putheader(f.name, f.value);
+    start_request(method, target, fields);
     const bool framed =
         fields.contains(FieldId::content_length) || fields.contains(FieldId::transfer_encoding);
     const Method m = method_of(method);
@@ -412,9 +421,7 @@ bool Connection::wait_for_continue(std::string_view) {
 
 void Connection::request_stream(std::string_view method, std::string_view target, BodyReader body,
                                 std::optional<std::uint64_t> length, const Fields& fields) {
-    putrequest(method, target, fields.contains(FieldId::host),
-               fields.contains(FieldId::accept_encoding));
-    for (const Field& f : fields) putheader(f.name, f.value);
+    start_request(method, target, fields);
     const bool chunked = !length && !fields.contains(FieldId::content_length);
     if (chunked && !fields.contains(FieldId::transfer_encoding))
         putheader("Transfer-Encoding", "chunked");

@@ -148,9 +148,11 @@ std::string CookieJar::header_for(std::string_view host, std::string_view path, 
         if (c.secure && !secure_scheme) continue;
         matches.push_back(&c);
     }
-    // Longer paths first; stable, so among equals the earlier-created comes first.
-    std::stable_sort(matches.begin(), matches.end(), [](const Cookie* a, const Cookie* b) {
-        return a->path.size() > b->path.size();
+    // Longer paths first, then earlier-created first (§5.4 step 2). std::sort with the
+    // position as tie-break rather than stable_sort: no temporary buffer.
+    std::sort(matches.begin(), matches.end(), [](const Cookie* a, const Cookie* b) {
+        if (a->path.size() != b->path.size()) return a->path.size() > b->path.size();
+        return a < b; // same vector: address order is creation order
     });
     std::string out;
     for (const Cookie* c : matches) {

@@ -245,14 +245,18 @@ Response Session::fetch(std::string_view url, const FetchOptions& options) {
         }
         const bool absolute_form = !proxy.empty() && !https;
         if (absolute_form && !request_fields.contains(FieldId::host)) {
-            // The proxy forwards to the host of the absolute-form target; Host names it too.
+            // The proxy forwards to the host of the absolute-form target; Host names it too,
+            // first as RFC 9110 §7.2 recommends.
             const Target via =
                 parse_target(proxy.find("://") == std::string::npos ? "http://" + proxy : proxy);
             std::string host = t.host.find(':') != std::string::npos ? "[" + t.host + "]" : t.host;
             if (t.port != 80) host += ":" + std::to_string(t.port);
-            request_fields.add("Host", host);
+            Fields with_host;
+            with_host.add("Host", host);
+            for (const Field& f : request_fields) with_host.add(f.name, f.value);
             if (!via.userinfo.empty())
-                request_fields.add("Proxy-Authorization", credentials_from_userinfo(via.userinfo));
+                with_host.add("Proxy-Authorization", credentials_from_userinfo(via.userinfo));
+            request_fields = std::move(with_host);
         }
         c.request(method, absolute_form ? t.absolute : t.origin_form, body, request_fields);
         Response r = c.getresponse();
