@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <poll.h>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,10 @@ struct Channel {
     Clock::time_point total_deadline = Clock::time_point::max();
     DebugSink debug;
     bool response_active = false; // a Response is reading its body from here
+    // Just after a request is sent the answer is rarely there yet: waiting before the first
+    // read saves the read that would only say EAGAIN.
+    bool wait_before_read = false;
+    Clock::time_point idle_since{}; // when the last response ended
 
     bool open() const noexcept { return transport != nullptr; }
     std::string_view pending() const noexcept { return std::string_view(buffer).substr(consumed); }
@@ -51,6 +56,12 @@ struct Channel {
         compact();
         const std::size_t old = buffer.size();
         const std::size_t want = std::max<std::size_t>(16384, old);
+        if (wait_before_read) {
+            wait_before_read = false;
+            if (!transport->waits_in_read() && !transport->has_buffered() &&
+                !wait_fd(transport->fd(), POLLIN, deadline()))
+                return {IoStatus::timeout, 0, 0};
+        }
         buffer.resize(old + want);
         const Io io = transport->read(buffer.data() + old, want, deadline());
         buffer.resize(old + (io.status == IoStatus::ok ? io.bytes : 0));

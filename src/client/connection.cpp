@@ -221,6 +221,7 @@ void Connection::connect() {
         open_tunnel();
         fd = channel_->transport->release_fd();
         channel_->transport.reset();
+        detail::set_nonblocking(fd);
     }
     channel_->transport = open_transport(fd, tunnel_host_.empty() ? host_ : tunnel_host_);
     requests_on_channel_ = 0;
@@ -307,7 +308,12 @@ void Connection::endheaders(std::string_view body) {
 }
 
 void Connection::send_request_head(std::string_view body) {
-    if (channel_->open() && requests_on_channel_ != 0 && channel_->pending().empty() &&
+    // A server closes an idle connection after its keep-alive timeout (seconds, usually), so
+    // one idle for under a second is taken as alive without a system call; if it was not, an
+    // idempotent request is retried. Other requests are never sent unchecked.
+    const bool check =
+        !replayable_ || Clock::now() - channel_->idle_since >= std::chrono::seconds(1);
+    if (check && channel_->open() && requests_on_channel_ != 0 && channel_->pending().empty() &&
         channel_->transport->idle_but_dead()) {
         report(DebugKind::info, "Connection closed by the server while idle; reconnecting");
         channel_->close();
@@ -327,6 +333,7 @@ void Connection::send_request_head(std::string_view body) {
     state_ = State::request_sent;
     ++requests_on_channel_;
     send_bytes(head_, body);
+    channel_->wait_before_read = channel_->pending().empty();
 }
 
 bool Connection::reconnect_for_retry() {

@@ -100,6 +100,7 @@ void Response::finish() noexcept {
     closed_ = true;
     if (!channel_) return;
     channel_->response_active = false;
+    channel_->idle_since = detail::Clock::now();
     if (!keep_alive_) channel_->close();
     channel_.reset();
 }

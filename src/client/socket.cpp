@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -38,21 +39,29 @@ Io from_errno(int e) {
     return {IoStatus::error, 0, e};
 }
 
+// Plain TCP uses a blocking socket whose SO_RCVTIMEO / SO_SNDTIMEO carry the deadline: one
+// system call per read instead of poll + read (or a read that says EAGAIN first), which is
+// most of a small request's cost. The option is set again only when the time left changes
+// (at millisecond grain), so a fixed read timeout costs one setsockopt per connection.
 class PlainTransport final : public Transport {
   public:
-    explicit PlainTransport(int fd) noexcept : Transport(fd) {}
+    explicit PlainTransport(int fd) noexcept : Transport(fd) {
+        const int flags = ::fcntl(fd_, F_GETFL);
+        if (flags >= 0) ::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK);
+    }
     ~PlainTransport() override {
         if (fd_ >= 0) ::close(fd_);
     }
 
     Io read(char* data, std::size_t size, Clock::time_point deadline) override {
         for (;;) {
+            if (!arm(SO_RCVTIMEO, deadline, receive_ms_)) return {IoStatus::timeout, 0, 0};
             const ssize_t n = ::recv(fd_, data, size, 0);
             if (n > 0) return {IoStatus::ok, static_cast<std::size_t>(n), 0};
             if (n == 0) return {IoStatus::eof, 0, 0};
             if (errno == EINTR) continue;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) return from_errno(errno);
-            if (!wait_fd(fd_, POLLIN, deadline)) return {IoStatus::timeout, 0, 0};
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoStatus::timeout, 0, 0};
+            return from_errno(errno);
         }
     }
 
@@ -63,6 +72,7 @@ class PlainTransport final : public Transport {
     Io write2(std::string_view a, std::string_view b, Clock::time_point deadline) override {
         std::size_t total = 0;
         while (!a.empty() || !b.empty()) {
+            if (!arm(SO_SNDTIMEO, deadline, send_ms_)) return {IoStatus::timeout, total, 0};
             iovec iov[2];
             int count = 0;
             if (!a.empty()) iov[count++] = {const_cast<char*>(a.data()), a.size()};
@@ -73,9 +83,8 @@ class PlainTransport final : public Transport {
             const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
             if (n < 0) {
                 if (errno == EINTR) continue;
-                if (errno != EAGAIN && errno != EWOULDBLOCK) return from_errno(errno);
-                if (!wait_fd(fd_, POLLOUT, deadline)) return {IoStatus::timeout, total, 0};
-                continue;
+                if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoStatus::timeout, total, 0};
+                return from_errno(errno);
             }
             auto sent = static_cast<std::size_t>(n);
             total += sent;
@@ -85,6 +94,26 @@ class PlainTransport final : public Transport {
         }
         return {IoStatus::ok, total, 0};
     }
+
+    bool waits_in_read() const override { return true; }
+
+  private:
+    // Sets the socket timeout to the time left before `deadline`; false when none is left.
+    bool arm(int option, Clock::time_point deadline, long long& current_ms) {
+        long long ms = 0; // 0: no timeout
+        if (deadline != Clock::time_point::max()) {
+            ms = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+            if (ms <= 0) return false;
+        }
+        if (ms == current_ms) return true;
+        timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>(ms % 1000 * 1000)};
+        ::setsockopt(fd_, SOL_SOCKET, option, &tv, sizeof tv);
+        current_ms = ms;
+        return true;
+    }
+
+    long long receive_ms_ = 0;
+    long long send_ms_ = 0;
 };
 
 } // namespace
@@ -101,6 +130,11 @@ bool Transport::idle_but_dead() {
     // Readable while idle: either the close we fear, or stray bytes no request asked for.
     // Either way the connection is not fit for the next request.
     return true;
+}
+
+void set_nonblocking(int fd) {
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags >= 0) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
 std::unique_ptr<Transport> make_plain_transport(int fd) {

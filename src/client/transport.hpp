@@ -42,6 +42,10 @@ class Transport {
     /// Whether an idle connection was closed by the peer (or has unexpected bytes): checked
     /// before reuse, so a request is not sent into a socket known to be dead.
     virtual bool idle_but_dead();
+    /// Bytes already received and decrypted, which poll() cannot see.
+    virtual bool has_buffered() const { return false; }
+    /// read() sleeps in the kernel itself: waiting with poll() first would only add a call.
+    virtual bool waits_in_read() const { return false; }
     virtual std::string last_error() const { return {}; }
     int fd() const noexcept { return fd_; }
     /// Gives the socket up without closing it (a tunnel hands it on to TLS).
@@ -70,6 +74,8 @@ struct ConnectResult {
 ConnectResult tcp_connect(const std::string& host, std::uint16_t port, Clock::time_point deadline);
 
 std::unique_ptr<Transport> make_plain_transport(int fd);
+/// Back to non-blocking, for a socket a plain transport gave up (TLS after a tunnel).
+void set_nonblocking(int fd);
 
 enum class TlsStatus : std::uint8_t {
     ok,

@@ -5,6 +5,7 @@
 # fails (exit 60) for the wrong host name or an unknown CA.
 set -euo pipefail
 pier=$(realpath "$1")
+nginx_temp_paths=$(cd "$(dirname "$0")/../../bench" && pwd)/nginx_temp_paths.conf
 tmp=$(mktemp -d)
 chmod 755 "$tmp" # nginx workers may run as www-data
 cleanup() {
@@ -56,11 +57,7 @@ http {
     gzip on;
     gzip_types text/plain;
     gzip_min_length 100;
-    client_body_temp_path $tmp/nginx/body;
-    proxy_temp_path $tmp/nginx/proxy;
-    fastcgi_temp_path $tmp/nginx/fastcgi;
-    uwsgi_temp_path $tmp/nginx/uwsgi;
-    scgi_temp_path $tmp/nginx/scgi;
+    include $nginx_temp_paths;
     server { listen 127.0.0.1:$plain; root $root; }
     server {
         listen 127.0.0.1:$tls ssl;
