@@ -60,10 +60,12 @@ std::string human_size(double bytes) {
 
 } // namespace
 
-void Progress::update(std::uint64_t done, std::optional<std::uint64_t> total) {
+void Progress::update(std::uint64_t done, std::optional<std::uint64_t> total, bool force) {
     if (!enabled_) return;
+    done_ = done;
+    total_ = total;
     const auto now = std::chrono::steady_clock::now();
-    if (drawn_ && now - last_ < std::chrono::milliseconds(100)) return;
+    if (!force && drawn_ && now - last_ < std::chrono::milliseconds(100)) return;
     last_ = now;
     drawn_ = true;
     const double seconds = std::chrono::duration<double>(now - start_).count();
@@ -84,7 +86,9 @@ void Progress::update(std::uint64_t done, std::optional<std::uint64_t> total) {
 }
 
 void Progress::finish() {
-    if (enabled_ && drawn_) fmt::print(stderr, "\n");
+    if (!enabled_) return;
+    update(done_, total_, true);
+    fmt::print(stderr, "\n");
 }
 
 std::string format_write_out(std::string_view format, const TransferInfo& info) {

@@ -39,7 +39,8 @@ class OutputFile {
 class Progress {
   public:
     explicit Progress(bool enabled) : enabled_(enabled) {}
-    void update(std::uint64_t done, std::optional<std::uint64_t> total);
+    void update(std::uint64_t done, std::optional<std::uint64_t> total, bool force = false);
+    /// Draws the final state and ends the line.
     void finish();
 
   private:
@@ -47,6 +48,8 @@ class Progress {
     bool drawn_ = false;
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point last_{};
+    std::uint64_t done_ = 0;
+    std::optional<std::uint64_t> total_;
 };
 
 struct TransferInfo {

@@ -60,6 +60,18 @@ expect_exit 0 -i "$py/file/hello.txt"
 expect_exit 0 -D "$tmp/head.txt" "$py/file/hello.txt"
 grep -q '^HTTP/1.1 200 OK' "$tmp/head.txt" || fail "-D"
 [[ $(cat "$tmp/stdout") == hello ]] || fail "-D changed the output"
+expect_exit 0 -L -D "$tmp/chain.txt" "$py/redirect/1"
+[[ $(grep -c '^HTTP/1.1 ' "$tmp/chain.txt") -eq 2 ]] || fail "-D -L: $(cat "$tmp/chain.txt")"
+# The progress bar: only with a file for the body and a terminal for stderr (script(1) gives
+# one), and never on stdout.
+if command -v script >/dev/null; then
+  timeout 20 script -qec "'$pier' get -o '$tmp/bar.out' '$py/file/big.bin'" /dev/null >"$tmp/tty" || fail "pier get under script"
+  grep -q '100.0%' "$tmp/tty" || fail "no progress bar on a terminal: $(cat -v "$tmp/tty")"
+  timeout 20 script -qec "'$pier' get '$py/file/hello.txt'" /dev/null >"$tmp/tty" || fail "pier get under script"
+  grep -q '%' "$tmp/tty" && fail "progress bar while the body goes to the terminal"
+  expect_exit 0 -o "$tmp/bar.out" "$py/file/big.bin"
+  [[ ! -s $tmp/stderr ]] || fail "progress bar without a terminal"
+fi
 
 # Bodies.
 expect_exit 0 -d a=1 -d b=2 "$py/echo"
