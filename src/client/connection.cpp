@@ -318,9 +318,18 @@ void Connection::send_request_head(std::string_view body) {
         report(DebugKind::info, "Connection closed by the server while idle; reconnecting");
         channel_->close();
     }
-    if (!channel_->open()) connect();
+    if (!channel_->open()) {
+        try {
+            connect();
+        } catch (...) {
+            state_ = State::idle; // nothing was sent: the connection may be used again
+            throw;
+        }
+    }
     channel_->total_deadline = request_deadline_;
     channel_->read_timeout = timeouts_.read;
+    channel_->limits = limits_;
+    channel_->debug = debug_;
     last_reused_ = requests_on_channel_ != 0;
     if (last_reused_) report(DebugKind::info, "Re-using existing connection");
     report(DebugKind::request_head, head_);

@@ -142,6 +142,12 @@ expect_exit 28 --max-time 0.5 "$py/slow"
 python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' >"$tmp/free"
 expect_exit 7 "http://127.0.0.1:$(cat "$tmp/free")/"
 expect_exit 2 --no-such-flag "$py/"
+# --retry: a refused connection is transient; one retry after 1 s, then curl's exit code.
+expect_exit 7 --retry 1 "http://127.0.0.1:$(cat "$tmp/free")/"
+[[ $(grep -c 'Will retry in 1 second' "$tmp/stderr") -eq 1 ]] || fail "--retry: $(cat "$tmp/stderr")"
+[[ $(grep -c '^pier: (7)' "$tmp/stderr") -eq 2 ]] || fail "--retry attempts: $(cat "$tmp/stderr")"
+expect_exit 22 --retry 3 -f "$py/status/404"
+grep -q 'Will retry' "$tmp/stderr" && fail "--retry retried a 404"
 "$pier" get --help | grep -q '52  empty reply' || fail "--help lists the exit codes"
 
 # Against pier serve.

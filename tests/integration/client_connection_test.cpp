@@ -432,6 +432,8 @@ TEST(ClientConnection, RefusedConnectionIsConnectError) {
     } catch (const ConnectError& e) {
         EXPECT_EQ(e.kind(), ConnectError::Kind::connect);
     }
+    // Nothing was sent, so the connection is idle again, not "Request-sent".
+    EXPECT_THROW(c.request("GET", "/"), ConnectError);
 }
 
 TEST(ClientConnection, StreamedBodyOfUnknownLengthIsChunked) {
@@ -452,6 +454,26 @@ TEST(ClientConnection, StreamedBodyOfUnknownLengthIsChunked) {
     EXPECT_EQ(server.received(0), "POST /s HTTP/1.1\r\n" + host_field(server) +
                                       "Accept-Encoding: identity\r\nTransfer-Encoding: chunked\r\n"
                                       "\r\n2\r\nac\r\n2\r\nbc\r\n0\r\n\r\n");
+}
+
+TEST(ClientConnection, DebugLevelPrintsTheExchangeAsPythonDoes) {
+    ScriptedServer server({{Exchange{kOk}}});
+    Connection c("127.0.0.1", server.port(), 5s);
+    c.set_debuglevel(1);
+    testing::internal::CaptureStderr();
+    c.request("GET", "/d");
+    Response r = c.getresponse();
+    const std::string printed = testing::internal::GetCapturedStderr();
+    EXPECT_NE(printed.find(
+                  "send: b'GET /d HTTP/1.1\\r\\nHost: 127.0.0.1:" + std::to_string(server.port()) +
+                  "\\r\\nAccept-Encoding: identity\\r\\n\\r\\n'\n"),
+              std::string::npos)
+        << printed;
+    EXPECT_NE(printed.find("reply: 'HTTP/1.1 200 OK\\r\\n'\nheader: Content-Length: 5\n"
+                           "header: Content-Type: text/plain\n"),
+              std::string::npos)
+        << printed;
+    EXPECT_EQ(r.read(), "hello");
 }
 
 TEST(ClientConnection, UnreadResponseBlocksTheNextRequest) {

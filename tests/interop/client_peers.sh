@@ -102,6 +102,23 @@ expect_exit 0 -v --cacert "$tmp/ca.pem" "https://localhost:$tls/small.txt" "http
 # A plain-HTTP port spoken to in TLS: a handshake failure (35).
 expect_exit 35 --cacert "$tmp/ca.pem" "https://localhost:$plain/small.txt"
 
+# HTTPS through a CONNECT proxy, from -x and from https_proxy; no_proxy bypasses it.
+python3 "$(dirname "$0")/connect_proxy.py" "$tmp/proxy.log" >"$tmp/proxy.port" &
+for _ in $(seq 100); do [[ -s $tmp/proxy.port ]] && break; sleep 0.05; done
+proxy=127.0.0.1:$(cat "$tmp/proxy.port")
+expect_exit 0 --cacert "$tmp/ca.pem" -x "http://u:p@$proxy" "https://localhost:$tls/small.txt" "https://localhost:$tls/small.txt"
+[[ $(cat "$tmp/stdout") == $'small file\nsmall file' ]] || fail "https via -x: $(cat "$tmp/stdout")"
+[[ $(grep -c "^CONNECT localhost:$tls HTTP/1.1" "$tmp/proxy.log") -eq 1 ]] || fail "one tunnel for two URLs: $(cat "$tmp/proxy.log")"
+grep -q '^Proxy-Authorization: Basic dTpw' "$tmp/proxy.log" || fail "proxy credentials"
+: >"$tmp/proxy.log"
+https_proxy=http://$proxy expect_exit 0 --cacert "$tmp/ca.pem" "https://localhost:$tls/small.txt"
+grep -q "^CONNECT localhost:$tls" "$tmp/proxy.log" || fail "https_proxy not used"
+: >"$tmp/proxy.log"
+https_proxy=http://$proxy no_proxy=localhost expect_exit 0 --cacert "$tmp/ca.pem" "https://localhost:$tls/small.txt"
+[[ ! -s $tmp/proxy.log ]] || fail "no_proxy did not bypass the proxy"
+# A wrong certificate behind the tunnel still fails verification.
+https_proxy=http://$proxy expect_exit 60 "https://localhost:$tls/small.txt"
+
 # openssl s_server with a certificate from a CA nobody trusts, then with ours.
 rogue=$(free_port)
 (cd "$root" && exec openssl s_server -quiet -accept "127.0.0.1:$rogue" -WWW \
