@@ -7,6 +7,7 @@ Prints its port on stdout, then serves until killed. Routes:
   /redirect/N     302 to /redirect/N-1, and /redirect/0 answers "done"
   /to?url=U&code=C   C (default 302) to U
   /truncated      Content-Length: 100, ten bytes, close
+  /reset          Content-Length: 100, ten bytes, then a TCP reset
   /empty          close without a reply
   /slow           waits 3 s before answering
   /gzip /br-less  gzip-coded body "compressed hello"
@@ -17,7 +18,9 @@ Prints its port on stdout, then serves until killed. Routes:
 import gzip
 import http.server
 import os
+import socket
 import socketserver
+import struct
 import sys
 import threading
 import time
@@ -80,6 +83,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b"0123456789")
             self.wfile.flush()
+            self.close_connection = True
+        elif path == "/reset":
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.write(b"0123456789")
+            self.wfile.flush()
+            time.sleep(0.3)  # the client has read the head and is waiting for the rest
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.connection.close()  # with linger 0: a reset, not a FIN
             self.close_connection = True
         elif path == "/empty":
             self.close_connection = True

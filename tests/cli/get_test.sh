@@ -138,6 +138,9 @@ expect_exit 3 'http://bad host/'
 expect_exit 1 'ftp://127.0.0.1/'
 expect_exit 52 "$py/empty"
 expect_exit 18 "$py/truncated"
+expect_exit 56 "$py/reset"
+expect_exit 6 "http://a..b/" # an empty label: refused by the resolver without a query
+expect_exit 23 -o "$tmp/no/such/dir/file" "$py/file/hello.txt"
 expect_exit 28 --max-time 0.5 "$py/slow"
 python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' >"$tmp/free"
 expect_exit 7 "http://127.0.0.1:$(cat "$tmp/free")/"

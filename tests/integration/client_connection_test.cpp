@@ -436,6 +436,35 @@ TEST(ClientConnection, RefusedConnectionIsConnectError) {
     EXPECT_THROW(c.request("GET", "/"), ConnectError);
 }
 
+TEST(ClientConnection, ConnectTimeout) {
+    // A listener that never accepts, its backlog full: the kernel drops further SYNs, so a
+    // connect hangs on loopback as it would towards an unreachable host.
+    const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::listen(listener, 0), 0);
+    socklen_t len = sizeof a;
+    ::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len);
+    std::vector<int> fillers;
+    for (int i = 0; i < 4; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        (void)::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        fillers.push_back(fd);
+    }
+    std::this_thread::sleep_for(50ms);
+    Connection c("127.0.0.1", ntohs(a.sin_port));
+    c.set_timeouts({300ms, 0ms, 0ms});
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(c.request("GET", "/"), TimeoutError);
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_GE(took, 250ms);
+    EXPECT_LT(took, 2s);
+    for (const int fd : fillers) ::close(fd);
+    ::close(listener);
+}
+
 TEST(ClientConnection, StreamedBodyOfUnknownLengthIsChunked) {
     ScriptedServer server({{Exchange{kOk}}});
     Connection c("127.0.0.1", server.port(), 5s);
