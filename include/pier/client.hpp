@@ -153,7 +153,7 @@ class Connection {
     void send_request_head(std::string_view body);
     bool reconnect_for_retry();
     void finish_head();
-    bool wait_for_continue(std::string_view body);
+    bool wait_for_continue();
     void report(DebugKind kind, std::string_view text);
 
     std::string host_;

@@ -218,7 +218,12 @@ void Connection::connect() {
     int fd = r.fd;
     if (!tunnel_host_.empty()) {
         channel_->transport = detail::make_plain_transport(fd);
-        open_tunnel();
+        try {
+            open_tunnel();
+        } catch (...) {
+            channel_->close(); // half a tunnel must not pass for a connection
+            throw;
+        }
         fd = channel_->transport->release_fd();
         channel_->transport.reset();
         detail::set_nonblocking(fd);
@@ -385,10 +390,15 @@ void Connection::start_request(std::string_view method, std::string_view target,
     // Host first whoever supplies it (RFC 9110 §7.2 asks for it), then the defaults.
     const Field* host = fields.find(FieldId::host);
     putrequest(method, target, host != nullptr, true);
-    if (host != nullptr) putheader(host->name, host->value);
-    if (!fields.contains(FieldId::accept_encoding)) putheader("Accept-Encoding", "identity");
-    for (const Field& f : fields)
-        if (f.id != FieldId::host) putheader(f.name, f.value);
+    try {
+        if (host != nullptr) putheader(host->name, host->value);
+        if (!fields.contains(FieldId::accept_encoding)) putheader("Accept-Encoding", "identity");
+        for (const Field& f : fields)
+            if (f.id != FieldId::host) putheader(f.name, f.value);
+    } catch (...) {
+        state_ = State::idle; // a refused field: nothing was sent, the connection stays usable
+        throw;
+    }
 }
 
 void Connection::request(std::string_view method, std::string_view target, std::string_view body,
@@ -407,7 +417,7 @@ void Connection::request(std::string_view method, std::string_view target, std::
     }
     putheader("Expect", "100-continue");
     endheaders();
-    if (wait_for_continue(body)) {
+    if (wait_for_continue()) {
         report(DebugKind::request_body, body);
         if (replayable_) replay_.append(body);
         if (replay_.size() > kMaxReplay) replayable_ = false;
@@ -418,21 +428,24 @@ void Connection::request(std::string_view method, std::string_view target, std::
     }
 }
 
-bool Connection::wait_for_continue(std::string_view) {
+bool Connection::wait_for_continue() {
     const Clock::time_point until = std::min(request_deadline_, Clock::now() + expect_wait_);
-    const Method m = method_of(method_);
-    for (;;) {
-        if (channel_->pending().empty() &&
-            !detail::wait_fd(channel_->transport->fd(), POLLIN, until))
-            return true; // no answer in time: send the body anyway (RFC 9110 §10.1.1)
-        ResponseParser parser(limits_);
-        ResponseHead head;
-        const std::size_t size = detail::read_response_head(*channel_, m, parser, head);
-        if (head.status != 100) return !(head.status >= 200); // leave it for getresponse()
-        report(DebugKind::response_head, channel_->pending().substr(0, size));
-        channel_->consume(size);
-        return true;
+    if (channel_->pending().empty() && !detail::wait_fd(channel_->transport->fd(), POLLIN, until))
+        return true; // no answer in time: send the body anyway (RFC 9110 §10.1.1)
+    ResponseParser parser(limits_);
+    ResponseHead head;
+    std::size_t size = 0;
+    try {
+        size = detail::read_response_head(*channel_, method_of(method_), parser, head);
+    } catch (...) {
+        close();
+        throw;
     }
+    // A final answer (a 401 or 413, say) is left for getresponse(); so is a 103.
+    if (head.status != 100) return head.status < 200;
+    report(DebugKind::response_head, channel_->pending().substr(0, size));
+    channel_->consume(size);
+    return true;
 }
 
 void Connection::request_stream(std::string_view method, std::string_view target, BodyReader body,

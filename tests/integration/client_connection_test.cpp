@@ -155,6 +155,19 @@ TEST(ClientConnection, LowLevelCallsAndTheirOrder) {
     EXPECT_EQ(server.received(0), "GET /low HTTP/1.1\r\nHost: h.test\r\nX-Multi: a, b, c\r\n\r\n");
 }
 
+TEST(ClientConnection, RequestWithARefusedFieldLeavesTheConnectionUsable) {
+    ScriptedServer server({{Exchange{kOk}}});
+    Connection c("127.0.0.1", server.port(), 5s);
+    Fields twice;
+    twice.add("Connection", "keep-alive");
+    twice.add("Connection", "close");
+    EXPECT_THROW(c.request("GET", "/", {}, twice), std::invalid_argument);
+    c.request("GET", "/ok");
+    EXPECT_EQ(c.getresponse().read(), "hello");
+    c.close();
+    EXPECT_EQ(server.received(0), get_bytes(server, "/ok"));
+}
+
 TEST(ClientConnection, ControlCharactersInTheTargetAreRefused) {
     Connection c("127.0.0.1", 9, 5s);
     EXPECT_THROW(c.putrequest("GET", "/a b"), InvalidURL);
@@ -395,6 +408,25 @@ TEST(ClientConnection, ExpectContinueWithoutAnAnswerSendsTheBodyAfterTheWait) {
     c.set_expect_continue(4, 100ms);
     c.request("PUT", "/up", "0123456789");
     EXPECT_EQ(c.getresponse().read(), "hello");
+}
+
+TEST(ClientConnection, AFinalAnswerInsteadOf100ContinueWithholdsTheBody) {
+    Exchange e{""};
+    e.interim = "HTTP/1.1 413 Content Too Large\r\nContent-Length: 3\r\n\r\nbig";
+    e.close_instead = true; // the server reads no body and closes
+    ScriptedServer server({{e}});
+    Connection c("127.0.0.1", server.port(), 5s);
+    c.set_expect_continue(4, 5s);
+    c.request("PUT", "/up", "0123456789");
+    Response r = c.getresponse();
+    EXPECT_EQ(r.status(), 413);
+    EXPECT_TRUE(r.will_close());
+    EXPECT_EQ(r.read(), "big");
+    EXPECT_FALSE(c.connected());
+    c.close();
+    EXPECT_EQ(server.received(0), "PUT /up HTTP/1.1\r\n" + host_field(server) +
+                                      "Accept-Encoding: identity\r\nContent-Length: 10\r\n"
+                                      "Expect: 100-continue\r\n\r\n");
 }
 
 TEST(ClientConnection, ReadTimeout) {

@@ -194,6 +194,7 @@ TEST(ClientFetch, RefusedTunnel) {
     Connection c("127.0.0.1", proxy.port(), 5s);
     c.set_tunnel("origin.test", 443);
     EXPECT_THROW(c.request("GET", "/"), HTTPException);
+    EXPECT_FALSE(c.connected());
 }
 
 TEST(ClientFetch, UnknownSchemeAndBadUrl) {
