@@ -120,16 +120,24 @@ TEST(ClientConnection, PostSendsContentLengthAndBody) {
                   host_field(server) + "Accept-Encoding: identity\r\nContent-Length: 0\r\n\r\n");
 }
 
-TEST(ClientConnection, CallerFieldsReplaceTheDefaults) {
+// What the client sent while `use` ran against a server that answers kOk once.
+template <class Use>
+std::string bytes_sent(Use use) {
     ScriptedServer server({{Exchange{kOk}}});
     Connection c("127.0.0.1", server.port(), 5s);
+    use(c);
+    c.close();
+    return server.received(0);
+}
+
+TEST(ClientConnection, CallerFieldsReplaceTheDefaults) {
     Fields f;
     f.add("Host", "example.test");
     f.add("Accept-Encoding", "gzip");
-    c.request("GET", "/", {}, f);
-    EXPECT_EQ(c.getresponse().read(), "hello");
-    c.close();
-    EXPECT_EQ(server.received(0),
+    EXPECT_EQ(bytes_sent([&](Connection& c) {
+                  c.request("GET", "/", {}, f);
+                  EXPECT_EQ(c.getresponse().read(), "hello");
+              }),
               "GET / HTTP/1.1\r\nHost: example.test\r\nAccept-Encoding: gzip\r\n\r\n");
 }
 
@@ -156,16 +164,16 @@ TEST(ClientConnection, LowLevelCallsAndTheirOrder) {
 }
 
 TEST(ClientConnection, RequestWithARefusedFieldLeavesTheConnectionUsable) {
-    ScriptedServer server({{Exchange{kOk}}});
-    Connection c("127.0.0.1", server.port(), 5s);
     Fields twice;
     twice.add("Connection", "keep-alive");
     twice.add("Connection", "close");
-    EXPECT_THROW(c.request("GET", "/", {}, twice), std::invalid_argument);
-    c.request("GET", "/ok");
-    EXPECT_EQ(c.getresponse().read(), "hello");
-    c.close();
-    EXPECT_EQ(server.received(0), get_bytes(server, "/ok"));
+    const std::string sent = bytes_sent([&](Connection& c) {
+        EXPECT_THROW(c.request("GET", "/", {}, twice), std::invalid_argument);
+        c.putrequest("GET", "/ok", true, true);
+        c.endheaders();
+        EXPECT_EQ(c.getresponse().read(), "hello");
+    });
+    EXPECT_EQ(sent, "GET /ok HTTP/1.1\r\n\r\n");
 }
 
 TEST(ClientConnection, ControlCharactersInTheTargetAreRefused) {
@@ -385,29 +393,36 @@ TEST(ClientConnection, IdleConnectionClosedByTheServerIsReplacedBeforeSending) {
                                       "Accept-Encoding: identity\r\nContent-Length: 1\r\n\r\nx");
 }
 
+// PUT /up with a 10-byte body, large enough (over 4 bytes) for Expect: 100-continue.
+Response put_expecting_continue(Connection& c, Duration wait) {
+    c.set_expect_continue(4, wait);
+    c.request("PUT", "/up", "0123456789");
+    return c.getresponse();
+}
+std::string expect_continue_head(const ScriptedServer& s) {
+    return "PUT /up HTTP/1.1\r\n" + host_field(s) +
+           "Accept-Encoding: identity\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n";
+}
+
 TEST(ClientConnection, ExpectContinueWaitsForTheGoAhead) {
     Exchange e{kOk};
     e.interim = "HTTP/1.1 100 Continue\r\n\r\n";
     ScriptedServer server({{e}});
     Connection c("127.0.0.1", server.port(), 5s);
-    c.set_expect_continue(4, 5s);
-    c.request("PUT", "/up", "0123456789");
-    Response r = c.getresponse();
+    Response r = put_expecting_continue(c, 5s);
     EXPECT_EQ(r.status(), 200);
     EXPECT_TRUE(r.interim().empty()); // the 100 was the go-ahead, consumed by request()
     EXPECT_EQ(r.read(), "hello");
     c.close();
-    EXPECT_EQ(server.received(0), "PUT /up HTTP/1.1\r\n" + host_field(server) +
-                                      "Accept-Encoding: identity\r\nContent-Length: 10\r\n"
-                                      "Expect: 100-continue\r\n\r\n0123456789");
+    EXPECT_EQ(server.received(0), expect_continue_head(server) + "0123456789");
 }
 
 TEST(ClientConnection, ExpectContinueWithoutAnAnswerSendsTheBodyAfterTheWait) {
     ScriptedServer server({{Exchange{kOk}}});
     Connection c("127.0.0.1", server.port(), 5s);
-    c.set_expect_continue(4, 100ms);
-    c.request("PUT", "/up", "0123456789");
-    EXPECT_EQ(c.getresponse().read(), "hello");
+    EXPECT_EQ(put_expecting_continue(c, 100ms).read(), "hello");
+    c.close();
+    EXPECT_EQ(server.received(0), expect_continue_head(server) + "0123456789");
 }
 
 TEST(ClientConnection, AFinalAnswerInsteadOf100ContinueWithholdsTheBody) {
@@ -416,17 +431,13 @@ TEST(ClientConnection, AFinalAnswerInsteadOf100ContinueWithholdsTheBody) {
     e.close_instead = true; // the server reads no body and closes
     ScriptedServer server({{e}});
     Connection c("127.0.0.1", server.port(), 5s);
-    c.set_expect_continue(4, 5s);
-    c.request("PUT", "/up", "0123456789");
-    Response r = c.getresponse();
+    Response r = put_expecting_continue(c, 5s);
     EXPECT_EQ(r.status(), 413);
     EXPECT_TRUE(r.will_close());
     EXPECT_EQ(r.read(), "big");
     EXPECT_FALSE(c.connected());
     c.close();
-    EXPECT_EQ(server.received(0), "PUT /up HTTP/1.1\r\n" + host_field(server) +
-                                      "Accept-Encoding: identity\r\nContent-Length: 10\r\n"
-                                      "Expect: 100-continue\r\n\r\n");
+    EXPECT_EQ(server.received(0), expect_continue_head(server));
 }
 
 TEST(ClientConnection, ReadTimeout) {
