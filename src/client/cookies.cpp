@@ -47,6 +47,17 @@ std::string default_path(std::string_view request_path) {
     return std::string(request_path.substr(0, last));
 }
 
+// RFC 6265bis §5.6.1-2: lifetimes are capped at 400 days. The cap also keeps every expiry
+// inside system_clock's range (an Expires in 1617 or 9999 would overflow it).
+constexpr std::chrono::seconds kMaxAge{std::chrono::hours(24 * 400)};
+
+SysClock::time_point clamp_expiry(std::chrono::sys_seconds t, SysClock::time_point now) {
+    const auto now_s = std::chrono::floor<std::chrono::seconds>(now);
+    if (t <= now_s) return SysClock::time_point::min(); // already expired
+    if (t - now_s > kMaxAge) return now + kMaxAge;
+    return SysClock::time_point(t);
+}
+
 bool path_match(std::string_view request_path, std::string_view cookie_path) {
     if (request_path.empty()) request_path = "/";
     if (request_path == cookie_path) return true;
@@ -81,7 +92,7 @@ std::optional<Cookie> parse_set_cookie(std::string_view value, std::string_view 
         const std::string_view val =
             aeq == std::string_view::npos ? std::string_view{} : trim(av.substr(aeq + 1));
         if (iequals(name, "expires")) {
-            if (auto t = parse_http_date(val)) expires = SysClock::time_point(*t);
+            if (auto t = parse_http_date(val)) expires = clamp_expiry(*t, now);
         } else if (iequals(name, "max-age")) {
             // §5.2.2: a leading digit or '-', then digits; otherwise ignored.
             std::string_view digits = val;
@@ -92,8 +103,8 @@ std::optional<Cookie> parse_set_cookie(std::string_view value, std::string_view 
                              [](char ch) { return ch >= '0' && ch <= '9'; }))
                 continue;
             const long long seconds = negative ? 0 : std::stoll(std::string(digits));
-            max_age_expiry =
-                seconds <= 0 ? SysClock::time_point::min() : now + std::chrono::seconds(seconds);
+            max_age_expiry = seconds <= 0 ? SysClock::time_point::min()
+                                          : now + std::min(std::chrono::seconds(seconds), kMaxAge);
         } else if (iequals(name, "domain")) {
             std::string_view d = val;
             if (!d.empty() && d.front() == '.') d.remove_prefix(1);

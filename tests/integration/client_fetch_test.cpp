@@ -1,5 +1,6 @@
 // fetch() and Session against a scripted server: redirects, credentials, cookies, proxies,
 // content decoding, connection reuse — and the exact bytes of every request.
+#include "../support/deflate.hpp"
 #include "scripted_server.hpp"
 
 #include <pier/fetch.hpp>
@@ -8,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include <brotli/encode.h>
-#include <zlib.h>
 #include <zstd.h>
 
 namespace pier::client {
@@ -204,17 +204,7 @@ TEST(ClientFetch, UnknownSchemeAndBadUrl) {
 }
 
 std::string gzip(std::string_view text, int window_bits) {
-    z_stream z{};
-    deflateInit2(&z, 6, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY);
-    std::string out(text.size() + 128, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-    z.avail_in = static_cast<uInt>(text.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    deflate(&z, Z_FINISH);
-    out.resize(z.total_out);
-    deflateEnd(&z);
-    return out;
+    return test::zlib_compress(text, window_bits);
 }
 std::string brotli(std::string_view text) {
     std::size_t size = BrotliEncoderMaxCompressedSize(text.size());

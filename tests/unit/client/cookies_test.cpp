@@ -41,9 +41,23 @@ TEST(SetCookie, MaxAgeWinsOverExpires) {
         parse_set_cookie("a=1; Expires=Sun, 06 Nov 1994 08:49:37 GMT; Max-Age=60", "h", "/", kNow);
     EXPECT_EQ(c->expires, kNow + 60s);
     c = parse_set_cookie("a=1; Expires=Sun, 06 Nov 1994 08:49:37 GMT", "h", "/", kNow);
-    EXPECT_EQ(c->expires, std::chrono::system_clock::time_point(std::chrono::seconds(784111777)));
+    EXPECT_EQ(c->expires, std::chrono::system_clock::time_point::min()); // 1994: expired
+    c = parse_set_cookie("a=1; Expires=Wed, 15 Nov 2023 00:00:00 GMT", "h", "/", kNow);
+    EXPECT_EQ(c->expires, std::chrono::system_clock::time_point(std::chrono::seconds(1700006400)));
     c = parse_set_cookie("a=1; Max-Age=abc", "h", "/", kNow);
     EXPECT_EQ(c->expires, std::nullopt);
+}
+
+TEST(SetCookie, LifetimesAreCappedAt400Days) {
+    const auto cap = kNow + std::chrono::hours(24 * 400);
+    EXPECT_EQ(parse_set_cookie("a=1; Max-Age=999999999999", "h", "/", kNow)->expires, cap);
+    EXPECT_EQ(
+        parse_set_cookie("a=1; Expires=Fri, 31 Dec 9999 23:59:59 GMT", "h", "/", kNow)->expires,
+        cap);
+    // Far in the past (out of system_clock's range in nanoseconds): expired, no overflow.
+    EXPECT_EQ(
+        parse_set_cookie("a=1; Expires=Sun, 06 Nov 1617 08:49:37 GMT", "h", "/", kNow)->expires,
+        std::chrono::system_clock::time_point::min());
 }
 
 TEST(CookieJar, DomainPathAndSecureMatching) {
