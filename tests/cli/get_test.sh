@@ -141,6 +141,9 @@ expect_exit 18 "$py/truncated"
 expect_exit 56 "$py/reset"
 expect_exit 6 "http://a..b/" # an empty label: refused by the resolver without a query
 expect_exit 23 -o "$tmp/no/such/dir/file" "$py/file/hello.txt"
+# A reader that goes away: exit 23, not death by SIGPIPE.
+( set +o pipefail; timeout 20 "$pier" get -s "$py/file/big.bin" "$py/file/big.bin"; echo $? >"$tmp/pipe.status" ) | head -c 10 >/dev/null || true
+[[ $(cat "$tmp/pipe.status") == 23 ]] || fail "closed stdout: exit $(cat "$tmp/pipe.status")"
 expect_exit 28 --max-time 0.5 "$py/slow"
 python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' >"$tmp/free"
 expect_exit 7 "http://127.0.0.1:$(cat "$tmp/free")/"
