@@ -76,14 +76,16 @@ void Response::start(std::shared_ptr<detail::Channel> channel, std::string head,
         content_length_ = h.content_length;
         body_->remaining = h.content_length;
     }
-    if (decode) {
+    const bool no_content =
+        h.body == BodyKind::none || (h.body == BodyKind::content_length && h.content_length == 0);
+    // A HEAD, 204 or 304 response describes the coding of a body it does not carry.
+    if (decode && !no_content) {
         const std::string_view coding = fields_.get(FieldId::content_encoding);
         if (!coding.empty() && fields_.count(FieldId::content_encoding) == 1 &&
             coding.find(',') == std::string_view::npos)
             body_->decoder = detail::make_content_decoder(coding);
     }
-    if (h.body == BodyKind::none || (h.body == BodyKind::content_length && h.content_length == 0))
-        finish();
+    if (no_content) finish();
 }
 
 std::string Response::header(std::string_view name, std::string_view fallback) const {

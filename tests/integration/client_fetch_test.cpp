@@ -250,6 +250,33 @@ TEST(ClientFetch, CodedBodyIsPassedOnUnlessAsked) {
     EXPECT_EQ(fetch(base(server) + "/", direct()).read(), coded);
 }
 
+TEST(ClientFetch, ResponsesWithoutContentAreNotDecoded) {
+    ScriptedServer server({{Exchange{"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
+                                     "Content-Length: 120\r\n\r\n"},
+                            Exchange{"HTTP/1.1 304 Not Modified\r\nContent-Encoding: br\r\n\r\n"},
+                            Exchange{ok("", "Content-Encoding: zstd\r\n")}}});
+    FetchOptions o = direct();
+    o.decompress = true;
+    o.method = "HEAD";
+    Session s;
+    EXPECT_EQ(s.fetch(base(server) + "/", o).read(), "");
+    o.method = "GET";
+    EXPECT_EQ(s.fetch(base(server) + "/", o).read(), "");
+    EXPECT_EQ(s.fetch(base(server) + "/", o).read(), "");
+    EXPECT_EQ(s.connections_opened(), 1u);
+}
+
+TEST(ClientFetch, ConnectionMayGoBeforeItsResponse) {
+    ScriptedServer server({{Exchange{ok("outlives")}}});
+    Response r;
+    {
+        Connection c("127.0.0.1", server.port(), 5s);
+        c.request("GET", "/");
+        r = c.getresponse();
+    }
+    EXPECT_EQ(r.read(), "outlives");
+}
+
 TEST(ClientFetch, CorruptCodingIsAProtocolError) {
     ScriptedServer server({{Exchange{ok("not gzip at all", "Content-Encoding: gzip\r\n")}}});
     FetchOptions o = direct();
