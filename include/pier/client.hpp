@@ -178,6 +178,7 @@ class Connection {
     bool replayable_ = false;
     bool last_reused_ = false;
     bool body_withheld_ = false; // a final answer came instead of 100 Continue
+    bool close_after_ = false;   // the request said "Connection: close"
     std::uint64_t requests_on_channel_ = 0;
     std::chrono::steady_clock::time_point request_deadline_;
 };

@@ -5,6 +5,7 @@
 
 #include <pier/chunked.hpp>
 #include <pier/client.hpp>
+#include <pier/field_lists.hpp>
 #include <pier/method.hpp>
 
 #include <cstdio>
@@ -275,6 +276,7 @@ void Connection::putrequest(std::string_view method, std::string_view target, bo
     hop_by_hop_ = 0;
     replayable_ = is_idempotent(method_of(method));
     body_withheld_ = false;
+    close_after_ = false;
     state_ = State::request_started;
     if (!skip_host) {
         const std::string& h = tunnel_host_.empty() ? host_ : tunnel_host_;
@@ -298,6 +300,8 @@ void Connection::putheader_values(std::string_view name,
     }
     if (!value.empty() && !is_valid_field_value(value))
         throw std::invalid_argument("invalid value for header '" + std::string(name) + "'");
+    // RFC 9112 §9.6: a client that sends "close" does not send another request after it.
+    if (field_id(name) == FieldId::connection && has_token(value, "close")) close_after_ = true;
     if (const int bit = hop_by_hop_bit(field_id(name)); bit >= 0) {
         if ((hop_by_hop_ & (1u << bit)) != 0)
             throw std::invalid_argument("a second '" + std::string(name) + "' field");
@@ -518,8 +522,12 @@ Response Connection::getresponse() {
         throw;
     }
     state_ = State::idle;
-    if (body_withheld_ && !response.closed()) response.keep_alive_ = false;
-    if (body_withheld_ && response.closed()) channel_->close();
+    if (body_withheld_ || close_after_) {
+        if (response.closed())
+            channel_->close();
+        else
+            response.keep_alive_ = false;
+    }
     return response;
 }
 

@@ -78,6 +78,20 @@ TEST(ClientConnection, ConnectionCloseMeansANewConnection) {
     EXPECT_EQ(server.received(1), get_bytes(server, "/b"));
 }
 
+TEST(ClientConnection, ARequestSayingCloseIsTheLastOnItsConnection) {
+    ScriptedServer server({{Exchange{kOk}}, {Exchange{kOk}}});
+    Connection c("127.0.0.1", server.port(), 5s);
+    Fields f;
+    f.add("Connection", "close");
+    c.request("GET", "/a", {}, f);
+    EXPECT_EQ(c.getresponse().read(), "hello"); // the server did not say close; we did
+    EXPECT_FALSE(c.connected());
+    c.request("GET", "/b");
+    EXPECT_EQ(c.getresponse().read(), "hello");
+    c.close();
+    EXPECT_EQ(server.accepted(), 2u);
+}
+
 TEST(ClientConnection, CloseDelimitedBodyIsReadToTheEndAndNotReused) {
     ScriptedServer server(
         {{Exchange{"HTTP/1.1 200 OK\r\n\r\nuntil the end", "", true}}, {Exchange{kOk}}});
