@@ -2,6 +2,7 @@
 // URL of the call, so they share connections where the server allows it.
 #include "cli/get.hpp"
 
+#include "cli/get_errors.hpp"
 #include "cli/get_output.hpp"
 
 #include <pier/fetch.hpp>
@@ -51,30 +52,6 @@ struct GetArgs {
     int retry = 0;
 };
 
-namespace {
-
-constexpr const char* kExitCodes = R"(Exit codes (as curl's):
-   0  success
-   1  unsupported protocol (not http or https)
-   2  usage error
-   3  malformed URL
-   6  could not resolve host
-   7  failed to connect
-   8  weird server reply (bad status line, malformed head, bad chunked framing)
-  18  partial file: the body ended before its length
-  22  --fail and the status was 400 or more
-  23  write error (output file)
-  26  read error (a --data @file)
-  28  timeout (--connect-timeout, --max-time)
-  35  TLS handshake failed
-  47  too many redirects (--max-redirs)
-  52  empty reply from server
-  56  failure receiving data (connection reset, truncated head)
-  60  peer certificate could not be verified (see --cacert, -k)
-)";
-
-} // namespace
-
 CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
     args = std::make_shared<GetArgs>();
     CLI::App* get = app.add_subcommand(
@@ -118,39 +95,11 @@ CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
     get->add_option("-A,--user-agent", args->user_agent, "User-Agent to send");
     get->add_option("--retry", args->retry, "Retry transient failures N times")
         ->capture_default_str();
-    get->footer(kExitCodes);
+    get->footer(kGetExitCodes);
     return get;
 }
 
 namespace {
-
-// An error that ends one transfer with curl's exit code.
-struct Failure {
-    int code;
-    std::string message;
-};
-
-Failure classify(const std::exception& e) {
-    using namespace pier::client;
-    if (dynamic_cast<const InvalidURL*>(&e)) return {3, e.what()};
-    if (dynamic_cast<const UnknownProtocol*>(&e)) return {1, e.what()};
-    if (const auto* c = dynamic_cast<const ConnectError*>(&e))
-        return {c->kind() == ConnectError::Kind::resolve ? 6 : 7, e.what()};
-    if (dynamic_cast<const TimeoutError*>(&e)) return {28, e.what()};
-    if (dynamic_cast<const CertificateError*>(&e)) return {60, e.what()};
-    if (dynamic_cast<const TlsError*>(&e)) return {35, e.what()};
-    if (dynamic_cast<const IncompleteRead*>(&e)) return {18, e.what()};
-    if (dynamic_cast<const TooManyRedirects*>(&e)) return {47, e.what()};
-    if (const auto* r = dynamic_cast<const RemoteDisconnected*>(&e)) {
-        if (r->received() == 0) return {52, "Empty reply from server"};
-        return {56, e.what()};
-    }
-    if (dynamic_cast<const BadStatusLine*>(&e) || dynamic_cast<const LineTooLong*>(&e) ||
-        dynamic_cast<const ProtocolError*>(&e) || dynamic_cast<const UnknownTransferEncoding*>(&e))
-        return {8, e.what()};
-    if (dynamic_cast<const HTTPException*>(&e)) return {56, e.what()};
-    return {2, e.what()}; // std::invalid_argument from a bad -H, say
-}
 
 bool read_data_argument(const std::string& arg, bool strip_newlines, std::string& out) {
     if (arg.empty() || arg.front() != '@') {
