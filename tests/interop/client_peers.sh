@@ -133,6 +133,19 @@ good=$(free_port)
 wait_port "$good"
 expect_exit 0 --cacert "$tmp/ca.pem" "https://localhost:$good/small.txt"
 [[ $(cat "$tmp/stdout") == "small file" ]] || fail "s_server body"
+# A certificate for an IP address (SAN IP:127.0.0.1): the URL's IP is checked, no SNI sent.
+openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+  -keyout "$tmp/ip.key" -out "$tmp/ip.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' >"$tmp/ip.ext"
+openssl x509 -req -in "$tmp/ip.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -CAcreateserial \
+  -days 2 -extfile "$tmp/ip.ext" -out "$tmp/ip.pem" 2>/dev/null
+ipport=$(free_port)
+(cd "$root" && exec openssl s_server -quiet -accept "127.0.0.1:$ipport" -WWW \
+  -cert "$tmp/ip.pem" -key "$tmp/ip.key") >/dev/null 2>&1 &
+wait_port "$ipport"
+expect_exit 0 --cacert "$tmp/ca.pem" "https://127.0.0.1:$ipport/small.txt"
+[[ $(cat "$tmp/stdout") == "small file" ]] || fail "IP certificate body"
+expect_exit 60 --cacert "$tmp/ca.pem" "https://localhost:$ipport/small.txt"
 
 # lighttpd.
 lport=$(free_port)

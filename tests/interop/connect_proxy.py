@@ -18,10 +18,13 @@ def relay(a, b):
         if not readable:
             return
         for s in readable:
-            data = s.recv(65536)
-            if not data:
+            try:
+                data = s.recv(65536)
+                if not data:
+                    return
+                (b if s is a else a).sendall(data)
+            except OSError:  # a client that gave up (a failed verification) resets
                 return
-            (b if s is a else a).sendall(data)
 
 
 def handle(client):
