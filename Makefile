@@ -70,7 +70,7 @@ bench: release
 
 BENCH_ROUNDS ?= 3
 BENCH_SECONDS ?= 5
-BENCH_CLIENT_ROUNDS ?= 7
+BENCH_CLIENT_ROUNDS ?= 11
 BENCH_CLIENT_SECONDS ?= 1
 
 fuzz: fuzz-build

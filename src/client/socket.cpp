@@ -39,10 +39,12 @@ Io from_errno(int e) {
     return {IoStatus::error, 0, e};
 }
 
-// Plain TCP uses a blocking socket whose SO_RCVTIMEO / SO_SNDTIMEO carry the deadline: one
-// system call per read instead of poll + read (or a read that says EAGAIN first), which is
-// most of a small request's cost. The option is set again only when the time left changes
-// (at millisecond grain), so a fixed read timeout costs one setsockopt per connection.
+// Plain TCP uses a blocking socket whose SO_RCVTIMEO / SO_SNDTIMEO bound each call by the
+// deadline: one system call per read instead of poll + read (or a read that says EAGAIN
+// first), which is most of a small request's cost. The option is armed with half the time
+// left and kept while it still ends before the deadline, so a steady read timeout costs one
+// setsockopt per connection and a fixed total deadline O(log) of them; a call that times out
+// early is simply made again.
 class PlainTransport final : public Transport {
   public:
     explicit PlainTransport(int fd) noexcept : Transport(fd) {
@@ -59,8 +61,8 @@ class PlainTransport final : public Transport {
             const ssize_t n = ::recv(fd_, data, size, 0);
             if (n > 0) return {IoStatus::ok, static_cast<std::size_t>(n), 0};
             if (n == 0) return {IoStatus::eof, 0, 0};
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoStatus::timeout, 0, 0};
+            if (errno == EINTR || (is_timeout(errno) && Clock::now() < deadline)) continue;
+            if (is_timeout(errno)) return {IoStatus::timeout, 0, 0};
             return from_errno(errno);
         }
     }
@@ -82,8 +84,8 @@ class PlainTransport final : public Transport {
             msg.msg_iovlen = static_cast<std::size_t>(count);
             const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
             if (n < 0) {
-                if (errno == EINTR) continue;
-                if (errno == EAGAIN || errno == EWOULDBLOCK) return {IoStatus::timeout, total, 0};
+                if (errno == EINTR || (is_timeout(errno) && Clock::now() < deadline)) continue;
+                if (is_timeout(errno)) return {IoStatus::timeout, total, 0};
                 return from_errno(errno);
             }
             auto sent = static_cast<std::size_t>(n);
@@ -98,17 +100,22 @@ class PlainTransport final : public Transport {
     bool waits_in_read() const override { return true; }
 
   private:
-    // Sets the socket timeout to the time left before `deadline`; false when none is left.
-    bool arm(int option, Clock::time_point deadline, long long& current_ms) {
+    static bool is_timeout(int e) noexcept { return e == EAGAIN || e == EWOULDBLOCK; }
+
+    // Arms the socket timeout so the next call ends by `deadline`; false when no time is left.
+    bool arm(int option, Clock::time_point deadline, long long& armed_ms) {
         long long ms = 0; // 0: no timeout
         if (deadline != Clock::time_point::max()) {
             ms = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
             if (ms <= 0) return false;
+            if (armed_ms != 0 && armed_ms <= ms) return true; // still ends in time
+            ms = (ms + 1) / 2;
+        } else if (armed_ms == 0) {
+            return true;
         }
-        if (ms == current_ms) return true;
         timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>(ms % 1000 * 1000)};
         ::setsockopt(fd_, SOL_SOCKET, option, &tv, sizeof tv);
-        current_ms = ms;
+        armed_ms = ms;
         return true;
     }
 
