@@ -465,6 +465,19 @@ TEST(ClientConnection, ReadTimeout) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
 }
 
+TEST(ClientConnection, AnAnswerLaterThanHalfTheTimeoutIsNoTimeout) {
+    // The socket timeout is armed with half the time left; waking early must not fail.
+    Exchange slow{kOk};
+    slow.delay = 450ms;
+    ScriptedServer server({{slow, slow}});
+    Connection c("127.0.0.1", server.port(), 700ms);
+    c.request("GET", "/");
+    EXPECT_EQ(c.getresponse().read(), "hello");
+    c.set_timeouts({700ms, 0ms, 700ms});
+    c.request("GET", "/");
+    EXPECT_EQ(c.getresponse().read(), "hello");
+}
+
 TEST(ClientConnection, TotalTimeout) {
     Exchange slow{kOk};
     slow.delay = 1500ms;
