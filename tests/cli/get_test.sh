@@ -156,6 +156,17 @@ expect_exit 22 --retry 3 -f "$py/status/404"
 grep -q 'Will retry' "$tmp/stderr" && fail "--retry retried a 404"
 "$pier" get --help | grep -q '52  empty reply' || fail "--help lists the exit codes"
 
+# Against the stock `python3 -m http.server` (HTTP/1.0: a connection per request).
+python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' >"$tmp/stock.port"
+python3 -m http.server "$(cat "$tmp/stock.port")" -b 127.0.0.1 -d "$tmp/site" >/dev/null 2>&1 &
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$(cat "$tmp/stock.port")") 2>/dev/null && break; sleep 0.05; done
+stock=http://127.0.0.1:$(cat "$tmp/stock.port")
+expect_exit 0 -v "$stock/hello.txt" "$stock/hello.txt"
+[[ $(cat "$tmp/stdout") == $'hello\nhello' ]] || fail "python -m http.server bodies"
+[[ $(grep -c '^\* Connected' "$tmp/stderr") -eq 2 ]] || fail "reused an HTTP/1.0 connection"
+expect_exit 0 -o "$tmp/big3.out" "$stock/big.bin"
+cmp -s "$tmp/big3.out" "$tmp/site/big.bin" || fail "python -m http.server -o"
+
 # Against pier serve.
 "$pier" serve 0 -b 127.0.0.1 -q -d "$tmp/site" >"$tmp/serve.out" 2>&1 &
 for _ in $(seq 100); do grep -q 'Serving HTTP' "$tmp/serve.out" && break; sleep 0.05; done
