@@ -3,6 +3,8 @@
 # `pier serve`: output, -o/-O, -i/-I/-D, -d/--data-binary/--json, -L, -f, -w, -u, cookies,
 # --compressed, connection reuse across URLs, and curl's exit codes.
 set -euo pipefail
+# Proxies of the environment would take loopback requests elsewhere.
+unset http_proxy https_proxy HTTPS_PROXY no_proxy NO_PROXY
 pier=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)

@@ -4,6 +4,8 @@
 # chunked + gzip decoding, and that TLS verification passes for the right certificate and
 # fails (exit 60) for the wrong host name or an unknown CA.
 set -euo pipefail
+# Proxies of the environment would take loopback requests elsewhere.
+unset http_proxy https_proxy HTTPS_PROXY no_proxy NO_PROXY
 pier=$(realpath "$1")
 nginx_temp_paths=$(cd "$(dirname "$0")/../../bench" && pwd)/nginx_temp_paths.conf
 tmp=$(mktemp -d)
