@@ -262,7 +262,8 @@ Response Session::fetch(std::string_view url, const FetchOptions& options) {
         Response r = c.getresponse();
         for (const std::string_view v : r.headers().values(FieldId::set_cookie))
             cookies_.store(v, t.host, path, https);
-        const std::string location = r.header("Location");
+        // The first Location only: joining several with ", " would make a URL of none of them.
+        const std::string location(r.headers().get(FieldId::location));
         if (!options.follow_redirects || !is_redirect(r.status()) || location.empty()) {
             r.set_url(current, redirects);
             return r;
