@@ -97,6 +97,13 @@ TEST(ClientFetch, RelativeLocationsResolveAgainstTheCurrentUrl) {
                                       request("GET", "/a/d", authority(server)));
 }
 
+TEST(ClientFetch, TheFirstOfSeveralLocationsIsFollowed) {
+    ScriptedServer server(
+        {{Exchange{redirect(302, "/first", "Location: /second\r\n")}, Exchange{ok("x")}}});
+    Response r = fetch(base(server) + "/", direct());
+    EXPECT_EQ(r.url(), base(server) + "/first");
+}
+
 TEST(ClientFetch, TooManyRedirects) {
     ScriptedServer server({{Exchange{redirect(302, "/1")}, Exchange{redirect(302, "/2")},
                             Exchange{redirect(302, "/3")}}});
