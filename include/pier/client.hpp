@@ -95,6 +95,9 @@ class Connection {
     /// Responses decode gzip, deflate, br and zstd content codings (the caller asks for them
     /// with Accept-Encoding); off by default, as in http.client.
     void set_decode_content(bool on) noexcept { decode_content_ = on; }
+    /// request() sends "Accept-Encoding: identity" unless told otherwise, as http.client does;
+    /// off: no Accept-Encoding unless the caller's fields have one.
+    void set_accept_identity(bool on) noexcept { accept_identity_ = on; }
 
     /// Connects now (request() does it when needed).
     void connect();
@@ -168,6 +171,7 @@ class Connection {
     std::uint64_t expect_threshold_ = std::uint64_t{1} << 20;
     Duration expect_wait_{1000};
     bool decode_content_ = false;
+    bool accept_identity_ = true;
 
     std::shared_ptr<detail::Channel> channel_;
     State state_ = State::idle;

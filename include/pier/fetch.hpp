@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pier::client {
 
@@ -41,6 +42,9 @@ struct FetchOptions {
     std::string method = "GET";
     std::string body;
     Fields fields; // added to every request of the chain (User-Agent, Accept, ...)
+    /// Fields fetch() adds by itself (User-Agent, Accept, Accept-Encoding) not to send, as
+    /// curl's -H 'Name:' asks; compared case-insensitively.
+    std::vector<std::string> omit_fields;
     bool follow_redirects = true;
     int max_redirects = 20;
     /// Send Accept-Encoding: gzip, deflate, br, zstd and decode what comes back.

@@ -223,7 +223,10 @@ class Transfer {
                 value.remove_prefix(1);
             while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
                 value.remove_suffix(1);
-            if (value.empty()) continue; // curl: "Name:" removes a field; pier adds none
+            if (value.empty()) { // curl's "Name:": do not send that built-in field
+                o.omit_fields.push_back(h.substr(0, colon));
+                continue;
+            }
             const std::string name = h.substr(0, colon);
             if (field_id(name) == FieldId::content_type) has_type = true;
             o.fields.add(name, value);

@@ -225,11 +225,19 @@ Response Session::fetch(std::string_view url, const FetchOptions& options) {
         }
         Connection& c = connection_for(t.scheme, t.host, t.port, proxy, options);
         Fields request_fields = fields;
-        if (!request_fields.contains(FieldId::user_agent))
+        auto wanted = [&](FieldId id) {
+            if (request_fields.contains(id)) return false;
+            for (const std::string& name : options.omit_fields)
+                if (field_id(name) == id) return false;
+            return true;
+        };
+        if (wanted(FieldId::user_agent))
             request_fields.add("User-Agent", std::string("pier/") + kVersion);
-        if (!request_fields.contains(FieldId::accept)) request_fields.add("Accept", "*/*");
-        if (options.decompress && !request_fields.contains(FieldId::accept_encoding))
+        if (wanted(FieldId::accept)) request_fields.add("Accept", "*/*");
+        const bool encodings = wanted(FieldId::accept_encoding);
+        if (options.decompress && encodings)
             request_fields.add("Accept-Encoding", "gzip, deflate, br, zstd");
+        c.set_accept_identity(encodings);
         if (!request_fields.contains(FieldId::authorization)) {
             if (options.user && (!first || same_origin(*first, t))) {
                 request_fields.add("Authorization",

@@ -189,7 +189,8 @@ void Connection::start_request(std::string_view method, std::string_view target,
     putrequest(method, target, host != nullptr, true);
     try {
         if (host != nullptr) putheader(host->name, host->value);
-        if (!fields.contains(FieldId::accept_encoding)) putheader("Accept-Encoding", "identity");
+        if (accept_identity_ && !fields.contains(FieldId::accept_encoding))
+            putheader("Accept-Encoding", "identity");
         for (const Field& f : fields)
             if (f.id != FieldId::host) putheader(f.name, f.value);
     } catch (...) {

@@ -97,6 +97,12 @@ expect_exit 0 -A 'agent/1.0' -H 'X-Test: yes' -u 'user:pa ss' "$py/echo"
 grep -q '^User-Agent: agent/1.0' "$tmp/stdout" || fail "-A"
 grep -q '^X-Test: yes' "$tmp/stdout" || fail "-H"
 grep -q "^Authorization: Basic $(printf 'user:pa ss' | base64)" "$tmp/stdout" || fail "-u"
+expect_exit 0 -H 'User-Agent:' -H 'Accept-Encoding:' -H 'Accept:' "$py/echo"
+diff <(tr -d '\r' <"$tmp/stdout") - <<EOF2 || fail "-H 'Name:' removes a built-in field: $(cat "$tmp/stdout")"
+GET /echo HTTP/1.1
+Host: ${py#http://}
+
+EOF2
 expect_exit 0 "http://bob:s%40cret@${py#http://}/echo"
 grep -q "^Authorization: Basic $(printf 'bob:s@cret' | base64)" "$tmp/stdout" || fail "URL user-info"
 
