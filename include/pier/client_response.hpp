@@ -69,7 +69,9 @@ class Response {
     std::string read(std::size_t n);
     /// The rest of the body.
     std::string read();
-    /// Fills `buffer` with the next body bytes; 0 at the end.
+    /// Fills `buffer` with the next body bytes; 0 at the end. For a large body of known length
+    /// it waits (as Python's buffered readinto does) until the buffer can be filled, up to
+    /// 256 KiB, or the read timeout is half over: fewer, larger reads.
     std::size_t readinto(std::span<char> buffer);
     /// The body is finished or the response was closed.
     bool closed() const noexcept { return closed_; }

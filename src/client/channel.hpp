@@ -59,7 +59,7 @@ struct Channel {
         if (wait_before_read) {
             wait_before_read = false;
             if (!transport->waits_in_read() && !transport->has_buffered() &&
-                !wait_fd(transport->fd(), POLLIN, deadline()))
+                !transport->wait_readable(deadline()))
                 return {IoStatus::timeout, 0, 0};
         }
         buffer.resize(old + want);

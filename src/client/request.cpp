@@ -228,7 +228,7 @@ void Connection::request(std::string_view method, std::string_view target, std::
 
 bool Connection::wait_for_continue() {
     const Clock::time_point until = std::min(request_deadline_, Clock::now() + expect_wait_);
-    if (channel_->pending().empty() && !detail::wait_fd(channel_->transport->fd(), POLLIN, until))
+    if (channel_->pending().empty() && !channel_->transport->wait_readable(until))
         return true; // no answer in time: send the body anyway (RFC 9110 §10.1.1)
     ResponseParser parser(limits_);
     ResponseHead head;

@@ -12,6 +12,10 @@
 
 namespace pier::client {
 
+namespace {
+constexpr std::size_t kLargeRead = 64 * 1024;
+} // namespace
+
 namespace detail {
 
 struct BodyReaderState {
@@ -164,7 +168,15 @@ std::size_t Response::read_raw(std::span<char> out) {
         ch.consume(n);
     } else {
         // Large bodies go straight from the socket into the caller's buffer: no copy.
-        const detail::Io io = ch.transport->read(out.data(), want, ch.deadline());
+        // A large counted read waits for all of `want` (as Python's buffered readinto does):
+        // fewer, larger reads. Only while at least as much again is still to come: Linux wakes
+        // a reader when the queue alone reaches the low-water mark, not counting what the
+        // blocked read already copied, so near the end of a body the mark could never be met.
+        // Small reads take what is there, at no extra system call.
+        const bool steady = counted && want >= kLargeRead && b.remaining >= 2 * std::uint64_t{want};
+        const std::size_t at_least = steady ? want : 1;
+        const detail::Io io =
+            ch.transport->read_expecting(out.data(), want, at_least, ch.deadline());
         if (io.status == detail::IoStatus::eof) {
             if (!counted) {
                 finish();

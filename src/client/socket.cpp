@@ -56,6 +56,15 @@ class PlainTransport final : public Transport {
     }
 
     Io read(char* data, std::size_t size, Clock::time_point deadline) override {
+        return read_expecting(data, size, 1, deadline);
+    }
+
+    // SO_RCVLOWAT: the kernel wakes the reader once that many bytes are queued (or at EOF,
+    // error or timeout), so a large body is taken in a few big reads instead of one per
+    // segment. Never more than the bytes known to be coming, or a read would wait forever.
+    Io read_expecting(char* data, std::size_t size, std::size_t at_least,
+                      Clock::time_point deadline) override {
+        set_low_water(at_least);
         for (;;) {
             if (!arm(SO_RCVTIMEO, deadline, receive_ms_)) return {IoStatus::timeout, 0, 0};
             const ssize_t n = ::recv(fd_, data, size, 0);
@@ -99,8 +108,25 @@ class PlainTransport final : public Transport {
 
     bool waits_in_read() const override { return true; }
 
+    // poll() honours SO_RCVLOWAT too: a 25-byte "100 Continue" or a close must be seen.
+    bool idle_but_dead() override {
+        set_low_water(1);
+        return Transport::idle_but_dead();
+    }
+    bool wait_readable(Clock::time_point deadline) override {
+        set_low_water(1);
+        return Transport::wait_readable(deadline);
+    }
+
   private:
     static bool is_timeout(int e) noexcept { return e == EAGAIN || e == EWOULDBLOCK; }
+
+    void set_low_water(std::size_t bytes) {
+        const int low = static_cast<int>(std::clamp<std::size_t>(bytes, 1, kMaxLowWater));
+        if (low == low_water_) return;
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVLOWAT, &low, sizeof low);
+        low_water_ = low;
+    }
 
     // Arms the socket timeout so the next call ends by `deadline`; false when no time is left.
     bool arm(int option, Clock::time_point deadline, long long& armed_ms) {
@@ -119,6 +145,8 @@ class PlainTransport final : public Transport {
         return true;
     }
 
+    static constexpr std::size_t kMaxLowWater = 256 * 1024;
+    int low_water_ = 1;
     long long receive_ms_ = 0;
     long long send_ms_ = 0;
 };
@@ -129,6 +157,10 @@ Io Transport::write2(std::string_view a, std::string_view b, Clock::time_point d
     Io io = write(a, deadline);
     if (io.status != IoStatus::ok || b.empty()) return io;
     return write(b, deadline);
+}
+
+bool Transport::wait_readable(Clock::time_point deadline) {
+    return wait_fd(fd_, POLLIN, deadline);
 }
 
 bool Transport::idle_but_dead() {

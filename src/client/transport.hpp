@@ -35,6 +35,13 @@ class Transport {
     virtual ~Transport() = default;
     /// Reads what is available (at least one byte unless the status is not ok).
     virtual Io read(char* data, std::size_t size, Clock::time_point deadline) = 0;
+    /// The same, but the caller knows at least `at_least` bytes are coming (a body's length):
+    /// a transport may wait for that many before waking, saving a wake-up per segment.
+    virtual Io read_expecting(char* data, std::size_t size, std::size_t at_least,
+                              Clock::time_point deadline) {
+        (void)at_least;
+        return read(data, size, deadline);
+    }
     /// Writes everything, or fails.
     virtual Io write(std::string_view data, Clock::time_point deadline) = 0;
     /// Writes a then b as if concatenated (one writev where the transport can).
@@ -42,6 +49,8 @@ class Transport {
     /// Whether an idle connection was closed by the peer (or has unexpected bytes): checked
     /// before reuse, so a request is not sent into a socket known to be dead.
     virtual bool idle_but_dead();
+    /// Waits until bytes can be read (or the peer closed); false at the deadline.
+    virtual bool wait_readable(Clock::time_point deadline);
     /// Bytes already received and decrypted, which poll() cannot see.
     virtual bool has_buffered() const { return false; }
     /// read() sleeps in the kernel itself: waiting with poll() first would only add a call.

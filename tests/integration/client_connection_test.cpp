@@ -276,6 +276,36 @@ std::pair<std::uint64_t, std::optional<std::uint64_t>> incomplete_read_of(std::s
     return {};
 }
 
+TEST(ClientConnection, LargeBodiesAreReadToTheLastByteWithoutStalling) {
+    // Large reads ask the kernel to wait for a full buffer (SO_RCVLOWAT) while plenty is still
+    // to come; the last stretch, and a pause in the middle, must not stall until a timeout.
+    std::string body(3 * 1024 * 1024 + 12345, '\0');
+    for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>(i * 7 % 251);
+    const std::string head =
+        "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n";
+    // The pause comes 200 kB before the end: a read that waited for a full 256 KiB there would
+    // sleep until its timeout (1.5 s of the 3 s here, then take what it has).
+    const std::size_t tail = 200000;
+    Exchange paused{head + body.substr(0, body.size() - tail)};
+    paused.rest = body.substr(body.size() - tail);
+    paused.pause = 300ms;
+    ScriptedServer server({{Exchange{head + body}, paused, Exchange{kOk}}});
+    Connection c("127.0.0.1", server.port());
+    c.set_timeouts({5s, 3s, 0ms});
+    for (int round = 0; round < 2; ++round) {
+        const auto start = std::chrono::steady_clock::now();
+        c.request("GET", "/big");
+        Response r = c.getresponse();
+        std::string got;
+        std::vector<char> buffer(256 * 1024);
+        while (const std::size_t n = r.readinto(buffer)) got.append(buffer.data(), n);
+        EXPECT_TRUE(got == body) << "round " << round << ": " << got.size() << " bytes";
+        EXPECT_LT(std::chrono::steady_clock::now() - start, 1200ms) << "round " << round;
+    }
+    c.request("GET", "/next");
+    EXPECT_EQ(c.getresponse().read(), "hello");
+}
+
 TEST(ClientConnection, TruncatedBodyIsIncompleteRead) {
     const auto [partial, expected] =
         incomplete_read_of("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf!");

@@ -28,6 +28,8 @@ struct Exchange {
     bool close_after = false;           // shut the connection after the reply
     bool close_instead = false;         // read the request, close without a reply
     std::chrono::milliseconds delay{0}; // before the reply
+    std::string rest;                   // written `pause` after the reply
+    std::chrono::milliseconds pause{0};
 };
 using Script = std::vector<Exchange>; // one connection
 
@@ -74,6 +76,13 @@ class ScriptedServer {
         pollfd p{fd, POLLIN, 0};
         return ::poll(&p, 1, ms) > 0;
     }
+    static void send_all(int fd, std::string_view data) {
+        while (!data.empty()) {
+            const ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+            if (n <= 0) return;
+            data.remove_prefix(static_cast<std::size_t>(n));
+        }
+    }
     // Reads one request (head, then a Content-Length or chunked body) into `got`.
     bool read_request(int fd, std::string& got, const Exchange& e) {
         const std::size_t start = got.size();
@@ -113,7 +122,11 @@ class ScriptedServer {
                 if (!read_request(fd, received_[i], e)) break;
                 if (e.close_instead) break;
                 if (e.delay.count() != 0) std::this_thread::sleep_for(e.delay);
-                ::send(fd, e.reply.data(), e.reply.size(), MSG_NOSIGNAL);
+                send_all(fd, e.reply);
+                if (!e.rest.empty()) {
+                    std::this_thread::sleep_for(e.pause);
+                    send_all(fd, e.rest);
+                }
                 if (e.close_after) break;
             }
             ::shutdown(fd, SHUT_WR);
