@@ -7,9 +7,11 @@
 //     c.request("GET", "/next");             // same TCP connection when the server allows it
 //
 // The low-level calls must come in this order, or an ImproperConnectionState subclass is
-// thrown: putrequest, putheader*, endheaders, [send*], getresponse; the previous response must
-// be read to its end (or closed) before the next getresponse. Each connection is used by one
-// thread at a time. Errors are the hierarchy of client_errors.hpp.
+// thrown: putrequest, putheader*, endheaders, [send*], getresponse. Unlike Python, which lets a
+// second request be sent while the first response is unread, pier refuses the next request
+// (CannotSendRequest) until the previous response is read to its end or closed: it does not
+// pipeline. A Response stays readable after its Connection is gone. Each connection is used by
+// one thread at a time. Errors are the hierarchy of client_errors.hpp.
 #pragma once
 
 #include <pier/client_errors.hpp>

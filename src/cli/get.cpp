@@ -59,7 +59,8 @@ CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
     get->add_option("url", args->urls, "URL(s) to fetch; http:// is assumed without a scheme")
         ->required();
     get->add_option("-X,--request", args->method, "Request method (default GET, POST with -d)");
-    get->add_option("-H,--header", args->headers, "Extra request field 'Name: value'")
+    get->add_option("-H,--header", args->headers,
+                    "Extra request field 'Name: value'; 'Name:' drops a built-in one")
         ->allow_extra_args(false);
     get->add_option("-d,--data", args->data,
                     "POST data (form-encoded); @file reads a file without its newlines")
