@@ -18,6 +18,8 @@ using detail::IoStatus;
 
 namespace {
 
+constexpr std::size_t kMaxInterim = 32;
+
 // "host:port" in the host argument, as Python accepts it; "[v6]" loses its brackets.
 void split_host_port(std::string& host, std::uint16_t& port) {
     std::string_view h = host;
@@ -191,6 +193,10 @@ Response Connection::getresponse() {
             }
             report(DebugKind::response_head, channel_->pending().substr(0, size));
             if (head.is_informational() && head.status != 101) {
+                // A server that sends 1xx forever must not hold the client forever.
+                if (interim.size() == kMaxInterim)
+                    throw ProtocolError("more than " + std::to_string(kMaxInterim) +
+                                        " interim (1xx) responses");
                 InterimResponse i;
                 i.status = head.status;
                 i.reason.assign(head.reason);

@@ -239,6 +239,16 @@ TEST(ClientConnection, InterimResponsesAreSkippedAndKept) {
     EXPECT_EQ(r.read(), "hello");
 }
 
+TEST(ClientConnection, EndlessInterimResponsesAreRefused) {
+    std::string many;
+    for (int i = 0; i < 40; ++i) many += "HTTP/1.1 100 Continue\r\n\r\n";
+    ScriptedServer server({{Exchange{many + kOk}}});
+    Connection c("127.0.0.1", server.port(), 5s);
+    c.request("GET", "/");
+    EXPECT_THROW((void)c.getresponse(), ProtocolError);
+    EXPECT_FALSE(c.connected());
+}
+
 TEST(ClientConnection, ChunkedWithExtensionsAndTrailers) {
     ScriptedServer server({{Exchange{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                                      "5;name=value\r\nhello\r\n"
