@@ -117,7 +117,7 @@ class Connection {
     void request(std::string_view method, std::string_view target, std::string_view body = {},
                  const Fields& fields = {});
     /// The same with a streamed body: chunked when `length` is unknown.
-    void request_stream(std::string_view method, std::string_view target, BodyReader body,
+    void request_stream(std::string_view method, std::string_view target, const BodyReader& body,
                         std::optional<std::uint64_t> length, const Fields& fields = {});
 
     /// Starts a request head. Throws CannotSendRequest while a request is being sent.

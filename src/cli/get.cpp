@@ -314,7 +314,7 @@ class Transfer {
                 {23, fmt::format("Failed to create {}: {}", output, std::strerror(errno))});
         write_heads(out, args_.include || args_.head, info);
         Progress progress(out.is_file() && !args_.silent && !args_.verbose && ::isatty(2));
-        std::string buffer(256 * 1024, '\0');
+        std::string buffer(std::size_t{256} * 1024, '\0');
         while (const std::size_t n = r.readinto(buffer)) {
             if (!out.write(std::string_view(buffer.data(), n)))
                 throw Failure{23, "Failure writing output to destination"};

@@ -246,8 +246,9 @@ bool Connection::wait_for_continue() {
     return true;
 }
 
-void Connection::request_stream(std::string_view method, std::string_view target, BodyReader body,
-                                std::optional<std::uint64_t> length, const Fields& fields) {
+void Connection::request_stream(std::string_view method, std::string_view target,
+                                const BodyReader& body, std::optional<std::uint64_t> length,
+                                const Fields& fields) {
     start_request(method, target, fields);
     const bool chunked = !length && !fields.contains(FieldId::content_length);
     if (chunked && !fields.contains(FieldId::transfer_encoding))
@@ -256,7 +257,7 @@ void Connection::request_stream(std::string_view method, std::string_view target
         putheader("Content-Length", std::to_string(*length));
     replayable_ = false; // the body cannot be read twice
     endheaders();
-    std::string buffer(64 * 1024, '\0');
+    std::string buffer(std::size_t{64} * 1024, '\0');
     std::string frame;
     for (;;) {
         const std::size_t n = body(buffer.data(), buffer.size());

@@ -13,7 +13,7 @@
 namespace pier::client {
 
 namespace {
-constexpr std::size_t kLargeRead = 64 * 1024;
+constexpr std::size_t kLargeRead = std::size_t{64} * 1024;
 } // namespace
 
 namespace detail {
@@ -205,7 +205,7 @@ std::size_t Response::read_decoded(std::span<char> out) {
     detail::BodyReaderState& b = *body_;
     while (!b.decoded_done) {
         if (b.raw_at == b.raw.size() && !b.raw_done) {
-            b.raw.resize(64 * 1024);
+            b.raw.resize(std::size_t{64} * 1024);
             b.raw.resize(read_raw(b.raw));
             b.raw_at = 0;
             b.raw_done = b.raw.empty();

@@ -145,7 +145,7 @@ class PlainTransport final : public Transport {
         return true;
     }
 
-    static constexpr std::size_t kMaxLowWater = 256 * 1024;
+    static constexpr std::size_t kMaxLowWater = std::size_t{256} * 1024;
     int low_water_ = 1;
     long long receive_ms_ = 0;
     long long send_ms_ = 0;
