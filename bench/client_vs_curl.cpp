@@ -18,7 +18,7 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::size_t kBuffer = 256 * 1024; // both clients read in pieces of this size
+constexpr std::size_t kBuffer = std::size_t{256} * 1024; // both clients read in pieces of this size
 
 struct Figures {
     double requests_per_second;
