@@ -286,8 +286,11 @@ class Transfer {
             if (args_.dump_header == "-") {
                 fmt::print("{}", all);
             } else {
-                std::ofstream f(args_.dump_header, std::ios::binary | std::ios::trunc);
+                // One file for the whole call: each transfer's heads after the previous ones.
+                const auto mode = dump_started_ ? std::ios::app : std::ios::trunc;
+                std::ofstream f(args_.dump_header, std::ios::binary | mode);
                 if (!(f << all)) throw Failure{23, "Failed to write " + args_.dump_header};
+                dump_started_ = true;
             }
         }
     }
@@ -329,6 +332,7 @@ class Transfer {
     const GetArgs& args_;
     client::Session& session_;
     std::vector<std::string> heads_;
+    bool dump_started_ = false;
 };
 
 } // namespace

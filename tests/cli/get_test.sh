@@ -64,6 +64,8 @@ grep -q '^HTTP/1.1 200 OK' "$tmp/head.txt" || fail "-D"
 [[ $(cat "$tmp/stdout") == hello ]] || fail "-D changed the output"
 expect_exit 0 -L -D "$tmp/chain.txt" "$py/redirect/1"
 [[ $(grep -c '^HTTP/1.1 ' "$tmp/chain.txt") -eq 2 ]] || fail "-D -L: $(cat "$tmp/chain.txt")"
+expect_exit 0 -D "$tmp/two.txt" "$py/file/hello.txt" "$py/status/204"
+[[ $(grep -c '^HTTP/1.1 ' "$tmp/two.txt") -eq 2 ]] || fail "-D with two URLs: $(cat "$tmp/two.txt")"
 # The progress bar: only with a file for the body and a terminal for stderr (script(1) gives
 # one), and never on stdout.
 if command -v script >/dev/null; then
