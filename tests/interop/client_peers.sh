@@ -135,6 +135,16 @@ good=$(free_port)
 wait_port "$good"
 expect_exit 0 --cacert "$tmp/ca.pem" "https://localhost:$good/small.txt"
 [[ $(cat "$tmp/stdout") == "small file" ]] || fail "s_server body"
+# SNI: this s_server answers with our CA's certificate only to a client that names
+# "localhost" in its hello, and with the rogue one otherwise.
+sni=$(free_port)
+(cd "$root" && exec openssl s_server -quiet -accept "127.0.0.1:$sni" -WWW \
+  -cert "$tmp/rogue.pem" -key "$tmp/rogue.key" \
+  -servername localhost -cert2 "$tmp/server.pem" -key2 "$tmp/server.key") >/dev/null 2>&1 &
+wait_port "$sni"
+expect_exit 0 --cacert "$tmp/ca.pem" "https://localhost:$sni/small.txt"
+[[ $(cat "$tmp/stdout") == "small file" ]] || fail "SNI body"
+
 # A certificate for an IP address (SAN IP:127.0.0.1): the URL's IP is checked, no SNI sent.
 openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
   -keyout "$tmp/ip.key" -out "$tmp/ip.csr" 2>/dev/null
