@@ -78,8 +78,9 @@ class Connection {
 
     void set_timeouts(const Timeouts& t) noexcept { timeouts_ = t; }
     const Timeouts& timeouts() const noexcept { return timeouts_; }
-    /// Limits on what the server sends (line length, field count, ...). The body is unlimited
-    /// unless max_body is lowered.
+    /// Limits on what the server sends (line length, field count, body size). Without a call the
+    /// body is unlimited; a Limits passed here applies whole, max_body included (1 GiB in a
+    /// default-constructed one).
     void set_limits(const Limits& limits) noexcept { limits_ = limits; }
     /// 1 or more: print the exchange to stderr as Python does ("send: ...", "reply: ...").
     void set_debuglevel(int level);
