@@ -70,8 +70,8 @@ bench: release
 
 BENCH_ROUNDS ?= 3
 BENCH_SECONDS ?= 5
-BENCH_CLIENT_ROUNDS ?= 11
-BENCH_CLIENT_SECONDS ?= 1
+BENCH_CLIENT_ROUNDS ?= 21
+BENCH_CLIENT_SECONDS ?= 0.5
 
 fuzz: fuzz-build
 	@cmake -DPIER_FUZZ_SECONDS=$(FUZZ_SECONDS) build/fuzz >/dev/null
