@@ -26,6 +26,15 @@ expect_exit() {
   [[ $status -eq $want ]] || fail "pier get $* exited $status, not $want: $(cat "$tmp/stderr")"
 }
 
+# s_server PORT CERT_NAME [more s_server args]: serves $root over TLS with $tmp/NAME.{pem,key}.
+s_server() {
+  local port=$1 name=$2
+  shift 2
+  (cd "$root" && exec openssl s_server -quiet -accept "127.0.0.1:$port" -WWW \
+    -cert "$tmp/$name.pem" -key "$tmp/$name.key" "$@") >/dev/null 2>&1 &
+  wait_port "$port"
+}
+
 root=$tmp/root
 mkdir -p "$root"
 printf 'small file\n' >"$root/small.txt"
@@ -123,25 +132,18 @@ https_proxy=http://$proxy expect_exit 60 "https://localhost:$tls/small.txt"
 
 # openssl s_server with a certificate from a CA nobody trusts, then with ours.
 rogue=$(free_port)
-(cd "$root" && exec openssl s_server -quiet -accept "127.0.0.1:$rogue" -WWW \
-  -cert "$tmp/rogue.pem" -key "$tmp/rogue.key") >/dev/null 2>&1 &
-wait_port "$rogue"
+s_server "$rogue" rogue
 expect_exit 60 --cacert "$tmp/ca.pem" "https://localhost:$rogue/small.txt"
 expect_exit 0 -k "https://localhost:$rogue/small.txt"
 [[ $(cat "$tmp/stdout") == "small file" ]] || fail "s_server -k body"
 good=$(free_port)
-(cd "$root" && exec openssl s_server -quiet -accept "127.0.0.1:$good" -WWW \
-  -cert "$tmp/server.pem" -key "$tmp/server.key") >/dev/null 2>&1 &
-wait_port "$good"
+s_server "$good" server
 expect_exit 0 --cacert "$tmp/ca.pem" "https://localhost:$good/small.txt"
 [[ $(cat "$tmp/stdout") == "small file" ]] || fail "s_server body"
 # SNI: this s_server answers with our CA's certificate only to a client that names
 # "localhost" in its hello, and with the rogue one otherwise.
 sni=$(free_port)
-(cd "$root" && exec openssl s_server -quiet -accept "127.0.0.1:$sni" -WWW \
-  -cert "$tmp/rogue.pem" -key "$tmp/rogue.key" \
-  -servername localhost -cert2 "$tmp/server.pem" -key2 "$tmp/server.key") >/dev/null 2>&1 &
-wait_port "$sni"
+s_server "$sni" rogue -servername localhost -cert2 "$tmp/server.pem" -key2 "$tmp/server.key"
 expect_exit 0 --cacert "$tmp/ca.pem" "https://localhost:$sni/small.txt"
 [[ $(cat "$tmp/stdout") == "small file" ]] || fail "SNI body"
 
@@ -152,9 +154,7 @@ printf 'subjectAltName=IP:127.0.0.1\n' >"$tmp/ip.ext"
 openssl x509 -req -in "$tmp/ip.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca.key" -CAcreateserial \
   -days 2 -extfile "$tmp/ip.ext" -out "$tmp/ip.pem" 2>/dev/null
 ipport=$(free_port)
-(cd "$root" && exec openssl s_server -quiet -accept "127.0.0.1:$ipport" -WWW \
-  -cert "$tmp/ip.pem" -key "$tmp/ip.key") >/dev/null 2>&1 &
-wait_port "$ipport"
+s_server "$ipport" ip
 expect_exit 0 --cacert "$tmp/ca.pem" "https://127.0.0.1:$ipport/small.txt"
 [[ $(cat "$tmp/stdout") == "small file" ]] || fail "IP certificate body"
 expect_exit 60 --cacert "$tmp/ca.pem" "https://localhost:$ipport/small.txt"
