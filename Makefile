@@ -4,7 +4,8 @@
 #   make test    install missing packages, build release + asan + fuzz, run every test
 #                (each fuzz target for TEST_FUZZ_SECONDS, default 30, under ASan+UBSan)
 #   make build   release binary at build/release/pier
-#   make bench   codec micro-benchmarks vs http_parser, then pier serve vs nginx under wrk
+#   make bench   codec micro-benchmarks vs http_parser, pier serve vs nginx under wrk, then
+#                pier's client vs libcurl against nginx
 #   make fuzz    long fuzzing run: FUZZ_SECONDS per target (default 600)
 #   make format  clang-format every C++ file
 #   make lint    clang-tidy over the library sources
@@ -65,9 +66,12 @@ bench: release
 	$(BENCH_PIN) build/release/bench/pier_bench --benchmark_counters_tabular=true \
 	  --benchmark_repetitions=5 --benchmark_report_aggregates_only=true $(BENCH_ARGS)
 	bench/static_vs_nginx.sh build/release/pier $(BENCH_ROUNDS) $(BENCH_SECONDS)
+	bench/client_vs_curl.sh build/release/bench/client_vs_curl $(BENCH_CLIENT_ROUNDS) $(BENCH_CLIENT_SECONDS)
 
 BENCH_ROUNDS ?= 3
 BENCH_SECONDS ?= 5
+BENCH_CLIENT_ROUNDS ?= 21
+BENCH_CLIENT_SECONDS ?= 0.5
 
 fuzz: fuzz-build
 	@cmake -DPIER_FUZZ_SECONDS=$(FUZZ_SECONDS) build/fuzz >/dev/null

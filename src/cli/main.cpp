@@ -1,5 +1,6 @@
 // The `pier` command. Each subcommand lives in its own file in src/cli/ and registers itself
 // here; this file only owns what every subcommand shares: --help, --version, exit codes.
+#include "cli/get.hpp"
 #include "cli/serve.hpp"
 
 #include <pier/version.hpp>
@@ -19,6 +20,8 @@ int run(int argc, char** argv) {
     app.footer("Documentation: docs/ in the source tree.");
     std::shared_ptr<pier::cli::ServeArgs> serve_args;
     CLI::App* serve = pier::cli::add_serve_command(app, serve_args);
+    std::shared_ptr<pier::cli::GetArgs> get_args;
+    CLI::App* get = pier::cli::add_get_command(app, get_args);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -28,6 +31,7 @@ int run(int argc, char** argv) {
         return code == 0 ? 0 : 2;
     }
     if (serve->parsed()) return pier::cli::run_serve(*serve_args);
+    if (get->parsed()) return pier::cli::run_get(*get_args);
     fmt::print("{}", app.help());
     return 0;
 }

@@ -1,0 +1,137 @@
+// The errors pier's HTTP client throws: the hierarchy of Python's http.client, so a Python user
+// recognises them, plus what Python leaves to OSError and ssl (connect, timeout, TLS).
+//
+//     HTTPException
+//     ├── NotConnected, InvalidURL, UnknownProtocol, UnknownTransferEncoding
+//     ├── IncompleteRead            (partial(): bytes received; expected(): bytes announced)
+//     ├── ImproperConnectionState
+//     │   ├── CannotSendRequest, CannotSendHeader, ResponseNotReady
+//     ├── BadStatusLine
+//     │   └── RemoteDisconnected    (closed before a complete response head)
+//     ├── LineTooLong               (a status or field line, the head, or too many fields)
+//     ├── ProtocolError             (any other malformed response: framing, chunks, fields)
+//     ├── ConnectError              (name resolution or TCP connect)
+//     ├── TimeoutError              (connect, read or total deadline)
+//     ├── TlsError                  (handshake or I/O)
+//     │   └── CertificateError      (the peer could not be verified)
+//     └── TooManyRedirects          (fetch() only)
+//
+// The client's hot paths return result codes; these are thrown only at the public API.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace pier::client {
+
+class HTTPException : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+class NotConnected : public HTTPException {
+  public:
+    using HTTPException::HTTPException;
+};
+class InvalidURL : public HTTPException {
+  public:
+    using HTTPException::HTTPException;
+};
+class UnknownProtocol : public HTTPException {
+  public:
+    using HTTPException::HTTPException;
+};
+class UnknownTransferEncoding : public HTTPException {
+  public:
+    using HTTPException::HTTPException;
+};
+
+class IncompleteRead : public HTTPException {
+  public:
+    IncompleteRead(std::uint64_t partial, std::optional<std::uint64_t> expected);
+    /// Content bytes received before the connection ended.
+    std::uint64_t partial() const noexcept { return partial_; }
+    /// Content bytes the response announced (Content-Length), if it did.
+    std::optional<std::uint64_t> expected() const noexcept { return expected_; }
+
+  private:
+    std::uint64_t partial_;
+    std::optional<std::uint64_t> expected_;
+};
+
+class ImproperConnectionState : public HTTPException {
+  public:
+    using HTTPException::HTTPException;
+};
+class CannotSendRequest : public ImproperConnectionState {
+  public:
+    using ImproperConnectionState::ImproperConnectionState;
+};
+class CannotSendHeader : public ImproperConnectionState {
+  public:
+    using ImproperConnectionState::ImproperConnectionState;
+};
+class ResponseNotReady : public ImproperConnectionState {
+  public:
+    using ImproperConnectionState::ImproperConnectionState;
+};
+
+class BadStatusLine : public HTTPException {
+  public:
+    using HTTPException::HTTPException;
+};
+/// Python's RemoteDisconnected: the server closed (or reset) the connection before a complete
+/// response head. received() tells an empty reply (0) from a truncated head.
+class RemoteDisconnected : public BadStatusLine {
+  public:
+    RemoteDisconnected(const std::string& what, std::size_t received)
+        : BadStatusLine(what), received_(received) {}
+    std::size_t received() const noexcept { return received_; }
+
+  private:
+    std::size_t received_;
+};
+class LineTooLong : public HTTPException {
+  public:
+    using HTTPException::HTTPException;
+};
+class ProtocolError : public HTTPException {
+  public:
+    using HTTPException::HTTPException;
+};
+
+class ConnectError : public HTTPException {
+  public:
+    enum class Kind : std::uint8_t {
+        resolve, // the host name has no address
+        connect, // every address refused or was unreachable
+    };
+    ConnectError(const std::string& what, Kind kind) : HTTPException(what), kind_(kind) {}
+    Kind kind() const noexcept { return kind_; }
+
+  private:
+    Kind kind_;
+};
+
+class TimeoutError : public HTTPException {
+  public:
+    using HTTPException::HTTPException;
+};
+
+class TlsError : public HTTPException {
+  public:
+    using HTTPException::HTTPException;
+};
+class CertificateError : public TlsError {
+  public:
+    using TlsError::TlsError;
+};
+
+class TooManyRedirects : public HTTPException {
+  public:
+    using HTTPException::HTTPException;
+};
+
+} // namespace pier::client

@@ -1,0 +1,91 @@
+// The high-level client: one call from a URL to a streaming Response, with redirects, proxies
+// from the environment, a connection per origin kept for reuse, Basic auth from the URL and a
+// cookie jar — what urllib and curl do on top of http.client.
+//
+//     pier::client::Session s;
+//     pier::client::Response r = s.fetch("http://127.0.0.1:8080/a");   // follows redirects
+//     std::string body = r.read();                                     // r.url(): final URL
+//     r = s.fetch("http://127.0.0.1:8080/b");                          // same connection
+//
+// Redirects: 301, 302 and 303 become GET without a body (HEAD stays HEAD); 307 and 308 keep
+// method and body; a relative Location is resolved against the current URL (RFC 3986 §5);
+// Authorization is dropped when the origin (scheme, host, port) changes. More than
+// max_redirects throws TooManyRedirects.
+#pragma once
+
+#include <pier/client.hpp>
+#include <pier/client_response.hpp>
+#include <pier/cookies.hpp>
+#include <pier/fields.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pier::client {
+
+/// http_proxy, https_proxy and no_proxy, as curl reads them (lower case first; HTTP_PROXY in
+/// upper case is not read, since CGI puts the request's Proxy field there).
+struct ProxySettings {
+    std::string http;     // "http://host:port" for http:// URLs; empty: direct
+    std::string https;    // for https:// URLs, through CONNECT
+    std::string no_proxy; // "localhost,.example.com,10.0.0.1", or "*"
+    static ProxySettings from_environment();
+    /// The proxy for a URL of that scheme and host; empty when direct.
+    std::string proxy_for(bool https, std::string_view host) const;
+};
+
+struct FetchOptions {
+    std::string method = "GET";
+    std::string body;
+    Fields fields; // added to every request of the chain (User-Agent, Accept, ...)
+    /// Fields fetch() adds by itself (User-Agent, Accept, Accept-Encoding) not to send, as
+    /// curl's -H 'Name:' asks; compared case-insensitively.
+    std::vector<std::string> omit_fields;
+    bool follow_redirects = true;
+    int max_redirects = 20;
+    /// Send Accept-Encoding: gzip, deflate, br, zstd and decode what comes back.
+    bool decompress = false;
+    Timeouts timeouts;
+    TlsOptions tls;
+    /// Overrides the environment: a proxy URL, or "" for none.
+    std::optional<std::string> proxy;
+    /// Basic credentials; when unset, user-info in the URL is used.
+    std::optional<std::string> user;
+    std::optional<std::string> password;
+    DebugSink debug;
+};
+
+class Session {
+  public:
+    Session();
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    /// Throws the client_errors.hpp hierarchy; InvalidURL for a URL that does not parse,
+    /// UnknownProtocol for a scheme other than http and https.
+    Response fetch(std::string_view url, const FetchOptions& options = {});
+    CookieJar& cookies() noexcept { return cookies_; }
+    /// Connections opened so far (a reused one counts once).
+    std::size_t connections_opened() const noexcept { return opened_; }
+
+  private:
+    Connection& connection_for(std::string_view scheme, std::string_view host, std::uint16_t port,
+                               const std::string& proxy, const FetchOptions& options);
+
+    std::map<std::string, std::unique_ptr<Connection>> pool_;
+    CookieJar cookies_;
+    std::size_t opened_ = 0;
+};
+
+/// One request with a Session of its own; the Response keeps its connection alive.
+Response fetch(std::string_view url, const FetchOptions& options = {});
+
+/// "Basic " + base64(user ":" password), for Authorization and Proxy-Authorization.
+std::string basic_credentials(std::string_view user, std::string_view password);
+
+} // namespace pier::client

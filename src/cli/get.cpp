@@ -1,0 +1,365 @@
+// `pier get URL...`: curl's everyday flags over pier::client::Session. One Session for every
+// URL of the call, so they share connections where the server allows it.
+#include "cli/get.hpp"
+
+#include "cli/get_errors.hpp"
+#include "cli/get_output.hpp"
+
+#include <pier/fetch.hpp>
+
+#include <fmt/core.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+namespace pier::cli {
+
+struct GetArgs {
+    std::vector<std::string> urls;
+    std::string method;
+    std::vector<std::string> headers;
+    std::vector<std::string> data;
+    std::vector<std::string> data_binary;
+    std::vector<std::string> json;
+    std::vector<std::string> outputs;
+    bool remote_name = false;
+    bool location = false;
+    bool head = false;
+    bool include = false;
+    bool verbose = false;
+    bool silent = false;
+    bool show_error = false;
+    bool fail = false;
+    bool compressed = false;
+    bool insecure = false;
+    std::string cacert;
+    double max_time = 0;
+    double connect_timeout = 0;
+    std::string user;
+    std::string proxy;
+    bool proxy_set = false;
+    std::string dump_header;
+    std::string write_out;
+    int max_redirs = 50;
+    std::string user_agent;
+    int retry = 0;
+};
+
+CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
+    args = std::make_shared<GetArgs>();
+    CLI::App* get = app.add_subcommand(
+        "get", "Fetch URLs over HTTP or HTTPS and write the bodies to stdout, like a small curl");
+    get->add_option("url", args->urls, "URL(s) to fetch; http:// is assumed without a scheme")
+        ->required();
+    get->add_option("-X,--request", args->method, "Request method (default GET, POST with -d)");
+    get->add_option("-H,--header", args->headers,
+                    "Extra request field 'Name: value'; 'Name:' drops a built-in one")
+        ->allow_extra_args(false);
+    get->add_option("-d,--data", args->data,
+                    "POST data (form-encoded); @file reads a file without its newlines")
+        ->allow_extra_args(false);
+    get->add_option("--data-binary", args->data_binary, "POST data as is; @file reads a file")
+        ->allow_extra_args(false);
+    get->add_option("--json", args->json, "POST JSON data (sets Content-Type and Accept)")
+        ->allow_extra_args(false);
+    get->add_option("-o,--output", args->outputs, "Write the body to FILE (one per URL)")
+        ->allow_extra_args(false);
+    get->add_flag("-O,--remote-name", args->remote_name, "Write to a file named as the URL's");
+    get->add_flag("-L,--location", args->location, "Follow redirects");
+    get->add_flag("-I,--head", args->head, "HEAD request; print the response head");
+    get->add_flag("-i,--include", args->include, "Include the response head in the output");
+    get->add_flag("-v,--verbose", args->verbose, "Print the exchange to stderr");
+    get->add_flag("-s,--silent", args->silent, "No progress bar or error messages");
+    get->add_flag("-S,--show-error", args->show_error, "With -s, still print errors");
+    get->add_flag("-f,--fail", args->fail, "Exit 22 with no body output on a status >= 400");
+    get->add_flag("--compressed", args->compressed, "Ask for gzip, deflate, br, zstd; decode");
+    get->add_flag("-k,--insecure", args->insecure, "Do not verify the server's certificate");
+    get->add_option("--cacert", args->cacert, "CA certificates (PEM) to verify the server with");
+    get->add_option("-m,--max-time", args->max_time, "Seconds for each whole transfer");
+    get->add_option("--connect-timeout", args->connect_timeout, "Seconds to connect");
+    get->add_option("-u,--user", args->user, "Basic credentials 'user:password'");
+    get->add_option("-x,--proxy", args->proxy, "HTTP proxy 'host:port' (overrides *_proxy)")
+        ->each([&a = *args](const std::string&) { a.proxy_set = true; });
+    get->add_option("-D,--dump-header", args->dump_header,
+                    "Write response heads to FILE (- is stdout)");
+    get->add_option("-w,--write-out", args->write_out,
+                    "Print FORMAT after each transfer, e.g. '%{http_code}'");
+    get->add_option("--max-redirs", args->max_redirs, "Redirects to follow with -L (-1: no limit)")
+        ->capture_default_str();
+    get->add_option("-A,--user-agent", args->user_agent, "User-Agent to send");
+    get->add_option("--retry", args->retry, "Retry transient failures N times")
+        ->capture_default_str();
+    get->footer(kGetExitCodes);
+    return get;
+}
+
+namespace {
+
+bool read_data_argument(const std::string& arg, bool strip_newlines, std::string& out) {
+    if (arg.empty() || arg.front() != '@') {
+        out += arg;
+        return true;
+    }
+    const std::string path = arg.substr(1);
+    std::string content;
+    if (path == "-") {
+        content.assign(std::istreambuf_iterator<char>(std::cin), {});
+    } else {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) return false;
+        content.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    if (strip_newlines) std::erase_if(content, [](char c) { return c == '\r' || c == '\n'; });
+    out += content;
+    return true;
+}
+
+std::string remote_file_name(const std::string& url) {
+    std::string_view u = url;
+    u = u.substr(0, u.find_first_of("?#"));
+    const std::size_t scheme = u.find("://");
+    if (scheme != std::string_view::npos) u.remove_prefix(scheme + 3);
+    const std::size_t slash = u.find('/');
+    if (slash == std::string_view::npos) return {};
+    u.remove_prefix(slash);
+    return std::string(u.substr(u.rfind('/') + 1));
+}
+
+void print_verbose(client::DebugKind kind, std::string_view text) {
+    const char* prefix = kind == client::DebugKind::request_head    ? "> "
+                         : kind == client::DebugKind::response_head ? "< "
+                                                                    : "* ";
+    if (kind == client::DebugKind::request_body) return;
+    while (!text.empty()) {
+        const std::size_t eol = text.find('\n');
+        std::string_view line = text.substr(0, eol);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        fmt::print(stderr, "{}{}\n", prefix, line);
+        if (eol == std::string_view::npos) break;
+        text.remove_prefix(eol + 1);
+    }
+}
+
+bool transient_status(int status) {
+    return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 ||
+           status == 504;
+}
+
+class Transfer {
+  public:
+    Transfer(const GetArgs& args, client::Session& session) : args_(args), session_(session) {}
+
+    // One URL, retries included. Returns the exit code.
+    int run(const std::string& url, const std::string& output) {
+        int code = 0;
+        for (int attempt = 0;; ++attempt) {
+            bool transient = false;
+            code = run_once(url, output, transient);
+            if (code == 0 && !transient) break;
+            if (attempt >= args_.retry || !transient) break;
+            const int wait = std::min(1 << attempt, 600);
+            if (!args_.silent)
+                fmt::print(stderr,
+                           "Warning: Problem: transient error. Will retry in {} second{}. "
+                           "{} retr{} left.\n",
+                           wait, wait == 1 ? "" : "s", args_.retry - attempt,
+                           args_.retry - attempt == 1 ? "y" : "ies");
+            std::this_thread::sleep_for(std::chrono::seconds(wait));
+        }
+        return code;
+    }
+
+  private:
+    client::FetchOptions options_for() {
+        client::FetchOptions o;
+        o.follow_redirects = args_.location;
+        o.max_redirects = args_.max_redirs < 0 ? 1 << 30 : args_.max_redirs;
+        o.decompress = args_.compressed;
+        o.tls.verify = !args_.insecure;
+        o.tls.ca_file = args_.cacert;
+        o.timeouts.connect = client::Duration(static_cast<long long>(args_.connect_timeout * 1000));
+        o.timeouts.total = client::Duration(static_cast<long long>(args_.max_time * 1000));
+        if (args_.proxy_set) o.proxy = args_.proxy;
+        if (!args_.user.empty()) {
+            const std::size_t colon = args_.user.find(':');
+            o.user = args_.user.substr(0, colon);
+            o.password = colon == std::string::npos ? "" : args_.user.substr(colon + 1);
+        }
+        std::string body;
+        bool has_body = false;
+        for (const std::string& d : args_.data) {
+            if (has_body) body += '&';
+            if (!read_data_argument(d, true, body))
+                throw Failure{26, "Failed to open " + d.substr(1)};
+            has_body = true;
+        }
+        for (const std::string& d : args_.data_binary) {
+            if (has_body) body += '&';
+            if (!read_data_argument(d, false, body))
+                throw Failure{26, "Failed to open " + d.substr(1)};
+            has_body = true;
+        }
+        for (const std::string& d : args_.json) {
+            if (!read_data_argument(d, false, body))
+                throw Failure{26, "Failed to open " + d.substr(1)};
+            has_body = true;
+        }
+        o.method = args_.head ? "HEAD" : has_body ? "POST" : "GET";
+        if (!args_.method.empty()) o.method = args_.method;
+        o.body = std::move(body);
+        bool has_type = false;
+        for (const std::string& h : args_.headers) {
+            const std::size_t colon = h.find(':');
+            if (colon == std::string::npos || colon == 0)
+                throw Failure{2, "-H wants 'Name: value', not '" + h + "'"};
+            std::string_view value = std::string_view(h).substr(colon + 1);
+            while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+                value.remove_prefix(1);
+            while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
+                value.remove_suffix(1);
+            if (value.empty()) { // curl's "Name:": do not send that built-in field
+                o.omit_fields.push_back(h.substr(0, colon));
+                continue;
+            }
+            const std::string name = h.substr(0, colon);
+            if (field_id(name) == FieldId::content_type) has_type = true;
+            o.fields.add(name, value);
+        }
+        if (!args_.json.empty()) {
+            if (!has_type) o.fields.add("Content-Type", "application/json");
+            if (!o.fields.contains(FieldId::accept)) o.fields.add("Accept", "application/json");
+        } else if (has_body && !has_type) {
+            o.fields.add("Content-Type", "application/x-www-form-urlencoded");
+        }
+        if (!args_.user_agent.empty()) o.fields.set("User-Agent", args_.user_agent);
+        o.debug = [this](client::DebugKind kind, std::string_view text) {
+            if (kind == client::DebugKind::response_head) heads_.emplace_back(text);
+            if (args_.verbose) print_verbose(kind, text);
+        };
+        return o;
+    }
+
+    bool show_errors() const { return !args_.silent || args_.show_error; }
+
+    int report(const Failure& f) {
+        if (show_errors()) fmt::print(stderr, "pier: ({}) {}\n", f.code, f.message);
+        return f.code;
+    }
+
+    int run_once(const std::string& url, const std::string& output, bool& transient) {
+        heads_.clear();
+        const auto start = std::chrono::steady_clock::now();
+        TransferInfo info;
+        int code = 0;
+        try {
+            code = transfer(url, output, info, transient);
+        } catch (const Failure& f) {
+            code = report(f);
+        } catch (const std::exception& e) {
+            const Failure f = classify(e);
+            transient = f.code == 28 || f.code == 7 || f.code == 52 || f.code == 56;
+            code = report(f);
+        }
+        info.time_total =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        info.exit_code = code;
+        if (!args_.write_out.empty()) {
+            fmt::print("{}", format_write_out(args_.write_out, info));
+            std::fflush(stdout);
+        }
+        return code;
+    }
+
+    void write_heads(OutputFile& out, bool to_output, TransferInfo& info) {
+        std::string all;
+        for (const std::string& h : heads_) all += h;
+        info.size_header = all.size();
+        if (to_output && !out.write(all)) throw Failure{23, "Failure writing output"};
+        if (!args_.dump_header.empty()) {
+            if (args_.dump_header == "-") {
+                fmt::print("{}", all);
+            } else {
+                // One file for the whole call: each transfer's heads after the previous ones.
+                const auto mode = dump_started_ ? std::ios::app : std::ios::trunc;
+                std::ofstream f(args_.dump_header, std::ios::binary | mode);
+                if (!(f << all)) throw Failure{23, "Failed to write " + args_.dump_header};
+                dump_started_ = true;
+            }
+        }
+    }
+
+    int transfer(const std::string& given, const std::string& output, TransferInfo& info,
+                 bool& transient) {
+        const std::string url = given.find("://") == std::string::npos ? "http://" + given : given;
+        const client::FetchOptions options = options_for();
+        client::Response r = session_.fetch(url, options);
+        info.http_code = r.status();
+        info.url_effective = r.url();
+        info.num_redirects = r.redirects();
+        info.content_type = r.header("Content-Type");
+        transient = transient_status(r.status());
+        if (args_.fail && r.status() >= 400) {
+            r.close();
+            OutputFile none("");
+            write_heads(none, false, info);
+            return report({22, fmt::format("The requested URL returned error: {}", r.status())});
+        }
+        OutputFile out(output);
+        if (!out.open())
+            return report(
+                {23, fmt::format("Failed to create {}: {}", output, std::strerror(errno))});
+        write_heads(out, args_.include || args_.head, info);
+        Progress progress(out.is_file() && !args_.silent && !args_.verbose && ::isatty(2));
+        std::string buffer(std::size_t{256} * 1024, '\0');
+        while (const std::size_t n = r.readinto(buffer)) {
+            if (!out.write(std::string_view(buffer.data(), n)))
+                throw Failure{23, "Failure writing output to destination"};
+            info.size_download += n;
+            progress.update(r.bytes_received(), r.content_length());
+        }
+        progress.finish();
+        if (!out.commit()) return report({23, "Failed to write " + output});
+        return 0;
+    }
+
+    const GetArgs& args_;
+    client::Session& session_;
+    std::vector<std::string> heads_;
+    bool dump_started_ = false;
+};
+
+} // namespace
+
+int run_get(const GetArgs& args) {
+    // `pier get URL | head`: a closed stdout is a write error (exit 23, as curl), not a
+    // signal that kills the process mid-transfer and leaves -o temporaries behind.
+    std::signal(SIGPIPE, SIG_IGN);
+    client::Session session;
+    Transfer transfer(args, session);
+    int last = 0;
+    for (std::size_t i = 0; i < args.urls.size(); ++i) {
+        std::string output;
+        if (i < args.outputs.size()) {
+            output = args.outputs[i];
+        } else if (args.remote_name) {
+            output = remote_file_name(args.urls[i]);
+            if (output.empty()) {
+                if (!args.silent || args.show_error)
+                    fmt::print(stderr, "pier: (23) Remote file name has no length\n");
+                last = 23;
+                continue;
+            }
+        }
+        if (const int code = transfer.run(args.urls[i], output); code != 0) last = code;
+    }
+    return last;
+}
+
+} // namespace pier::cli

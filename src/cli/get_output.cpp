@@ -1,0 +1,145 @@
+#include "cli/get_output.hpp"
+
+#include <fmt/core.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace pier::cli {
+
+OutputFile::OutputFile(std::string path) : path_(std::move(path)) {}
+
+OutputFile::~OutputFile() {
+    if (file_ != nullptr && file_ != stdout) std::fclose(file_);
+    if (!temp_.empty() && !committed_) ::unlink(temp_.c_str());
+}
+
+bool OutputFile::open() {
+    if (!is_file()) {
+        file_ = stdout;
+        return true;
+    }
+    // Same directory as the target, so the final rename is atomic (one file system).
+    temp_ = path_ + ".pier-XXXXXX";
+    const int fd = ::mkstemp(temp_.data());
+    if (fd < 0) {
+        temp_.clear();
+        return false;
+    }
+    ::fchmod(fd, 0644);
+    file_ = ::fdopen(fd, "wb");
+    return file_ != nullptr;
+}
+
+bool OutputFile::write(std::string_view data) {
+    return data.empty() || std::fwrite(data.data(), 1, data.size(), file_) == data.size();
+}
+
+bool OutputFile::commit() {
+    if (!is_file()) return std::fflush(stdout) == 0;
+    const bool flushed = std::fclose(file_) == 0;
+    file_ = nullptr;
+    if (!flushed || std::rename(temp_.c_str(), path_.c_str()) != 0) return false;
+    committed_ = true;
+    return true;
+}
+
+namespace {
+
+std::string human_size(double bytes) {
+    static constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (bytes >= 1024 && u < 4) {
+        bytes /= 1024;
+        ++u;
+    }
+    return fmt::format("{:.1f} {}", bytes, units[u]);
+}
+
+} // namespace
+
+void Progress::update(std::uint64_t done, std::optional<std::uint64_t> total, bool force) {
+    if (!enabled_) return;
+    done_ = done;
+    total_ = total;
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && drawn_ && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    drawn_ = true;
+    const double seconds = std::chrono::duration<double>(now - start_).count();
+    const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
+    std::string line;
+    if (total && *total != 0) {
+        const double fraction = static_cast<double>(done) / static_cast<double>(*total);
+        const int width = 30;
+        const int filled = static_cast<int>(fraction * width);
+        line = fmt::format("\r[{}{}] {:5.1f}%  {} / {}  {}/s", std::string(filled, '#'),
+                           std::string(width - filled, ' '), fraction * 100,
+                           human_size(static_cast<double>(done)),
+                           human_size(static_cast<double>(*total)), human_size(rate));
+    } else {
+        line = fmt::format("\r{}  {}/s", human_size(static_cast<double>(done)), human_size(rate));
+    }
+    fmt::print(stderr, "{}\x1b[K", line);
+}
+
+void Progress::finish() {
+    if (!enabled_) return;
+    update(done_, total_, true);
+    fmt::print(stderr, "\n");
+}
+
+std::string format_write_out(std::string_view format, const TransferInfo& info) {
+    std::string out;
+    for (std::size_t i = 0; i < format.size(); ++i) {
+        const char c = format[i];
+        if (c == '\\' && i + 1 < format.size()) {
+            const char n = format[++i];
+            out += n == 'n' ? '\n' : n == 't' ? '\t' : n == 'r' ? '\r' : n;
+            continue;
+        }
+        if (c != '%' || i + 1 >= format.size()) {
+            out += c;
+            continue;
+        }
+        if (format[i + 1] == '%') {
+            out += '%';
+            ++i;
+            continue;
+        }
+        if (format[i + 1] != '{') {
+            out += c;
+            continue;
+        }
+        const std::size_t close = format.find('}', i);
+        if (close == std::string_view::npos) {
+            out += format.substr(i);
+            break;
+        }
+        const std::string_view name = format.substr(i + 2, close - i - 2);
+        i = close;
+        if (name == "http_code" || name == "response_code")
+            out += fmt::format("{:03}", info.http_code);
+        else if (name == "size_download")
+            out += std::to_string(info.size_download);
+        else if (name == "size_header")
+            out += std::to_string(info.size_header);
+        else if (name == "time_total")
+            out += fmt::format("{:.6f}", info.time_total);
+        else if (name == "num_redirects")
+            out += std::to_string(info.num_redirects);
+        else if (name == "url_effective")
+            out += info.url_effective;
+        else if (name == "content_type")
+            out += info.content_type;
+        else if (name == "exitcode")
+            out += std::to_string(info.exit_code);
+        else
+            out += "%{" + std::string(name) + "}"; // unknown: left as written
+    }
+    return out;
+}
+
+} // namespace pier::cli

@@ -1,0 +1,252 @@
+// Connection: its life — connect on demand (through a tunnel if asked), TLS for
+// HttpsConnection, response heads in, keep-alive and close. Request heads go out in
+// request.cpp.
+#include "client/channel.hpp"
+#include "client/debug.hpp"
+#include "client/head_reader.hpp"
+#include "client/request_checks.hpp"
+
+#include <pier/client.hpp>
+#include <pier/method.hpp>
+
+#include <cstring>
+
+namespace pier::client {
+
+using detail::Clock;
+using detail::IoStatus;
+
+namespace {
+
+constexpr std::size_t kMaxInterim = 32;
+
+// "host:port" in the host argument, as Python accepts it; "[v6]" loses its brackets.
+void split_host_port(std::string& host, std::uint16_t& port) {
+    std::string_view h = host;
+    std::string_view port_text;
+    if (!h.empty() && h.front() == '[') {
+        const std::size_t close = h.find(']');
+        if (close == std::string_view::npos) throw InvalidURL("unclosed '[' in host: " + host);
+        if (close + 1 < h.size()) {
+            if (h[close + 1] != ':') throw InvalidURL("junk after ']' in host: " + host);
+            port_text = h.substr(close + 2);
+        }
+        h = h.substr(1, close - 1);
+    } else if (const std::size_t colon = h.find(':');
+               colon != std::string_view::npos &&
+               h.find(':', colon + 1) == std::string_view::npos) {
+        port_text = h.substr(colon + 1);
+        h = h.substr(0, colon);
+    }
+    if (!port_text.empty()) {
+        unsigned value = 0;
+        for (const char c : port_text) {
+            if (c < '0' || c > '9' || value > 65535) throw InvalidURL("nonnumeric port: " + host);
+            value = value * 10 + static_cast<unsigned>(c - '0');
+        }
+        if (value == 0 || value > 65535) throw InvalidURL("port out of range: " + host);
+        port = static_cast<std::uint16_t>(value);
+    }
+    host = std::string(h);
+    if (host.empty() || detail::has_control_or_space(host))
+        throw InvalidURL("bad host: '" + host + "'");
+}
+
+} // namespace
+
+Connection::Connection(std::string host, std::uint16_t port, std::optional<Duration> timeout)
+    : Connection(std::move(host), port, 80, timeout) {}
+
+Connection::Connection(std::string host, std::uint16_t port, std::uint16_t default_port,
+                       std::optional<Duration> timeout)
+    : host_(std::move(host)), port_(port), default_port_(default_port),
+      channel_(std::make_shared<detail::Channel>()) {
+    std::uint16_t from_host = 0;
+    split_host_port(host_, from_host);
+    if (port_ == 0) port_ = from_host != 0 ? from_host : default_port_;
+    if (timeout) timeouts_.connect = timeouts_.read = *timeout;
+    limits_.max_body = UINT64_MAX;
+}
+
+Connection::~Connection() = default;
+
+void Connection::set_debuglevel(int level) {
+    debug_ = level > 0 ? DebugSink(detail::print_python_style) : DebugSink();
+}
+
+void Connection::set_tunnel(std::string tunnel_host, std::uint16_t tunnel_port, Fields headers) {
+    if (channel_->open()) throw ImproperConnectionState("set_tunnel on an open connection");
+    split_host_port(tunnel_host, tunnel_port);
+    tunnel_host_ = std::move(tunnel_host);
+    tunnel_port_ = tunnel_port != 0 ? tunnel_port : default_port_;
+    tunnel_fields_ = std::move(headers);
+}
+
+void Connection::report(DebugKind kind, std::string_view text) {
+    if (debug_) debug_(kind, text);
+}
+
+bool Connection::connected() const noexcept {
+    return channel_->open();
+}
+bool Connection::busy() const noexcept {
+    return channel_->response_active;
+}
+
+void Connection::close() noexcept {
+    channel_->close();
+    state_ = State::idle;
+}
+
+std::chrono::steady_clock::time_point Connection::connect_deadline() const {
+    Clock::time_point d = request_deadline_;
+    if (timeouts_.connect.count() != 0) d = std::min(d, Clock::now() + timeouts_.connect);
+    return d;
+}
+
+std::unique_ptr<detail::Transport> Connection::open_transport(int fd, const std::string&) {
+    return detail::make_plain_transport(fd);
+}
+
+void Connection::connect() {
+    // A Response still reading from the old channel keeps it; this connection starts afresh.
+    if (channel_->response_active) channel_ = std::make_shared<detail::Channel>();
+    channel_->close();
+    if (state_ == State::idle) request_deadline_ = Clock::time_point::max();
+    const auto deadline = connect_deadline();
+    report(DebugKind::info, "Trying " + host_ + ":" + std::to_string(port_) + "...");
+    const detail::ConnectResult r = detail::tcp_connect(host_, port_, deadline);
+    if (r.resolve_failed)
+        throw ConnectError("could not resolve host: " + host_, ConnectError::Kind::resolve);
+    if (r.timed_out)
+        throw TimeoutError("timed out connecting to " + host_ + ":" + std::to_string(port_));
+    if (r.fd < 0)
+        throw ConnectError("failed to connect to " + host_ + ":" + std::to_string(port_) + ": " +
+                               std::strerror(r.error),
+                           ConnectError::Kind::connect);
+    report(DebugKind::info, "Connected to " + host_ + ":" + std::to_string(port_));
+    channel_->limits = limits_;
+    channel_->debug = debug_;
+    channel_->read_timeout = timeouts_.read;
+    channel_->total_deadline = request_deadline_;
+    int fd = r.fd;
+    if (!tunnel_host_.empty()) {
+        channel_->transport = detail::make_plain_transport(fd);
+        try {
+            open_tunnel();
+        } catch (...) {
+            channel_->close(); // half a tunnel must not pass for a connection
+            throw;
+        }
+        fd = channel_->transport->release_fd();
+        channel_->transport.reset();
+        detail::set_nonblocking(fd);
+    }
+    channel_->transport = open_transport(fd, tunnel_host_.empty() ? host_ : tunnel_host_);
+    requests_on_channel_ = 0;
+}
+
+void Connection::open_tunnel() {
+    const std::string authority =
+        (tunnel_host_.find(':') != std::string::npos ? "[" + tunnel_host_ + "]" : tunnel_host_) +
+        ":" + std::to_string(tunnel_port_);
+    std::string head = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
+    for (const Field& f : tunnel_fields_) {
+        head.append(f.name).append(": ").append(f.value).append("\r\n");
+    }
+    head += "\r\n";
+    report(DebugKind::request_head, head);
+    const detail::Io io = channel_->transport->write(head, channel_->deadline());
+    if (io.status != IoStatus::ok)
+        detail::throw_io_error(io, channel_->transport.get(), "sending CONNECT");
+    ResponseParser parser(limits_);
+    ResponseHead response;
+    const std::size_t size =
+        detail::read_response_head(*channel_, Method::connect, parser, response);
+    report(DebugKind::response_head, channel_->pending().substr(0, size));
+    const int status = response.status;
+    const std::string reason(response.reason);
+    channel_->consume(size);
+    if (status / 100 != 2) {
+        channel_->close();
+        throw HTTPException("Tunnel connection failed: " + std::to_string(status) + " " + reason);
+    }
+}
+
+Response Connection::getresponse() {
+    if (state_ != State::request_sent) throw ResponseNotReady("no request has been sent");
+    if (channel_->response_active)
+        throw ResponseNotReady("the previous response has not been read to its end");
+    const Method m = detail::method_of(method_);
+    Response response;
+    ResponseParser parser(limits_);
+    ResponseHead head;
+    std::vector<InterimResponse> interim;
+    try {
+        for (;;) {
+            std::size_t size = 0;
+            try {
+                size = detail::read_response_head(*channel_, m, parser, head);
+            } catch (const RemoteDisconnected& e) {
+                if (e.received() != 0 || !reconnect_for_retry()) throw;
+                continue;
+            }
+            report(DebugKind::response_head, channel_->pending().substr(0, size));
+            if (head.is_informational() && head.status != 101) {
+                // A server that sends 1xx forever must not hold the client forever.
+                if (interim.size() == kMaxInterim)
+                    throw ProtocolError("more than " + std::to_string(kMaxInterim) +
+                                        " interim (1xx) responses");
+                InterimResponse i;
+                i.status = head.status;
+                i.reason.assign(head.reason);
+                // The codec validated these bytes; try_add so no corner of the two validators
+                // can turn an interim field into an exception.
+                for (const Field& f : head.fields) (void)i.fields.try_add(f.name, f.value);
+                interim.push_back(std::move(i));
+                channel_->consume(size);
+                continue;
+            }
+            std::string text(channel_->pending().substr(0, size));
+            channel_->consume(size);
+            channel_->response_active = true;
+            response.interim_ = std::move(interim);
+            response.start(channel_, std::move(text), m, decode_content_);
+            break;
+        }
+    } catch (...) {
+        channel_->close();
+        state_ = State::idle;
+        throw;
+    }
+    state_ = State::idle;
+    if (body_withheld_ || close_after_) {
+        if (response.closed())
+            channel_->close();
+        else
+            response.keep_alive_ = false;
+    }
+    return response;
+}
+
+HttpsConnection::HttpsConnection(std::string host, std::uint16_t port, TlsOptions tls,
+                                 std::optional<Duration> timeout)
+    : Connection(std::move(host), port, 443, timeout), tls_(std::move(tls)) {}
+
+std::unique_ptr<detail::Transport> HttpsConnection::open_transport(int fd,
+                                                                   const std::string& host) {
+    detail::TlsResult r = detail::make_tls_transport(fd, host, tls_, connect_deadline());
+    switch (r.status) {
+    case detail::TlsStatus::ok:
+        return std::move(r.transport);
+    case detail::TlsStatus::timeout:
+        throw TimeoutError("timed out in the TLS handshake with " + host);
+    case detail::TlsStatus::verify_failed:
+        throw CertificateError("certificate verify failed for " + host + ": " + r.error);
+    case detail::TlsStatus::handshake_failed:
+        break;
+    }
+    throw TlsError("TLS handshake with " + host + " failed: " + r.error);
+}
+
+} // namespace pier::client

@@ -1,0 +1,307 @@
+// fetch(): the redirect loop over a pool of Connections, one per origin (and proxy).
+#include <pier/fetch.hpp>
+#include <pier/uri.hpp>
+#include <pier/version.hpp>
+
+#include <cctype>
+#include <cstdlib>
+
+namespace pier::client {
+
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string getenv_string(const char* name) {
+    const char* v = std::getenv(name);
+    return v != nullptr ? std::string(v) : std::string();
+}
+
+std::string base64(std::string_view in) {
+    static constexpr char table[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        const unsigned v = static_cast<unsigned char>(in[i]) << 16 |
+                           static_cast<unsigned char>(in[i + 1]) << 8 |
+                           static_cast<unsigned char>(in[i + 2]);
+        out += table[v >> 18];
+        out += table[(v >> 12) & 63];
+        out += table[(v >> 6) & 63];
+        out += table[v & 63];
+    }
+    if (i + 1 == in.size()) {
+        const unsigned v = static_cast<unsigned char>(in[i]) << 16;
+        out += table[v >> 18];
+        out += table[(v >> 12) & 63];
+        out += "==";
+    } else if (i + 2 == in.size()) {
+        const unsigned v =
+            static_cast<unsigned char>(in[i]) << 16 | static_cast<unsigned char>(in[i + 1]) << 8;
+        out += table[v >> 18];
+        out += table[(v >> 12) & 63];
+        out += table[(v >> 6) & 63];
+        out += '=';
+    }
+    return out;
+}
+
+std::string decoded(std::string_view text) {
+    auto r = percent_decode(text);
+    return r ? std::move(*r) : std::string(text);
+}
+
+// "user:password" as it appears, percent-encoded, in a URL's user-info.
+std::string credentials_from_userinfo(std::string_view userinfo) {
+    const std::size_t colon = userinfo.find(':');
+    return basic_credentials(decoded(userinfo.substr(0, colon)),
+                             colon == std::string_view::npos ? std::string()
+                                                             : decoded(userinfo.substr(colon + 1)));
+}
+
+struct Target {
+    std::string scheme; // lower case
+    std::string host;
+    std::uint16_t port = 0;
+    std::string origin_form; // path?query
+    std::string absolute;    // without user-info and fragment, for proxies
+    std::string userinfo;
+};
+
+Target parse_target(std::string_view url) {
+    auto parsed = parse_url(url);
+    if (!parsed) {
+        // A scheme pier does not speak is UnknownProtocol, as urllib's "unknown url type".
+        const std::size_t colon = url.find("://");
+        if (parsed.error() == UriError::bad_scheme && colon != std::string_view::npos)
+            throw UnknownProtocol("unsupported protocol: " + std::string(url.substr(0, colon)));
+        throw InvalidURL("bad URL '" + std::string(url) +
+                         "': " + std::string(to_string(parsed.error())));
+    }
+    Target t;
+    t.scheme = lower(parsed->scheme);
+    t.host = std::string(parsed->host);
+    t.port = parsed->effective_port();
+    t.userinfo = std::string(parsed->userinfo);
+    t.origin_form = parsed->path.empty() ? "/" : std::string(parsed->path);
+    if (parsed->has_query) t.origin_form += "?" + std::string(parsed->query);
+    const std::string host = parsed->is_ipv6 ? "[" + t.host + "]" : t.host;
+    t.absolute = t.scheme + "://" + host;
+    if (parsed->port) t.absolute += ":" + std::to_string(*parsed->port);
+    t.absolute += t.origin_form;
+    return t;
+}
+
+bool same_origin(const Target& a, const Target& b) {
+    return a.scheme == b.scheme && lower(a.host) == lower(b.host) && a.port == b.port;
+}
+
+bool is_redirect(int status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// A redirect's body is read so the connection can be reused, unless it is large.
+void discard(Response& r) {
+    char sink[16384];
+    std::uint64_t total = 0;
+    while (!r.closed() && total < (1u << 20)) total += r.readinto(sink);
+    r.close();
+}
+
+} // namespace
+
+std::string basic_credentials(std::string_view user, std::string_view password) {
+    std::string pair(user);
+    pair += ':';
+    pair += password;
+    return "Basic " + base64(pair);
+}
+
+ProxySettings ProxySettings::from_environment() {
+    ProxySettings p;
+    p.http = getenv_string("http_proxy");
+    p.https = getenv_string("https_proxy");
+    if (p.https.empty()) p.https = getenv_string("HTTPS_PROXY");
+    p.no_proxy = getenv_string("no_proxy");
+    if (p.no_proxy.empty()) p.no_proxy = getenv_string("NO_PROXY");
+    return p;
+}
+
+std::string ProxySettings::proxy_for(bool https, std::string_view host) const {
+    const std::string& proxy = https ? this->https : http;
+    if (proxy.empty()) return {};
+    const std::string h = lower(host);
+    std::string_view list = no_proxy;
+    while (!list.empty()) {
+        const std::size_t comma = list.find(',');
+        std::string_view entry = list.substr(0, comma);
+        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+        while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+        while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+        if (entry == "*") return {};
+        if (!entry.empty() && entry.front() == '.') entry.remove_prefix(1);
+        const std::string e = lower(entry);
+        if (e.empty()) continue;
+        if (h == e || (h.size() > e.size() && h.ends_with(e) && h[h.size() - e.size() - 1] == '.'))
+            return {};
+    }
+    return proxy;
+}
+
+Session::Session() = default;
+Session::~Session() = default;
+
+Connection& Session::connection_for(std::string_view scheme, std::string_view host,
+                                    std::uint16_t port, const std::string& proxy,
+                                    const FetchOptions& options) {
+    const bool https = scheme == "https";
+    std::string key = std::string(scheme) + "://" + std::string(host) + ":" + std::to_string(port);
+    Target via;
+    if (!proxy.empty()) {
+        via = parse_target(proxy.find("://") == std::string::npos ? "http://" + proxy : proxy);
+        if (via.scheme != "http") throw UnknownProtocol("unsupported proxy scheme: " + via.scheme);
+        key = https ? key + " via " + via.host + ":" + std::to_string(via.port)
+                    : "proxy://" + via.host + ":" + std::to_string(via.port);
+    }
+    std::unique_ptr<Connection>& slot = pool_[key];
+    if (!slot) {
+        const std::string& h = proxy.empty() ? std::string(host) : via.host;
+        const std::uint16_t p = proxy.empty() ? port : via.port;
+        if (https) {
+            slot = std::make_unique<HttpsConnection>(h, p, options.tls);
+        } else {
+            slot = std::make_unique<Connection>(h, p);
+        }
+        if (!proxy.empty() && https) {
+            Fields f;
+            if (!via.userinfo.empty())
+                f.add("Proxy-Authorization", credentials_from_userinfo(via.userinfo));
+            slot->set_tunnel(std::string(host), port, std::move(f));
+        }
+        ++opened_;
+    }
+    Connection& c = *slot;
+    // An unread earlier response holds the connection; it cannot carry this request.
+    if (c.busy()) c.close();
+    c.set_timeouts(options.timeouts);
+    c.set_decode_content(options.decompress);
+    c.set_debug(options.debug);
+    return c;
+}
+
+Response Session::fetch(std::string_view url, const FetchOptions& options) {
+    const ProxySettings env = ProxySettings::from_environment();
+    std::string current(url);
+    std::string method = options.method;
+    std::string body = options.body;
+    Fields fields = options.fields;
+    int redirects = 0;
+    std::optional<Target> previous;
+    std::optional<Target> first; // set once redirected: explicit credentials stay with it
+    for (;;) {
+        const std::size_t hash = current.find('#');
+        const Target t = parse_target(std::string_view(current).substr(0, hash));
+        if (t.scheme != "http" && t.scheme != "https")
+            throw UnknownProtocol("unsupported protocol: " + t.scheme);
+        if (previous && !same_origin(*previous, t)) {
+            // Credentials meant for one origin must not leak to another (curl's rule, and
+            // RFC 9110 §15.4's advice).
+            fields.erase(FieldId::authorization);
+            fields.erase(FieldId::cookie);
+        }
+        const bool https = t.scheme == "https";
+        std::string proxy;
+        if (options.proxy) {
+            proxy = *options.proxy;
+            if (!proxy.empty())
+                proxy = ProxySettings{proxy, proxy, env.no_proxy}.proxy_for(https, t.host);
+        } else {
+            proxy = env.proxy_for(https, t.host);
+        }
+        Connection& c = connection_for(t.scheme, t.host, t.port, proxy, options);
+        Fields request_fields = fields;
+        auto wanted = [&](FieldId id) {
+            if (request_fields.contains(id)) return false;
+            for (const std::string& name : options.omit_fields)
+                if (field_id(name) == id) return false;
+            return true;
+        };
+        if (wanted(FieldId::user_agent))
+            request_fields.add("User-Agent", std::string("pier/") + kVersion);
+        if (wanted(FieldId::accept)) request_fields.add("Accept", "*/*");
+        const bool encodings = wanted(FieldId::accept_encoding);
+        if (options.decompress && encodings)
+            request_fields.add("Accept-Encoding", "gzip, deflate, br, zstd");
+        c.set_accept_identity(encodings);
+        if (!request_fields.contains(FieldId::authorization)) {
+            if (options.user && (!first || same_origin(*first, t))) {
+                request_fields.add("Authorization",
+                                   basic_credentials(*options.user, options.password.value_or("")));
+            } else if (!t.userinfo.empty()) {
+                request_fields.add("Authorization", credentials_from_userinfo(t.userinfo));
+            }
+        }
+        const std::string path = t.origin_form.substr(0, t.origin_form.find('?'));
+        if (!request_fields.contains(FieldId::cookie)) {
+            const std::string cookie = cookies_.header_for(t.host, path, https);
+            if (!cookie.empty()) request_fields.add("Cookie", cookie);
+        }
+        const bool absolute_form = !proxy.empty() && !https;
+        if (absolute_form && !request_fields.contains(FieldId::host)) {
+            // The proxy forwards to the host of the absolute-form target; Host names it too,
+            // first as RFC 9110 §7.2 recommends.
+            const Target via =
+                parse_target(proxy.find("://") == std::string::npos ? "http://" + proxy : proxy);
+            std::string host = t.host.find(':') != std::string::npos ? "[" + t.host + "]" : t.host;
+            if (t.port != 80) host += ":" + std::to_string(t.port);
+            Fields with_host;
+            with_host.add("Host", host);
+            for (const Field& f : request_fields) with_host.add(f.name, f.value);
+            if (!via.userinfo.empty())
+                with_host.add("Proxy-Authorization", credentials_from_userinfo(via.userinfo));
+            request_fields = std::move(with_host);
+        }
+        c.request(method, absolute_form ? t.absolute : t.origin_form, body, request_fields);
+        Response r = c.getresponse();
+        for (const std::string_view v : r.headers().values(FieldId::set_cookie))
+            cookies_.store(v, t.host, path, https);
+        // The first Location only: joining several with ", " would make a URL of none of them.
+        const std::string location(r.headers().get(FieldId::location));
+        if (!options.follow_redirects || !is_redirect(r.status()) || location.empty()) {
+            r.set_url(current, redirects);
+            return r;
+        }
+        if (redirects >= options.max_redirects)
+            throw TooManyRedirects("maximum (" + std::to_string(options.max_redirects) +
+                                   ") redirects followed");
+        discard(r);
+        std::string next = resolve_reference(current, location);
+        // RFC 9110 §10.2.2: a Location without a fragment inherits the original's.
+        if (next.find('#') == std::string::npos && hash != std::string::npos)
+            next += current.substr(hash);
+        const int status = r.status();
+        if ((status == 301 || status == 302 || status == 303) && method != "HEAD") {
+            method = "GET";
+            body.clear();
+            fields.erase(FieldId::content_type);
+            fields.erase(FieldId::content_length);
+            fields.erase(FieldId::transfer_encoding);
+        }
+        if (!first) first = t;
+        previous = t;
+        current = std::move(next);
+        ++redirects;
+    }
+}
+
+Response fetch(std::string_view url, const FetchOptions& options) {
+    Session session;
+    return session.fetch(url, options);
+}
+
+} // namespace pier::client

@@ -1,0 +1,222 @@
+// TLS for HttpsConnection (OpenSSL): peer verification against the system store (or a given
+// CA file), the host name checked by OpenSSL itself (SSL_set1_host / IP match), SNI. The
+// socket stays non-blocking; WANT_READ / WANT_WRITE become poll() waits up to the deadline.
+#include "client/transport.hpp"
+
+#include <arpa/inet.h>
+#include <csignal>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+#include <pthread.h>
+#include <unistd.h>
+
+namespace pier::client::detail {
+
+namespace {
+
+std::string openssl_errors() {
+    std::string out;
+    while (const unsigned long e = ERR_get_error()) {
+        char text[256];
+        ERR_error_string_n(e, text, sizeof text);
+        if (!out.empty()) out += "; ";
+        out += text;
+    }
+    return out.empty() ? "unknown error" : out;
+}
+
+// OpenSSL writes to the socket without MSG_NOSIGNAL, so a peer that has gone raises SIGPIPE,
+// which kills a process that does not ignore it. A library must not change the process's
+// signal dispositions; instead SIGPIPE is blocked in this thread for the call, and one the
+// call raised is consumed before the mask is restored.
+class SigpipeGuard {
+  public:
+    SigpipeGuard() noexcept {
+        sigemptyset(&pipe_);
+        sigaddset(&pipe_, SIGPIPE);
+        sigset_t pending;
+        sigpending(&pending);
+        was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+        pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+    }
+    ~SigpipeGuard() {
+        if (!was_pending_) {
+            sigset_t pending;
+            sigpending(&pending);
+            if (sigismember(&pending, SIGPIPE) == 1) {
+                const timespec none{};
+                sigtimedwait(&pipe_, nullptr, &none);
+            }
+        }
+        pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    }
+    SigpipeGuard(const SigpipeGuard&) = delete;
+    SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+  private:
+    sigset_t pipe_;
+    sigset_t old_;
+    bool was_pending_ = false;
+};
+
+bool is_ip_literal(const std::string& host) {
+    unsigned char buf[16];
+    return inet_pton(AF_INET, host.c_str(), buf) == 1 ||
+           inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+class TlsTransport final : public Transport {
+  public:
+    TlsTransport(int fd, SSL_CTX* ctx, SSL* ssl) noexcept : Transport(fd), ctx_(ctx), ssl_(ssl) {}
+    ~TlsTransport() override {
+        if (ssl_ != nullptr) {
+            const SigpipeGuard guard;
+            SSL_shutdown(ssl_); // best effort close_notify; never waits
+            SSL_free(ssl_);
+        }
+        SSL_CTX_free(ctx_);
+        if (fd_ >= 0) ::close(fd_);
+    }
+
+    Io read(char* data, std::size_t size, Clock::time_point deadline) override {
+        for (;;) {
+            std::size_t n = 0;
+            const SigpipeGuard guard; // TLS 1.3 reads may write (key updates, tickets)
+            const int rc = SSL_read_ex(ssl_, data, size, &n);
+            if (rc == 1) return {IoStatus::ok, n, 0};
+            const int e = SSL_get_error(ssl_, rc);
+            if (e == SSL_ERROR_ZERO_RETURN) return {IoStatus::eof, 0, 0};
+            if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+                if (!wait_fd(fd_, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline))
+                    return {IoStatus::timeout, 0, 0};
+                continue;
+            }
+            // A peer that closes without close_notify: OpenSSL 3 reports an "unexpected eof"
+            // SSL_ERROR_SSL. For HTTP framing it is an ordinary EOF: the framing decides
+            // whether the body was complete (RFC 9112 §9.8 lets clients accept it).
+            if (e == SSL_ERROR_SYSCALL || e == SSL_ERROR_SSL) {
+                const unsigned long err = ERR_peek_error();
+                if (e == SSL_ERROR_SYSCALL && err == 0) {
+                    ERR_clear_error();
+                    return {IoStatus::eof, 0, 0};
+                }
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+                if (ERR_GET_REASON(err) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+                    ERR_clear_error();
+                    return {IoStatus::eof, 0, 0};
+                }
+#endif
+            }
+            error_ = openssl_errors();
+            return {IoStatus::tls_error, 0, 0};
+        }
+    }
+
+    Io write(std::string_view data, Clock::time_point deadline) override {
+        std::size_t total = 0;
+        while (total < data.size()) {
+            std::size_t n = 0;
+            const SigpipeGuard guard;
+            const int rc = SSL_write_ex(ssl_, data.data() + total, data.size() - total, &n);
+            if (rc == 1) {
+                total += n;
+                continue;
+            }
+            const int e = SSL_get_error(ssl_, rc);
+            if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+                if (!wait_fd(fd_, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline))
+                    return {IoStatus::timeout, total, 0};
+                continue;
+            }
+            if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) return {IoStatus::reset, total, 0};
+            error_ = openssl_errors();
+            return {IoStatus::tls_error, total, 0};
+        }
+        return {IoStatus::ok, total, 0};
+    }
+
+    bool idle_but_dead() override {
+        return SSL_pending(ssl_) > 0 || Transport::idle_but_dead();
+    }
+    std::string last_error() const override {
+        return error_;
+    }
+
+  private:
+    SSL_CTX* ctx_;
+    SSL* ssl_;
+    std::string error_;
+};
+
+} // namespace
+
+TlsResult make_tls_transport(int fd, const std::string& host, const TlsOptions& options,
+                             Clock::time_point deadline) {
+    TlsResult result;
+    auto fail = [&](TlsStatus status, std::string error) {
+        result.status = status;
+        result.error = std::move(error);
+        return std::move(result);
+    };
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    if (ctx == nullptr) {
+        ::close(fd);
+        return fail(TlsStatus::handshake_failed, openssl_errors());
+    }
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    // The transport owns ctx, ssl and fd from here on, whatever happens below.
+    SSL* ssl = SSL_new(ctx);
+    auto transport = std::make_unique<TlsTransport>(fd, ctx, ssl);
+    if (ssl == nullptr) return fail(TlsStatus::handshake_failed, openssl_errors());
+    const std::string& name = options.server_name.empty() ? host : options.server_name;
+    if (options.verify) {
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+        const bool custom = !options.ca_file.empty() || !options.ca_path.empty();
+        const int ok = custom
+                           ? SSL_CTX_load_verify_locations(
+                                 ctx, options.ca_file.empty() ? nullptr : options.ca_file.c_str(),
+                                 options.ca_path.empty() ? nullptr : options.ca_path.c_str())
+                           : SSL_CTX_set_default_verify_paths(ctx);
+        if (ok != 1)
+            return fail(TlsStatus::verify_failed,
+                        "cannot load CA certificates: " + openssl_errors());
+        SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+        X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        const int set = is_ip_literal(name) ? X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str())
+                                            : SSL_set1_host(ssl, name.c_str());
+        if (set != 1) return fail(TlsStatus::verify_failed, "bad host name for verification");
+    } else {
+        SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
+    }
+    // RFC 6066 §3: SNI carries DNS names only, never IP literals.
+    if (!is_ip_literal(name)) SSL_set_tlsext_host_name(ssl, name.c_str());
+    SSL_set_fd(ssl, fd);
+    SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    for (;;) {
+        int rc;
+        {
+            const SigpipeGuard guard;
+            rc = SSL_connect(ssl);
+        }
+        if (rc == 1) break;
+        const int e = SSL_get_error(ssl, rc);
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+            if (!wait_fd(fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline))
+                return fail(TlsStatus::timeout, "handshake timed out");
+            continue;
+        }
+        const long verify = SSL_get_verify_result(ssl);
+        if (options.verify && verify != X509_V_OK) {
+            ERR_clear_error();
+            return fail(TlsStatus::verify_failed, X509_verify_cert_error_string(verify));
+        }
+        return fail(TlsStatus::handshake_failed, openssl_errors());
+    }
+    result.transport = std::move(transport);
+    return result;
+}
+
+} // namespace pier::client::detail

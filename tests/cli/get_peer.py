@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""A scripted HTTP/1.1 peer for tests/cli/get_test.sh, built on Python's http.server.
+
+Prints its port on stdout, then serves until killed. Routes:
+  /echo           the request as received: method, target, fields, body
+  /file/NAME      NAME's bytes from the directory given as argv[1]
+  /redirect/N     302 to /redirect/N-1, and /redirect/0 answers "done"
+  /to?url=U&code=C   C (default 302) to U
+  /truncated      Content-Length: 100, ten bytes, close
+  /reset          Content-Length: 100, ten bytes, then a TCP reset
+  /empty          close without a reply
+  /slow           waits 3 s before answering
+  /gzip /br-less  gzip-coded body "compressed hello"
+  /setcookie      Set-Cookie: session=abc; Path=/
+  /status/C       an empty answer with status C
+  /connections    how many TCP connections were accepted so far
+"""
+import gzip
+import http.server
+import os
+import socket
+import socketserver
+import struct
+import sys
+import threading
+import time
+import urllib.parse
+
+ROOT = sys.argv[1] if len(sys.argv) > 1 else "."
+CONNECTIONS = 0
+LOCK = threading.Lock()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        global CONNECTIONS
+        with LOCK:
+            CONNECTIONS += 1
+        super().setup()
+
+    def log_message(self, *args):
+        pass
+
+    def reply(self, status, body=b"", fields=()):
+        self.send_response(status)
+        for name, value in fields:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def handle_any(self):
+        url = urllib.parse.urlsplit(self.path)
+        path = url.path
+        query = urllib.parse.parse_qs(url.query)
+        if path == "/echo":
+            text = f"{self.requestline}\n"
+            for name, value in self.headers.items():
+                text += f"{name}: {value}\n"
+            self.reply(200, text.encode() + b"\n" + self.body(), [("Content-Type", "text/plain")])
+        elif path.startswith("/file/"):
+            with open(os.path.join(ROOT, path[6:]), "rb") as f:
+                self.reply(200, f.read(), [("Content-Type", "application/octet-stream")])
+        elif path.startswith("/redirect/"):
+            n = int(path[10:])
+            if n == 0:
+                self.reply(200, b"done")
+            else:
+                self.reply(302, b"", [("Location", f"/redirect/{n - 1}")])
+        elif path == "/to":
+            self.body()
+            self.reply(int(query.get("code", ["302"])[0]), b"", [("Location", query["url"][0])])
+        elif path == "/truncated":
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.write(b"0123456789")
+            self.wfile.flush()
+            self.close_connection = True
+        elif path == "/reset":
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.write(b"0123456789")
+            self.wfile.flush()
+            time.sleep(0.3)  # the client has read the head and is waiting for the rest
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            self.connection.close()  # with linger 0: a reset, not a FIN
+            self.close_connection = True
+        elif path == "/empty":
+            self.close_connection = True
+        elif path == "/slow":
+            time.sleep(3)
+            self.reply(200, b"slow")
+        elif path == "/gzip":
+            self.reply(200, gzip.compress(b"compressed hello"), [("Content-Encoding", "gzip")])
+        elif path == "/setcookie":
+            self.reply(200, b"set", [("Set-Cookie", "session=abc; Path=/")])
+        elif path.startswith("/status/"):
+            self.reply(int(path[8:]), b"status body")
+        elif path == "/connections":
+            self.reply(200, str(CONNECTIONS).encode())
+        else:
+            self.reply(404, b"not found")
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = handle_any
+
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client closing early (pier get -f, say) is not news
+
+
+server = Server(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
