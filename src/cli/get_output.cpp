@@ -28,7 +28,10 @@ bool OutputFile::open() {
         temp_.clear();
         return false;
     }
-    ::fchmod(fd, 0644);
+    // mkstemp makes the file 0600; a finished download gets what open(2) would have given it.
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    ::fchmod(fd, 0666 & ~mask);
     file_ = ::fdopen(fd, "wb");
     return file_ != nullptr;
 }

@@ -46,6 +46,8 @@ expect_exit 0 "$py/file/hello.txt" "$py/file/hello.txt" "$py/connections"
 # -o writes the file; a failed transfer leaves nothing behind.
 expect_exit 0 -o "$tmp/big.out" "$py/file/big.bin"
 cmp -s "$tmp/big.out" "$tmp/site/big.bin" || fail "-o content"
+[[ $(umask 027 && timeout 20 "$pier" get -s -o "$tmp/mode.out" "$py/file/hello.txt" && stat -c %a "$tmp/mode.out") == 640 ]] ||
+  fail "-o file mode ignores the umask"
 expect_exit 18 -o "$tmp/partial.out" "$py/truncated"
 [[ ! -e $tmp/partial.out ]] || fail "-o left a partial file"
 [[ -z $(ls "$tmp" | grep 'partial.out.pier-' || true) ]] || fail "-o left its temporary file"

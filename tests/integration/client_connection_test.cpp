@@ -177,6 +177,21 @@ TEST(ClientConnection, LowLevelCallsAndTheirOrder) {
     EXPECT_EQ(server.received(0), "GET /low HTTP/1.1\r\nHost: h.test\r\nX-Multi: a, b, c\r\n\r\n");
 }
 
+TEST(ClientConnection, BodySentPieceByPieceAfterEndheaders) {
+    // http.client's manual form: the caller frames the body and sends it with send().
+    const std::string sent = bytes_sent([](Connection& c) {
+        c.putrequest("POST", "/upload");
+        c.putheader("Content-Length", "6");
+        c.endheaders();
+        c.send("abc");
+        c.send("def");
+        EXPECT_EQ(c.getresponse().read(), "hello");
+    });
+    EXPECT_NE(sent.find("POST /upload HTTP/1.1\r\nHost: 127.0.0.1:"), std::string::npos);
+    EXPECT_TRUE(sent.ends_with("\r\nAccept-Encoding: identity\r\nContent-Length: 6\r\n\r\nabcdef"))
+        << sent;
+}
+
 TEST(ClientConnection, RequestWithARefusedFieldLeavesTheConnectionUsable) {
     Fields twice;
     twice.add("Connection", "keep-alive");

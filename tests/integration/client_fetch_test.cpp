@@ -179,6 +179,29 @@ TEST(ClientFetch, NoProxyBypassesTheProxy) {
     EXPECT_EQ(ProxySettings({"http://p:1", "", "*"}).proxy_for(false, "x"), "");
 }
 
+TEST(ClientFetch, ProxySettingsFromTheEnvironmentAsCurlReadsThem) {
+    auto read_with = [](const char* http_lower, const char* http_upper) {
+        if (http_lower)
+            ::setenv("http_proxy", http_lower, 1);
+        else
+            ::unsetenv("http_proxy");
+        ::setenv("HTTP_PROXY", http_upper, 1); // CGI puts the request's Proxy field here
+        ::unsetenv("https_proxy");
+        ::setenv("HTTPS_PROXY", "http://secure:3", 1);
+        ::setenv("no_proxy", "skip.test", 1);
+        const ProxySettings p = ProxySettings::from_environment();
+        for (const char* name : {"http_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_proxy"})
+            ::unsetenv(name);
+        return p;
+    };
+    EXPECT_EQ(read_with(nullptr, "http://upper:2").http, "");
+    const ProxySettings p = read_with("http://lower:1", "http://upper:2");
+    EXPECT_EQ(p.http, "http://lower:1");
+    EXPECT_EQ(p.https, "http://secure:3");
+    EXPECT_EQ(p.proxy_for(false, "skip.test"), "");
+    EXPECT_EQ(p.proxy_for(false, "other.test"), "http://lower:1");
+}
+
 TEST(ClientFetch, TunnelThroughAProxyWithConnect) {
     ScriptedServer proxy(
         {{Exchange{"HTTP/1.1 200 Connection established\r\n\r\n"}, Exchange{ok("tunnelled")}}});
