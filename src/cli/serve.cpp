@@ -47,12 +47,16 @@ CLI::App* add_serve_command(CLI::App& app, std::shared_ptr<ServeArgs>& args) {
     serve->add_flag("--follow-symlinks", args->follow_symlinks,
                     "Follow symbolic links that lead outside the directory");
     serve->add_flag("--cors", args->cors, "Send Access-Control-Allow-Origin: *");
-    serve->add_option("--header", args->headers,
-                      "Add a response field, 'Name: value' (repeatable)");
+    // One value per occurrence: otherwise `--header 'X: y' 8080` takes the port as a field.
+    serve->add_option("--header", args->headers, "Add a response field, 'Name: value' (repeatable)")
+        ->allow_extra_args(false);
     serve->add_option("--cache-control", args->cache_control, "Cache-Control for files")
         ->capture_default_str();
     serve->add_option("--max-body", args->max_body, "Largest request body accepted, in bytes");
-    serve->add_option("--index", args->index, "Index file names (default: index.html index.htm)");
+    serve
+        ->add_option("--index", args->index,
+                     "Index file name, repeatable (default: index.html, index.htm)")
+        ->allow_extra_args(false);
     return serve;
 }
 

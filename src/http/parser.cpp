@@ -151,13 +151,15 @@ StartLine parse_status_line(const char* p, const char* end, const char* limit, R
     const char* scan_end = std::min(end, limit);
     const char* lf =
         static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(scan_end - p)));
+    // Over the limit (limits.hpp: max_field_line bounds the status line too) is "too long",
+    // which the client reports as LineTooLong, as http.client does.
     if (lf == nullptr) {
-        if (scan_end == limit && limit <= end) return line_error(ParseError::bad_status_line);
+        if (scan_end == limit && limit <= end) return line_error(ParseError::field_line_too_long);
         return {};
     }
     const char* line_end = (lf > p && lf[-1] == '\r') ? lf - 1 : lf;
     const auto len = static_cast<std::size_t>(line_end - p);
-    if (line_end > limit - 2) return line_error(ParseError::bad_status_line); // over the limit
+    if (line_end > limit - 2) return line_error(ParseError::field_line_too_long);
     if (len < 12 || parse_version(p, head.version) != VersionParse::ok || p[8] != ' ' ||
         !detail::is_digit(p[9]) || !detail::is_digit(p[10]) || !detail::is_digit(p[11]) ||
         p[9] == '0' || (len > 12 && p[12] != ' '))

@@ -39,4 +39,17 @@ status=0; "$pier" serve --no-such-flag >/dev/null 2>&1 || status=$?
 [[ $status -eq 2 ]] || fail "unknown flag exit status $status"
 status=0; "$pier" serve 0 --header 'bad header' >/dev/null 2>&1 || status=$?
 [[ $status -eq 2 ]] || fail "bad --header exit status $status"
+
+# An option that takes a value takes one: the port after --header or --index stays the port.
+"$pier" serve --header 'X-Test: yes' --index hello.txt 0 -b 127.0.0.1 -d "$tmp/site" \
+  >"$tmp/out2" 2>/dev/null &
+pid=$!
+for _ in $(seq 100); do grep -q 'Serving HTTP' "$tmp/out2" && break; sleep 0.05; done
+port=$(sed -n 's/^Serving HTTP on .* port \([0-9]*\) .*/\1/p' "$tmp/out2")
+[[ -n $port ]] || fail "--header/--index before the port: $(cat "$tmp/out2")"
+curl -s -D "$tmp/h" "http://127.0.0.1:$port/" >"$tmp/b"
+grep -qi '^X-Test: yes' "$tmp/h" || fail "--header not sent: $(cat "$tmp/h")"
+[[ $(cat "$tmp/b") == hi ]] || fail "--index hello.txt: $(cat "$tmp/b")"
+kill -INT $pid
+wait $pid || true
 echo "pier serve: ok"

@@ -30,6 +30,15 @@ void operator delete(void* p) noexcept {
 void operator delete(void* p, std::size_t) noexcept {
     std::free(p);
 }
+// The nothrow forms too (std::stable_sort's buffer uses them): left to the library, they would
+// pair its allocator with this free and ASan would report a mismatch.
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+    if (g_counting) ++g_allocations;
+    return std::malloc(n == 0 ? 1 : n);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+    std::free(p);
+}
 
 namespace pier {
 namespace {

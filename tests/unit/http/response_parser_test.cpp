@@ -168,6 +168,18 @@ TEST(ResponseParser, RejectsMalformedStatusLines) {
     EXPECT_EQ(parse_once("HTTP/1.1 200 O\rK\r\n\r\n").error, ParseError::bare_cr);
 }
 
+// max_field_line bounds the status line too: at the limit it parses, past it it is "too long"
+// (the client's LineTooLong), whether or not its end has arrived.
+TEST(ResponseParser, StatusLineAtAndPastTheLimit) {
+    const std::size_t max = Limits{}.max_field_line;
+    const std::string at = "HTTP/1.1 200 " + std::string(max - 13, 'r') + "\r\n\r\n";
+    EXPECT_EQ(parse_once(at).status, ParseStatus::complete);
+    const std::string past = "HTTP/1.1 200 " + std::string(max - 12, 'r') + "\r\n\r\n";
+    EXPECT_EQ(parse_once(past).error, ParseError::field_line_too_long);
+    const std::string unfinished = "HTTP/1.1 200 " + std::string(max + 10, 'r');
+    EXPECT_EQ(parse_once(unfinished).error, ParseError::field_line_too_long);
+}
+
 TEST(ResponseParser, ObsFoldIsReplacedBySpace) {
     const std::string_view input = "HTTP/1.1 200 OK\r\nX: a\r\n  b\r\n\tc  \r\nY: d\r\n\r\n";
     const Outcome o = parse_once(input);
