@@ -91,22 +91,24 @@ class Connection final : public net::IoHandler, public net::Closeable {
     bool reparse_head_if_moved();
     void send_continue_if_expected();
 
+    /// The exchange in progress, taken from the worker's spares when the connection first
+    /// needs one; given back by release_exchange_if_idle().
+    Exchange& x() {
+        if (!x_) x_ = worker_take_exchange();
+        return *x_;
+    }
+    std::unique_ptr<Exchange> worker_take_exchange(); // Worker is incomplete here
+    void release_exchange_if_idle();
+    bool output_pending() const noexcept { return x_ && x_->output_pending(); }
+
     Worker& worker_;
     net::Fd fd_;
     std::string remote_;
     std::uint16_t remote_port_ = 0;
 
     net::Buffer in_; // bytes read and not yet consumed
-    // The exchange in progress; none while idle (see exchange.hpp). x() takes one from the
-    // worker when the connection needs it.
+    // The exchange in progress; none while idle (see exchange.hpp).
     std::unique_ptr<Exchange> x_;
-    Exchange& x() {
-        if (!x_) x_ = worker_take_exchange();
-        return *x_;
-    }
-    std::unique_ptr<Exchange> worker_take_exchange();
-    void release_exchange_if_idle();
-    bool output_pending() const noexcept { return x_ && x_->output_pending(); }
 
     Stage stage_ = Stage::head;
     net::Timer timer_;
