@@ -80,7 +80,7 @@ class FileCache {
   public:
     static constexpr std::uint64_t kRecheckMs = 1000;
     static constexpr std::size_t kMaxEntries = 4096;
-    static constexpr std::size_t kMaxBytes = 32 * 1024 * 1024;
+    static constexpr std::size_t kMaxBytes = std::size_t{32} * 1024 * 1024;
     // Descriptors held open, per thread: enough for a site's large files, far below any
     // descriptor limit a server runs with.
     static constexpr std::size_t kMaxOpenFiles = 128;

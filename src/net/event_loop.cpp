@@ -135,6 +135,7 @@ void EventLoop::drain_posted() {
 void EventLoop::dispatch(const epoll_event* events, int n) {
     for (int i = 0; i < n; ++i)
         if ((events[i].data.u64 & kFirst) != 0)
+            // NOLINTNEXTLINE(performance-no-int-to-ptr): the tag bit is why it is an integer
             reinterpret_cast<IoHandler*>(events[i].data.u64 & ~kFirst)->on_io(events[i].events);
     for (int i = 0; i < n; ++i)
         if ((events[i].data.u64 & kFirst) == 0)

@@ -27,7 +27,7 @@ struct Exchange {
     /// Back to the state of a fresh exchange, keeping the memory its buffers grew to (up to a
     /// bound: one huge response must not pin its buffer for good).
     void reset() {
-        constexpr std::size_t kKeep = 64 * 1024;
+        constexpr std::size_t kKeep = std::size_t{64} * 1024;
         parser.reset();
         head.fields.clear();
         head.method_name = head.target = {};
