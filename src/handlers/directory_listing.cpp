@@ -70,7 +70,7 @@ th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid var(--line)}
 th a{color:var(--muted)}
 td.n{word-break:break-all}
 td.s,td.d{white-space:nowrap;color:var(--muted)}
-td.s{text-align:right}
+td.s,th.s{text-align:right}
 a{color:var(--link);text-decoration:none}
 a:hover{text-decoration:underline}
 @media (max-width:40rem){td.d,th.d{display:none}}
@@ -211,8 +211,8 @@ std::string render_listing(std::string_view display_path, std::vector<DirectoryE
     html += kStyle;
     html += "\n</head>\n<body>\n<h1>Directory listing for ";
     html += title;
-    html += "</h1>\n<table>\n<thead><tr><th>" + header_link("name", "Name") + "</th><th>" +
-            header_link("size", "Size") + "</th><th class=\"d\">" +
+    html += "</h1>\n<table>\n<thead><tr><th>" + header_link("name", "Name") +
+            "</th><th class=\"s\">" + header_link("size", "Size") + "</th><th class=\"d\">" +
             header_link("date", "Modified") + "</th></tr></thead>\n<tbody>\n";
     if (display_path != "/")
         html += "<tr><td class=\"n\"><a href=\"../\">../</a></td><td class=\"s\"></td><td "
