@@ -1,6 +1,7 @@
 #include "handlers/directory_listing.hpp"
 #include "handlers/file_cache.hpp"
 #include "handlers/mime_types.hpp"
+#include "net/event_loop.hpp"
 #include "server/error_page.hpp"
 
 #include <pier/date.hpp>
@@ -59,32 +60,10 @@ int confine(const Config& cfg, const std::string& fs_path) {
                : 404;
 }
 
-std::uint64_t monotonic_ms() noexcept {
-    using namespace std::chrono;
-    return static_cast<std::uint64_t>(
-        duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
-}
-
-// Whole file contents below the sendfile threshold, read once into the cache; false if the
-// file at `path` is no longer the one `identity` describes (it changed since the stat).
-bool read_whole(const std::string& path, const FileIdentity& identity, std::string& out) {
-    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) return false;
+// Whether `path` still names the file `identity` describes.
+bool still_same(const std::string& path, const FileIdentity& identity) {
     struct stat st {};
-    bool ok = fstat(fd, &st) == 0 && FileIdentity::of(st) == identity;
-    if (ok) {
-        out.resize(static_cast<std::size_t>(st.st_size));
-        std::size_t got = 0;
-        while (got < out.size()) {
-            const ssize_t n =
-                pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(got));
-            if (n <= 0) break;
-            got += static_cast<std::size_t>(n);
-        }
-        ok = got == out.size();
-    }
-    close(fd);
-    return ok;
+    return stat(path.c_str(), &st) == 0 && FileIdentity::of(st) == identity;
 }
 
 // Opens `path` and checks it is still the file `identity` describes; -1 if not (it changed
@@ -98,6 +77,28 @@ int open_same(const std::string& path, const FileIdentity& identity) {
         return -1;
     }
     return fd;
+}
+
+// Reads exactly `length` bytes at `offset`; false if the file came up short.
+bool pread_all(int fd, char* out, std::uint64_t length, std::uint64_t offset) {
+    std::uint64_t got = 0;
+    while (got < length) {
+        const ssize_t n = pread(fd, out + got, length - got, static_cast<off_t>(offset + got));
+        if (n <= 0) return false;
+        got += static_cast<std::uint64_t>(n);
+    }
+    return true;
+}
+
+// Whole file contents below the sendfile threshold, read once into the cache; false if the
+// file at `path` is no longer the one `identity` describes (it changed since the stat).
+bool read_whole(const std::string& path, const FileIdentity& identity, std::string& out) {
+    const int fd = open_same(path, identity);
+    if (fd < 0) return false;
+    out.resize(static_cast<std::size_t>(identity.size));
+    const bool ok = pread_all(fd, out.data(), out.size(), 0);
+    close(fd);
+    return ok;
 }
 
 // The validators and type of a regular file, from its stat.
@@ -136,7 +137,7 @@ ResolvedPath resolve(const Config& cfg, std::string_view raw_path) {
         return r;
     }
     r.identity = FileIdentity::of(st);
-    r.verified_ms = monotonic_ms();
+    r.verified_ms = net::monotonic_ms();
     r.is_dir = S_ISDIR(st.st_mode);
     if (r.is_dir) return r;
     // Not a directory, nor a file: a FIFO would block the loop on open, a device is nothing
@@ -165,10 +166,8 @@ const ResolvedPath& lookup(const Config& cfg, std::string_view raw_path, bool fr
                            ResolvedPath& scratch) {
     FileCache& cache = FileCache::for_thread(cfg.id);
     if (ResolvedPath* hit = fresh ? nullptr : cache.find(raw_path)) {
-        struct stat st {};
-        if (monotonic_ms() - hit->verified_ms < FileCache::kRecheckMs &&
-            (cache.watched(*hit) ||
-             (stat(hit->fs_path.c_str(), &st) == 0 && FileIdentity::of(st) == hit->identity)))
+        if (net::monotonic_ms() - hit->verified_ms < FileCache::kRecheckMs &&
+            (cache.watched(*hit) || still_same(hit->fs_path, hit->identity)))
             return *hit;
     }
     scratch = resolve(cfg, raw_path);
@@ -176,11 +175,8 @@ const ResolvedPath& lookup(const Config& cfg, std::string_view raw_path, bool fr
     // Watched from now on; a change between the resolution and the watch would go unseen, so
     // the file is looked at once more (a miss only).
     scratch.watch = cache.watch_directory_of(scratch.fs_path);
-    if (scratch.watch >= 0) {
-        struct stat st {};
-        if (stat(scratch.fs_path.c_str(), &st) != 0 || !(FileIdentity::of(st) == scratch.identity))
-            return scratch; // changing as we look: serve this answer, keep none
-    }
+    if (scratch.watch >= 0 && !still_same(scratch.fs_path, scratch.identity))
+        return scratch; // changing as we look: serve this answer, keep none
     return cache.put(raw_path, std::move(scratch));
 }
 
@@ -262,14 +258,7 @@ struct Source {
             out.replace(at, length, *bytes, offset, length);
             return true;
         }
-        std::size_t got = 0;
-        while (got < length) {
-            const ssize_t n =
-                pread(fd, out.data() + at + got, length - got, static_cast<off_t>(offset + got));
-            if (n <= 0) return false;
-            got += static_cast<std::size_t>(n);
-        }
-        return true;
+        return pread_all(fd, out.data() + at, length, offset);
     }
 };
 
