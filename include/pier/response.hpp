@@ -42,13 +42,11 @@ class Response {
     }
 
     /// The body is `length` bytes of the open file `fd` from `offset`, sent with sendfile
-    /// (zero-copy). The response takes ownership of `fd` and closes it.
-    void set_file(int fd, std::uint64_t offset, std::uint64_t length);
-    /// The same with a descriptor someone else keeps open (a cache of open files): it stays
-    /// open while `owner` lives, and the response holds `owner` until the bytes are sent
-    /// instead of closing `fd`.
-    void set_shared_file(std::shared_ptr<const void> owner, int fd, std::uint64_t offset,
-                         std::uint64_t length);
+    /// (zero-copy). The response takes ownership of `fd` and closes it — unless `owner` is
+    /// given: then `fd` is someone else's (a cache of open files) and stays open while `owner`
+    /// lives; the response holds `owner` until the bytes are sent.
+    void set_file(int fd, std::uint64_t offset, std::uint64_t length,
+                  std::shared_ptr<const void> owner = nullptr);
     struct FileRange {
         int fd = -1;
         std::uint64_t offset = 0;

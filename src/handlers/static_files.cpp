@@ -267,10 +267,7 @@ struct Source {
 void send_range(const Config& cfg, Response& res, Source& src, std::uint64_t offset,
                 std::uint64_t length) {
     if (src.fd >= 0 && length >= cfg.options.sendfile_threshold) {
-        if (src.owner)
-            res.set_shared_file(std::move(src.owner), std::exchange(src.fd, -1), offset, length);
-        else
-            res.set_file(std::exchange(src.fd, -1), offset, length);
+        res.set_file(std::exchange(src.fd, -1), offset, length, std::move(src.owner));
         return;
     }
     std::string& body = res.body();

@@ -22,7 +22,7 @@ struct Exchange {
     explicit Exchange(const Limits& limits) : parser(limits), chunked(limits) {}
     Exchange(const Exchange&) = delete;
     Exchange& operator=(const Exchange&) = delete;
-    ~Exchange() { close_file(); }
+    ~Exchange() { file.release(); }
 
     /// Back to the state of a fresh exchange, keeping the memory its buffers grew to (up to a
     /// bound: one huge response must not pin its buffer for good).
@@ -45,12 +45,11 @@ struct Exchange {
         bytes_for_log = 0;
         stream_left = 0;
         log_owned = false;
-        close_file();
+        file.release();
         producer = nullptr;
         stream_chunked = false;
         consume_after = 0;
     }
-    void close_file() noexcept { file.release(); }
     bool output_pending() const noexcept {
         return out_sent < out.size() || file.fd >= 0 || static_cast<bool>(producer);
     }

@@ -4,14 +4,8 @@
 
 namespace pier {
 
-void Response::set_file(int fd, std::uint64_t offset, std::uint64_t length) {
-    release_file();
-    body_.clear();
-    file_ = {fd, offset, length, nullptr};
-}
-
-void Response::set_shared_file(std::shared_ptr<const void> owner, int fd, std::uint64_t offset,
-                               std::uint64_t length) {
+void Response::set_file(int fd, std::uint64_t offset, std::uint64_t length,
+                        std::shared_ptr<const void> owner) {
     release_file();
     body_.clear();
     file_ = {fd, offset, length, std::move(owner)};
