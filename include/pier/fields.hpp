@@ -122,7 +122,14 @@ class Fields {
             iterator() = default;
             std::string_view operator*() const noexcept { return at_->value; }
             iterator& operator++() noexcept {
-                at_ = next_match(at_ + 1, end_, id_, name_);
+                // A known id's count says when the last one has been seen: a single-valued
+                // field (nearly all of them) ends without scanning the fields after it.
+                if (left_ == 0) {
+                    at_ = end_;
+                } else {
+                    at_ = next_match(at_ + 1, end_, id_, name_);
+                    if (left_ != kScan) --left_;
+                }
                 return *this;
             }
             iterator operator++(int) noexcept {
@@ -134,30 +141,39 @@ class Fields {
 
           private:
             friend class Values;
-            iterator(const Field* at, const Field* end, FieldId id, std::string_view name)
-                : at_(at), end_(end), id_(id), name_(name) {}
+            iterator(const Field* at, const Field* end, FieldId id, std::string_view name,
+                     std::uint32_t left)
+                : at_(at), end_(end), id_(id), name_(name), left_(left) {}
             const Field* at_ = nullptr;
             const Field* end_ = nullptr;
             FieldId id_ = FieldId::unknown;
-            std::string_view name_; // compared only when id_ is unknown
+            std::string_view name_;  // compared only when id_ is unknown
+            std::uint32_t left_ = 0; // matches after at_; kScan: unknown, look for them
         };
 
         iterator begin() const noexcept {
-            return {next_match(first_, end_, id_, name_), end_, id_, name_};
+            if (count_ == kScan)
+                return {next_match(first_, end_, id_, name_), end_, id_, name_, kScan};
+            return {count_ == 0 ? end_ : first_, end_, id_, name_, count_ == 0 ? 0 : count_ - 1};
         }
-        iterator end() const noexcept { return {end_, end_, id_, name_}; }
+        iterator end() const noexcept { return {end_, end_, id_, name_, 0}; }
         bool empty() const noexcept { return begin() == end(); }
 
       private:
         friend class Fields;
-        Values(const Field* first, const Field* end, FieldId id, std::string_view name) noexcept
-            : first_(first), end_(end), id_(id), name_(name) {}
+        static constexpr std::uint32_t kScan = UINT32_MAX;
+        // `count`: how many fields have the known id `id` (`first` is the first of them), or
+        // kScan for a name without an id, found by scanning from `first`.
+        Values(const Field* first, const Field* end, FieldId id, std::string_view name,
+               std::uint32_t count) noexcept
+            : first_(first), end_(end), id_(id), name_(name), count_(count) {}
         static const Field* next_match(const Field* from, const Field* end, FieldId id,
                                        std::string_view name) noexcept;
         const Field* first_;
         const Field* end_;
         FieldId id_;
         std::string_view name_;
+        std::uint32_t count_;
     };
 
     Fields() noexcept {
@@ -224,7 +240,12 @@ class Fields {
     }
     /// Every value of that field, each one separately — the way to read Set-Cookie. The range
     /// keeps a view of `name`: pass a string that outlives it, not a temporary std::string.
-    Values values(FieldId id) const noexcept;
+    Values values(FieldId id) const noexcept {
+        const Field* end = fields_.data() + fields_.size();
+        const std::uint32_t n = static_cast<std::uint32_t>(count(id));
+        return Values(n == 0 ? end : &fields_[first_[static_cast<std::size_t>(id)]], end, id, {},
+                      n);
+    }
     Values values(std::string_view name) const noexcept;
     /// Every value of that field joined with ", ", as RFC 9110 §5.3 allows for list fields.
     /// Wrong for Set-Cookie, whose values contain commas (RFC 6265 §3): use values() for it.

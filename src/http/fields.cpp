@@ -283,16 +283,11 @@ std::size_t Fields::count(std::string_view name) const noexcept {
         }));
 }
 
-Fields::Values Fields::values(FieldId id) const noexcept {
-    const Field* end = fields_.data() + fields_.size();
-    if (count(id) == 0) return Values(end, end, id, {});
-    return Values(&fields_[first_[static_cast<std::size_t>(id)]], end, id, {});
-}
-
 Fields::Values Fields::values(std::string_view name) const noexcept {
     const FieldId id = field_id(name);
     if (id != FieldId::unknown) return values(id);
-    return Values(fields_.data(), fields_.data() + fields_.size(), FieldId::unknown, name);
+    return Values(fields_.data(), fields_.data() + fields_.size(), FieldId::unknown, name,
+                  Values::kScan);
 }
 
 const Field* Fields::Values::next_match(const Field* from, const Field* end, FieldId id,

@@ -89,15 +89,6 @@ bool is_list(std::string_view value) noexcept {
 // Connection options are plain tokens; one pass over them answers both questions.
 bool persistent(Version version, const Fields& f) noexcept {
     bool keep_alive = false;
-    // Nearly every request has at most one Connection field: read it directly.
-    const std::size_t count = f.count(FieldId::connection);
-    if (count == 0) return version == Version::http11;
-    if (count == 1) {
-        const std::string_view value = f.find(FieldId::connection)->value;
-        if (is_option(value, "close")) return false;
-        if (is_option(value, "keep-alive")) return true;
-        if (!is_list(value)) return version == Version::http11;
-    }
     for (std::string_view value : f.values(FieldId::connection)) {
         // The usual values, whole: no list to split.
         if (is_option(value, "close")) return false;
