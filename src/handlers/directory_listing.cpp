@@ -107,6 +107,14 @@ Order sort_entries(std::vector<DirectoryEntry>& entries, std::string_view query)
     return o;
 }
 
+// The link to an entry, for the page and the JSON alike: relative and percent-encoded; "./"
+// keeps a name with ':' from being read as a scheme.
+std::string entry_href(const DirectoryEntry& e) {
+    std::string href = "./" + percent_encode_component(e.name);
+    if (e.is_directory) href += '/';
+    return href;
+}
+
 // Length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no overlongs, no
 // surrogates, nothing past U+10FFFF), or 0.
 std::size_t utf8_sequence(std::string_view s) noexcept {
@@ -176,7 +184,7 @@ std::string render_listing_json(std::string_view display_path, std::vector<Direc
         out += "{\"name\":";
         json_string(out, e.name);
         out += ",\"href\":";
-        json_string(out, "./" + percent_encode_component(e.name) + (e.is_directory ? "/" : ""));
+        json_string(out, entry_href(e));
         out += e.is_directory ? ",\"type\":\"directory\"" : ",\"type\":\"file\"";
         out += ",\"size\":" + std::to_string(e.size);
         std::string when = iso_time(e.modified);
@@ -219,12 +227,8 @@ std::string render_listing(std::string_view display_path, std::vector<DirectoryE
                 "class=\"d\"></td></tr>\n";
     for (const DirectoryEntry& e : entries) {
         const std::string shown = server::html_escape(e.name) + (e.is_directory ? "/" : "");
-        // The link is relative and percent-encoded; "./" keeps a name with ':' from being
-        // read as a scheme.
-        std::string href = "./" + percent_encode_component(e.name);
-        if (e.is_directory) href += '/';
-        html += "<tr><td class=\"n\"><a href=\"" + server::html_escape(href) + "\">" + shown +
-                "</a></td><td class=\"s\">" +
+        html += "<tr><td class=\"n\"><a href=\"" + server::html_escape(entry_href(e)) + "\">" +
+                shown + "</a></td><td class=\"s\">" +
                 (e.is_directory ? std::string("&mdash;") : human_size(e.size)) +
                 "</td><td class=\"d\">" + iso_time(e.modified) + "</td></tr>\n";
     }
