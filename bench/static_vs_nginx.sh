@@ -8,6 +8,7 @@ set -euo pipefail
 pier=$1
 rounds=${2:-3}
 seconds=${3:-5}
+nginx_temp_paths=$(cd "$(dirname "$0")" && pwd)/nginx_temp_paths.conf
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; [[ -f $work/nginx.pid ]] && kill "$(cat $work/nginx.pid)" 2>/dev/null; rm -rf "$work"' EXIT
 root=$work/root
@@ -33,11 +34,7 @@ http {
     keepalive_requests 1000000;
     open_file_cache max=1000 inactive=60s;
     types { text/plain txt; application/octet-stream bin; }
-    client_body_temp_path $work/nginx/body;
-    proxy_temp_path $work/nginx/proxy;
-    fastcgi_temp_path $work/nginx/fastcgi;
-    uwsgi_temp_path $work/nginx/uwsgi;
-    scgi_temp_path $work/nginx/scgi;
+    include $nginx_temp_paths;
     server { listen 127.0.0.1:$nginx_port; root $root; }
 }
 CONF
