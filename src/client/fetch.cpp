@@ -1,10 +1,12 @@
 // fetch(): the redirect loop over a pool of Connections, one per origin (and proxy).
 #include <pier/fetch.hpp>
+#include <pier/field_lists.hpp>
 #include <pier/uri.hpp>
 #include <pier/version.hpp>
 
 #include <cctype>
 #include <cstdlib>
+#include <openssl/evp.h>
 
 namespace pier::client {
 
@@ -21,33 +23,13 @@ std::string getenv_string(const char* name) {
     return v != nullptr ? std::string(v) : std::string();
 }
 
+// RFC 4648 base64, by OpenSSL (linked for TLS already).
 std::string base64(std::string_view in) {
-    static constexpr char table[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        const unsigned v = static_cast<unsigned char>(in[i]) << 16 |
-                           static_cast<unsigned char>(in[i + 1]) << 8 |
-                           static_cast<unsigned char>(in[i + 2]);
-        out += table[v >> 18];
-        out += table[(v >> 12) & 63];
-        out += table[(v >> 6) & 63];
-        out += table[v & 63];
-    }
-    if (i + 1 == in.size()) {
-        const unsigned v = static_cast<unsigned char>(in[i]) << 16;
-        out += table[v >> 18];
-        out += table[(v >> 12) & 63];
-        out += "==";
-    } else if (i + 2 == in.size()) {
-        const unsigned v =
-            static_cast<unsigned char>(in[i]) << 16 | static_cast<unsigned char>(in[i + 1]) << 8;
-        out += table[v >> 18];
-        out += table[(v >> 12) & 63];
-        out += table[(v >> 6) & 63];
-        out += '=';
-    }
+    std::string out(4 * ((in.size() + 2) / 3), '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(in.data()),
+                                  static_cast<int>(in.size()));
+    out.resize(static_cast<std::size_t>(n));
     return out;
 }
 
@@ -136,13 +118,7 @@ std::string ProxySettings::proxy_for(bool https, std::string_view host) const {
     const std::string& proxy = https ? this->https : http;
     if (proxy.empty()) return {};
     const std::string h = lower(host);
-    std::string_view list = no_proxy;
-    while (!list.empty()) {
-        const std::size_t comma = list.find(',');
-        std::string_view entry = list.substr(0, comma);
-        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-        while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
-        while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+    for (std::string_view entry : list_elements(no_proxy)) {
         if (entry == "*") return {};
         if (!entry.empty() && entry.front() == '.') entry.remove_prefix(1);
         const std::string e = lower(entry);

@@ -268,12 +268,18 @@ void Connection::request_stream(std::string_view method, std::string_view target
             frame.clear();
             append_chunk_header(frame, n);
             send_bytes(frame, data);
-            send_bytes("\r\n");
+            frame.clear();
+            append_chunk_end(frame);
+            send_bytes(frame);
         } else {
             send_bytes(data);
         }
     }
-    if (chunked) send_bytes("0\r\n\r\n");
+    if (chunked) {
+        frame.clear();
+        append_last_chunk(frame);
+        send_bytes(frame);
+    }
 }
 
 } // namespace pier::client
