@@ -384,6 +384,25 @@ TEST_F(StaticFiles, EditsShowAtOnceOnAKeptAliveConnection) {
     }
 }
 
+// Large files keep a descriptor open in the cache, but at most FileCache::kMaxOpenFiles (128)
+// per thread: serving 200 of them must not hold 200 descriptors.
+TEST_F(StaticFiles, TheCacheHoldsABoundedNumberOfDescriptors) {
+    const auto open_fds = [] {
+        return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator{});
+    };
+    const std::string content(StaticFilesOptions{}.sendfile_threshold, 'L');
+    for (int i = 0; i < 200; ++i) site.write("large" + std::to_string(i) + ".bin", content);
+    TestServer server(static_files(options()));
+    EXPECT_EQ(body_of(get(server.port(), "/hello.txt")), "hello\n"); // the watcher is made
+    const auto before = open_fds();
+    for (int i = 0; i < 200; ++i)
+        ASSERT_EQ(body_of(get(server.port(), "/large" + std::to_string(i) + ".bin")).size(),
+                  content.size());
+    const auto held = open_fds() - before;
+    EXPECT_GE(held, 100); // large files are kept open...
+    EXPECT_LE(held, 128); // ...up to the bound
+}
+
 // Many requests on one connection for cached small files: the bytes come from the cache, the
 // validators must still match what a fresh resolution gives.
 TEST_F(StaticFiles, CachedAnswersCarryTheSameValidators) {
