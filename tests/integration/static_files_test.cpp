@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sys/stat.h>
+#include <thread>
 
 namespace pier::test {
 namespace {
@@ -382,6 +383,23 @@ TEST_F(StaticFiles, EditsShowAtOnceOnAKeptAliveConnection) {
         c.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
         ASSERT_EQ(body_of(c.read_response()), content) << i;
     }
+}
+
+// What the watcher cannot see — a symlink higher up the path repointed, in a directory no entry
+// lives in — is caught by the re-resolution the cache makes at least every second
+// (FileCache::kRecheckMs).
+TEST_F(StaticFiles, ARepointedDirectoryLinkShowsWithinTheRecheckTime) {
+    fs::create_directories(site.root() + "/a");
+    fs::create_directories(site.root() + "/b");
+    site.write("a/f.txt", "from a");
+    site.write("b/f.txt", "from b");
+    fs::create_directory_symlink(site.root() + "/a", site.root() + "/link");
+    TestServer server(static_files(options()));
+    EXPECT_EQ(body_of(get(server.port(), "/link/f.txt")), "from a");
+    fs::remove(site.root() + "/link");
+    fs::create_directory_symlink(site.root() + "/b", site.root() + "/link");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    EXPECT_EQ(body_of(get(server.port(), "/link/f.txt")), "from b");
 }
 
 // Large files keep a descriptor open in the cache, but at most FileCache::kMaxOpenFiles (128)
