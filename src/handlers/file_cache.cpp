@@ -146,7 +146,7 @@ ResolvedPath& FileCache::put(std::string_view key, ResolvedPath value) {
         value.bytes.clear();
         value.has_bytes = false;
     }
-    if (value.open_file && !may_hold_file()) value.open_file.reset();
+    if (value.open_file && open_files_ >= kMaxOpenFiles) value.open_file.reset();
     bytes_ += value.bytes.size();
     if (value.open_file) ++open_files_;
     return entries_.insert_or_assign(std::string(key), std::move(value)).first->second;

@@ -102,9 +102,6 @@ class FileCache {
     /// Stores `value` under `key` (replacing any entry) and returns it; drops other entries
     /// first when a bound would be exceeded.
     ResolvedPath& put(std::string_view key, ResolvedPath value);
-    std::size_t size() const noexcept { return entries_.size(); }
-    /// Whether another entry may hold an open descriptor.
-    bool may_hold_file() const noexcept { return open_files_ < kMaxOpenFiles; }
 
     /// This thread's cache for the handler numbered `owner` (handlers never share entries:
     /// their roots and options differ).
