@@ -180,7 +180,7 @@ class Connection {
     State state_ = State::idle;
     std::string head_;             // the request head being built
     std::string method_;           // of the request in flight
-    std::uint32_t hop_by_hop_ = 0; // bit per hop-by-hop field already put
+    std::uint64_t hop_by_hop_ = 0; // bit per hop-by-hop field already put (bit = FieldId)
     std::string replay_;           // head + body of the last request, for the one retry
     bool replayable_ = false;
     bool last_reused_ = false;

@@ -19,34 +19,18 @@ using detail::method_of;
 
 namespace {
 
+constexpr std::uint64_t bit_of(FieldId id) noexcept {
+    return std::uint64_t{1} << static_cast<unsigned>(id);
+}
+static_assert(kFieldIdCount <= 64, "one bit per field id");
+
 // Hop-by-hop and framing fields: a second one on the wire would be ambiguous (two Hosts, two
 // lengths) or contradict the first, so putheader refuses it.
-int hop_by_hop_bit(FieldId id) noexcept {
-    switch (id) {
-    case FieldId::host:
-        return 0;
-    case FieldId::content_length:
-        return 1;
-    case FieldId::transfer_encoding:
-        return 2;
-    case FieldId::connection:
-        return 3;
-    case FieldId::te:
-        return 4;
-    case FieldId::upgrade:
-        return 5;
-    case FieldId::keep_alive:
-        return 6;
-    case FieldId::proxy_connection:
-        return 7;
-    case FieldId::expect:
-        return 8;
-    case FieldId::trailer:
-        return 9;
-    default:
-        return -1;
-    }
-}
+constexpr std::uint64_t kOnlyOnce =
+    bit_of(FieldId::host) | bit_of(FieldId::content_length) | bit_of(FieldId::transfer_encoding) |
+    bit_of(FieldId::connection) | bit_of(FieldId::te) | bit_of(FieldId::upgrade) |
+    bit_of(FieldId::keep_alive) | bit_of(FieldId::proxy_connection) | bit_of(FieldId::expect) |
+    bit_of(FieldId::trailer);
 
 // One kept copy of a request for the retry; bodies beyond this are not kept twice.
 constexpr std::size_t kMaxReplay = std::size_t{1} << 20;
@@ -95,10 +79,10 @@ void Connection::putheader_values(std::string_view name,
         throw std::invalid_argument("invalid value for header '" + std::string(name) + "'");
     // RFC 9112 §9.6: a client that sends "close" does not send another request after it.
     if (field_id(name) == FieldId::connection && has_token(value, "close")) close_after_ = true;
-    if (const int bit = hop_by_hop_bit(field_id(name)); bit >= 0) {
-        if ((hop_by_hop_ & (1u << bit)) != 0)
+    if (const std::uint64_t bit = bit_of(field_id(name)) & kOnlyOnce; bit != 0) {
+        if ((hop_by_hop_ & bit) != 0)
             throw std::invalid_argument("a second '" + std::string(name) + "' field");
-        hop_by_hop_ |= 1u << bit;
+        hop_by_hop_ |= bit;
     }
     head_.append(name).append(": ").append(value).append("\r\n");
 }

@@ -155,6 +155,23 @@ TEST(ClientConnection, CallerFieldsReplaceTheDefaults) {
               "GET / HTTP/1.1\r\nHost: example.test\r\nAccept-Encoding: gzip\r\n\r\n");
 }
 
+// Each hop-by-hop or framing field may be put once per request; any other field repeats.
+TEST(ClientConnection, HopByHopFieldsOncePerRequest) {
+    Connection c("127.0.0.1", 1, 5s); // nothing is sent: putheader only builds the head
+    for (const char* name : {"Host", "Content-Length", "Transfer-Encoding", "Connection", "TE",
+                             "Upgrade", "Keep-Alive", "Proxy-Connection", "Expect", "Trailer"}) {
+        c.putrequest("GET", "/", true, true);
+        c.putheader(name, "1");
+        EXPECT_THROW(c.putheader(name, "2"), std::invalid_argument) << name;
+        c.close();
+    }
+    c.putrequest("GET", "/", true, true);
+    c.putheader("X-Repeat", "1");
+    EXPECT_NO_THROW(c.putheader("X-Repeat", "2"));
+    EXPECT_NO_THROW(c.putheader("Accept", "a"));
+    EXPECT_NO_THROW(c.putheader("Accept", "b"));
+}
+
 TEST(ClientConnection, LowLevelCallsAndTheirOrder) {
     ScriptedServer server({{Exchange{kOk}}});
     Connection c("127.0.0.1", server.port(), 5s);
