@@ -3,7 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <future>
+#include <memory>
+#include <thread>
 
 namespace pier::test {
 namespace {
@@ -120,9 +124,11 @@ TEST(BlockingPool, PipelinedResponsesStayInOrderAcrossThePool) {
 TEST(BlockingPool, AFullQueueAnswers503) {
     std::promise<void> release;
     std::shared_future<void> released = release.get_future().share();
+    auto started = std::make_shared<std::atomic<int>>(0);
     Router r;
     r.get("/slow",
-          [released](const Request&, Response& res) {
+          [released, started](const Request&, Response& res) {
+              ++*started;
               released.wait();
               res.set_body("slow");
           },
@@ -133,7 +139,9 @@ TEST(BlockingPool, AFullQueueAnswers503) {
     TestServer server(std::move(r), config);
     Client running(server.port());
     running.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
-    std::this_thread::sleep_for(std::chrono::milliseconds(100)); // let the pool take it
+    for (int i = 0; i < 500 && *started == 0; ++i) // let the pool take it
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(*started, 1);
     Client queued(server.port());
     queued.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
