@@ -4,11 +4,11 @@
 //     pier::etag_list_matches("\"a\", W/\"v1\"", current, pier::EtagComparison::weak);
 #pragma once
 
+#include <pier/forward_iterator.hpp>
 #include <pier/result.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -55,28 +55,17 @@ bool weak_match(const EntityTag& a, const EntityTag& b) noexcept;
 /// "*" is not an entity-tag (it is yielded as missing_quote): test for it before iterating.
 class EntityTagList {
   public:
-    class iterator {
+    class iterator : public ForwardIterator<iterator, Result<EntityTag, EntityTagError>> {
       public:
-        using value_type = Result<EntityTag, EntityTagError>;
-        using difference_type = std::ptrdiff_t;
-        using iterator_concept = std::forward_iterator_tag;
         iterator() = default;
         value_type operator*() const noexcept { return current_; }
-        iterator& operator++() noexcept {
-            advance();
-            return *this;
-        }
-        iterator operator++(int) noexcept {
-            iterator old = *this;
-            advance();
-            return old;
-        }
         bool operator==(const iterator& o) const noexcept {
             return done_ == o.done_ && (done_ || at_ == o.at_);
         }
 
       private:
         friend class EntityTagList;
+        friend class ForwardIterator<iterator, value_type>;
         explicit iterator(std::string_view list) noexcept : list_(list), done_(false) { advance(); }
         void advance() noexcept;
         std::string_view list_;

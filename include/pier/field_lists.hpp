@@ -6,11 +6,11 @@
 //     pier::accept_encoding_quality("gzip;q=0.8, br", "br");   // 1000
 #pragma once
 
+#include <pier/forward_iterator.hpp>
 #include <pier/result.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -21,28 +21,17 @@ namespace pier {
 /// recipients.
 class ListElements {
   public:
-    class iterator {
+    class iterator : public ForwardIterator<iterator, std::string_view> {
       public:
-        using value_type = std::string_view;
-        using difference_type = std::ptrdiff_t;
-        using iterator_concept = std::forward_iterator_tag;
         iterator() = default;
         std::string_view operator*() const noexcept { return current_; }
-        iterator& operator++() noexcept {
-            advance();
-            return *this;
-        }
-        iterator operator++(int) noexcept {
-            iterator old = *this;
-            advance();
-            return old;
-        }
         bool operator==(const iterator& o) const noexcept {
             return done_ == o.done_ && (done_ || rest_.data() == o.rest_.data());
         }
 
       private:
         friend class ListElements;
+        friend class ForwardIterator<iterator, std::string_view>;
         explicit iterator(std::string_view list) noexcept : rest_(list), done_(false) { advance(); }
         void advance() noexcept;
         std::string_view rest_;
@@ -108,28 +97,20 @@ struct Weighted {
 /// With more than one q parameter, the last counts.
 class WeightedElements {
   public:
-    class iterator {
+    class iterator : public ForwardIterator<iterator, Weighted> {
       public:
-        using value_type = Weighted;
-        using difference_type = std::ptrdiff_t;
-        using iterator_concept = std::forward_iterator_tag;
         iterator() = default;
         Weighted operator*() const noexcept { return current_; }
-        iterator& operator++() noexcept {
-            ++at_;
-            skip_malformed();
-            return *this;
-        }
-        iterator operator++(int) noexcept {
-            iterator old = *this;
-            ++*this;
-            return old;
-        }
         bool operator==(const iterator& o) const noexcept { return at_ == o.at_; }
 
       private:
         friend class WeightedElements;
+        friend class ForwardIterator<iterator, Weighted>;
         explicit iterator(ListElements::iterator at) noexcept : at_(at) { skip_malformed(); }
+        void advance() noexcept {
+            ++at_;
+            skip_malformed();
+        }
         void skip_malformed() noexcept;
         ListElements::iterator at_;
         Weighted current_;

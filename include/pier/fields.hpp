@@ -14,11 +14,12 @@
 // steady state.
 #pragma once
 
+#include <pier/forward_iterator.hpp>
+
 #include <array>
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -113,15 +114,16 @@ class Fields {
     /// need, so they stay valid after the Values range itself is gone.
     class Values {
       public:
-        class iterator {
+        class iterator : public ForwardIterator<iterator, std::string_view> {
           public:
-            using value_type = std::string_view;
-            using difference_type = std::ptrdiff_t;
-            using iterator_concept = std::forward_iterator_tag;
-            using iterator_category = std::forward_iterator_tag;
             iterator() = default;
             std::string_view operator*() const noexcept { return at_->value; }
-            iterator& operator++() noexcept {
+            bool operator==(const iterator& o) const noexcept { return at_ == o.at_; }
+
+          private:
+            friend class Values;
+            friend class ForwardIterator<iterator, std::string_view>;
+            void advance() noexcept {
                 // A known id's count says when the last one has been seen: a single-valued
                 // field (nearly all of them) ends without scanning the fields after it.
                 if (left_ == 0) {
@@ -130,17 +132,7 @@ class Fields {
                     at_ = next_match(at_ + 1, end_, id_, name_);
                     if (left_ != kScan) --left_;
                 }
-                return *this;
             }
-            iterator operator++(int) noexcept {
-                iterator old = *this;
-                ++*this;
-                return old;
-            }
-            bool operator==(const iterator& o) const noexcept { return at_ == o.at_; }
-
-          private:
-            friend class Values;
             iterator(const Field* at, const Field* end, FieldId id, std::string_view name,
                      std::uint32_t left)
                 : at_(at), end_(end), id_(id), name_(name), left_(left) {}

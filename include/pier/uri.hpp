@@ -11,6 +11,7 @@
 // must start a valid escape. A backslash is an ordinary character, never a path separator.
 #pragma once
 
+#include <pier/forward_iterator.hpp>
 #include <pier/result.hpp>
 
 #include <cstdint>
@@ -119,27 +120,18 @@ std::string_view collapse_leading_slashes(std::string_view path) noexcept;
 ///     for (auto [key, value] : pier::query_params("sort=size&order=desc&flag")) ...
 class QueryParams {
   public:
-    class iterator {
+    class iterator
+        : public ForwardIterator<iterator, std::pair<std::string_view, std::string_view>> {
       public:
-        using value_type = std::pair<std::string_view, std::string_view>;
-        using difference_type = std::ptrdiff_t;
         iterator() = default;
         value_type operator*() const noexcept { return current_; }
-        iterator& operator++() noexcept {
-            advance();
-            return *this;
-        }
-        iterator operator++(int) noexcept {
-            iterator old = *this;
-            advance();
-            return old;
-        }
         bool operator==(const iterator& o) const noexcept {
             return done_ == o.done_ && (done_ || rest_.data() == o.rest_.data());
         }
 
       private:
         friend class QueryParams;
+        friend class ForwardIterator<iterator, value_type>;
         explicit iterator(std::string_view query) noexcept : rest_(query), done_(false) {
             advance();
         }
