@@ -2,12 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <vector>
 
 namespace pier {
 namespace {
 
 using namespace std::string_view_literals;
+
+static_assert(std::forward_iterator<QueryParams::iterator>);
 
 TEST(Authority, HostsAndPorts) {
     struct C {
