@@ -7,10 +7,10 @@
 //     std::string body = r.read();                                     // r.url(): final URL
 //     r = s.fetch("http://127.0.0.1:8080/b");                          // same connection
 //
-// Redirects: 301, 302 and 303 become GET without a body (HEAD stays HEAD); 307 and 308 keep
-// method and body; a relative Location is resolved against the current URL (RFC 3986 §5);
-// Authorization is dropped when the origin (scheme, host, port) changes. More than
-// max_redirects throws TooManyRedirects.
+// Redirects: 303 becomes GET without a body (HEAD stays HEAD), and so does a POST on 301 or
+// 302; any other method, and 307 and 308 always, keep method and body; a relative Location is
+// resolved against the current URL (RFC 3986 §5); Authorization is dropped when the origin (scheme,
+// host, port) changes. More than max_redirects throws TooManyRedirects.
 #pragma once
 
 #include <pier/client.hpp>

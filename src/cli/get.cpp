@@ -224,12 +224,13 @@ class Transfer {
                 value.remove_prefix(1);
             while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
                 value.remove_suffix(1);
+            const std::string name = h.substr(0, colon);
+            // Given or dropped ("Content-Type:"), the caller's word on the type is final.
+            if (field_id(name) == FieldId::content_type) has_type = true;
             if (value.empty()) { // curl's "Name:": do not send that built-in field
-                o.omit_fields.push_back(h.substr(0, colon));
+                o.omit_fields.push_back(name);
                 continue;
             }
-            const std::string name = h.substr(0, colon);
-            if (field_id(name) == FieldId::content_type) has_type = true;
             o.fields.add(name, value);
         }
         if (!args_.json.empty()) {
@@ -325,7 +326,10 @@ class Transfer {
             progress.update(r.bytes_received(), r.content_length());
         }
         progress.finish();
-        if (!out.commit()) return report({23, "Failed to write " + output});
+        if (!out.commit())
+            return report({23, out.is_file()
+                                   ? "Failed to write " + output
+                                   : std::string("Failure writing output to destination")});
         return 0;
     }
 
@@ -341,6 +345,7 @@ int run_get(const GetArgs& args) {
     // `pier get URL | head`: a closed stdout is a write error (exit 23, as curl), not a
     // signal that kills the process mid-transfer and leaves -o temporaries behind.
     std::signal(SIGPIPE, SIG_IGN);
+    OutputFile::remove_temporaries_on_signals();
     client::Session session;
     Transfer transfer(args, session);
     int last = 0;
@@ -357,9 +362,9 @@ int run_get(const GetArgs& args) {
                 continue;
             }
         }
-        if (const int code = transfer.run(args.urls[i], output); code != 0) last = code;
+        last = transfer.run(args.urls[i], output);
     }
-    return last;
+    return last; // as curl: the last transfer's outcome, whatever came before
 }
 
 } // namespace pier::cli

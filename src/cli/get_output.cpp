@@ -2,18 +2,50 @@
 
 #include <fmt/core.h>
 
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace pier::cli {
 
+namespace {
+
+// The temporary file a signal must not leave behind. The handler may only call
+// async-signal-safe functions, so it reads a C string that stays valid while it is set.
+std::atomic<const char*> pending_temporary{nullptr};
+
+extern "C" void remove_temporary_and_die(int signal) {
+    if (const char* path = pending_temporary.load()) ::unlink(path);
+    ::raise(signal); // SA_RESETHAND restored the default action: this ends the process
+}
+
+bool may_write_in_place_instead(int error) {
+    return error == EACCES || error == EPERM || error == EROFS;
+}
+
+} // namespace
+
+void OutputFile::remove_temporaries_on_signals() {
+    struct sigaction action {};
+    action.sa_handler = remove_temporary_and_die;
+    action.sa_flags = SA_RESETHAND;
+    sigemptyset(&action.sa_mask);
+    for (const int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT})
+        ::sigaction(signal, &action, nullptr);
+}
+
 OutputFile::OutputFile(std::string path) : path_(std::move(path)) {}
 
 OutputFile::~OutputFile() {
     if (file_ != nullptr && file_ != stdout) std::fclose(file_);
-    if (!temp_.empty() && !committed_) ::unlink(temp_.c_str());
+    if (!temp_.empty() && !committed_) {
+        ::unlink(temp_.c_str());
+        pending_temporary = nullptr;
+    }
 }
 
 bool OutputFile::open() {
@@ -21,17 +53,50 @@ bool OutputFile::open() {
         file_ = stdout;
         return true;
     }
+    struct stat st {};
+    const bool exists = ::stat(path_.c_str(), &st) == 0;
+    struct stat link {};
+    const bool is_link = ::lstat(path_.c_str(), &link) == 0 && S_ISLNK(link.st_mode);
+    // Only a plain file, or nothing yet, may be replaced by a rename. A device (/dev/null), a
+    // FIFO, a file with other hard links or a dangling link is written in place, as curl does:
+    // a rename would put a new regular file where they were.
+    if (exists ? S_ISREG(st.st_mode) && st.st_nlink == 1 : !is_link) {
+        target_ = path_;
+        if (is_link) { // replace the file the link names, not the link
+            char* real = ::realpath(path_.c_str(), nullptr);
+            if (real == nullptr) return false;
+            target_ = real;
+            std::free(real);
+        }
+        if (open_temporary(exists ? &st : nullptr)) return true;
+        // A file we may write in a directory we may not: write the file itself.
+        if (!exists || !may_write_in_place_instead(errno)) return false;
+    }
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) return false;
+    file_ = ::fdopen(fd, "wb");
+    return file_ != nullptr;
+}
+
+bool OutputFile::open_temporary(const struct stat* existing) {
     // Same directory as the target, so the final rename is atomic (one file system).
-    temp_ = path_ + ".pier-XXXXXX";
+    temp_ = target_ + ".pier-XXXXXX";
     const int fd = ::mkstemp(temp_.data());
     if (fd < 0) {
         temp_.clear();
         return false;
     }
-    // mkstemp makes the file 0600; a finished download gets what open(2) would have given it.
-    const mode_t mask = ::umask(0);
-    ::umask(mask);
-    ::fchmod(fd, 0666 & ~mask);
+    pending_temporary = temp_.c_str();
+    if (existing != nullptr) { // the replacement keeps the replaced file's mode and owner
+        ::fchmod(fd, existing->st_mode & 07777);
+        if (::fchown(fd, existing->st_uid, existing->st_gid) != 0) {
+            // Only root may give a file away; anyone else's download is theirs, as with curl.
+        }
+    } else { // mkstemp makes 0600; a new download gets what open(2) would have given it
+        const mode_t mask = ::umask(0);
+        ::umask(mask);
+        ::fchmod(fd, 0666 & ~mask);
+    }
     file_ = ::fdopen(fd, "wb");
     return file_ != nullptr;
 }
@@ -44,8 +109,10 @@ bool OutputFile::commit() {
     if (!is_file()) return std::fflush(stdout) == 0;
     const bool flushed = std::fclose(file_) == 0;
     file_ = nullptr;
-    if (!flushed || std::rename(temp_.c_str(), path_.c_str()) != 0) return false;
+    if (temp_.empty()) return flushed; // written in place
+    if (!flushed || std::rename(temp_.c_str(), target_.c_str()) != 0) return false;
     committed_ = true;
+    pending_temporary = nullptr;
     return true;
 }
 

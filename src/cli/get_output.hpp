@@ -1,6 +1,8 @@
 // Where `pier get` puts a body: stdout, or a file that appears only once complete (a temporary
-// file in the same directory, renamed over the target on success, removed on failure). Plus
-// the progress bar and the -w format. Private to the CLI.
+// file in the same directory, renamed over the target on success, removed on failure or on a
+// fatal signal). What a rename must not replace (a device such as /dev/null, a FIFO, a
+// hard-linked file) is written in place, as curl writes everything. Plus the progress bar and
+// the -w format. Private to the CLI.
 #pragma once
 
 #include <chrono>
@@ -9,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <sys/stat.h>
 
 namespace pier::cli {
 
@@ -20,7 +23,7 @@ class OutputFile {
     OutputFile(const OutputFile&) = delete;
     OutputFile& operator=(const OutputFile&) = delete;
 
-    /// Creates the temporary file; false (with errno) when the directory refuses it.
+    /// Creates the temporary file (or opens the target, see above); false with errno set.
     bool open();
     bool write(std::string_view data);
     /// Flushes and renames into place.
@@ -28,8 +31,15 @@ class OutputFile {
     bool is_file() const noexcept { return !path_.empty() && path_ != "-"; }
     const std::string& path() const noexcept { return path_; }
 
+    /// SIGINT, SIGTERM, SIGHUP and SIGQUIT remove the open temporary file, then end the
+    /// process as they would have.
+    static void remove_temporaries_on_signals();
+
   private:
+    bool open_temporary(const struct stat* existing);
+
     std::string path_;
+    std::string target_; // what the temporary file is renamed to: path_, or where its link leads
     std::string temp_;
     std::FILE* file_ = nullptr;
     bool committed_ = false;

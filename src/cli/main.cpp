@@ -10,8 +10,21 @@
 
 #include <cstdio>
 #include <exception>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace {
+
+// Started with stdin, stdout or stderr closed, the first socket or file pier opens would get
+// that number, and a body or a log line written to "stdout" would go into it (into the
+// connection, for `pier get >&-`). Each closed one is filled with /dev/null opened read-only:
+// writes to it fail, so `pier get` reports a write error (23) as curl does.
+void fill_closed_standard_descriptors() {
+    int fd = 0;
+    while ((fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0 && fd <= 2)
+        ::fcntl(fd, F_SETFD, 0);
+    if (fd > 2) ::close(fd);
+}
 
 int run(int argc, char** argv) {
     CLI::App app{"pier — an HTTP toolkit: the server and client of Python's http package, "
@@ -39,6 +52,7 @@ int run(int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
+    fill_closed_standard_descriptors();
     try {
         return run(argc, argv);
     } catch (const std::exception& e) {

@@ -261,7 +261,10 @@ Response Session::fetch(std::string_view url, const FetchOptions& options) {
         if (next.find('#') == std::string::npos && hash != std::string::npos)
             next += current.substr(hash);
         const int status = r.status();
-        if ((status == 301 || status == 302 || status == 303) && method != "HEAD") {
+        // RFC 9110 §15.4: 303 asks for a retrieval (GET) whatever the method; on 301 and 302
+        // only POST may become GET (a browser's historic habit), a PUT or DELETE stays.
+        if ((status == 303 && method != "HEAD") ||
+            ((status == 301 || status == 302) && method == "POST")) {
             method = "GET";
             body.clear();
             fields.erase(FieldId::content_type);

@@ -10,6 +10,7 @@ Prints its port on stdout, then serves until killed. Routes:
   /reset          Content-Length: 100, ten bytes, then a TCP reset
   /empty          close without a reply
   /slow           waits 3 s before answering
+  /stall          Content-Length: 100, ten bytes, then 10 s of silence
   /gzip /br-less  gzip-coded body "compressed hello"
   /setcookie      Set-Cookie: session=abc; Path=/
   /status/C       an empty answer with status C
@@ -56,6 +57,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
+    def send_ten_of_a_hundred(self):
+        """A head announcing 100 bytes, and the first ten of them."""
+        self.send_response(200)
+        self.send_header("Content-Length", "100")
+        self.end_headers()
+        self.wfile.write(b"0123456789")
+        self.wfile.flush()
+
     def handle_any(self):
         url = urllib.parse.urlsplit(self.path)
         path = url.path
@@ -78,22 +87,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.body()
             self.reply(int(query.get("code", ["302"])[0]), b"", [("Location", query["url"][0])])
         elif path == "/truncated":
-            self.send_response(200)
-            self.send_header("Content-Length", "100")
-            self.end_headers()
-            self.wfile.write(b"0123456789")
-            self.wfile.flush()
+            self.send_ten_of_a_hundred()
             self.close_connection = True
         elif path == "/reset":
-            self.send_response(200)
-            self.send_header("Content-Length", "100")
-            self.end_headers()
-            self.wfile.write(b"0123456789")
-            self.wfile.flush()
+            self.send_ten_of_a_hundred()
             time.sleep(0.3)  # the client has read the head and is waiting for the rest
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                        struct.pack("ii", 1, 0))
             self.connection.close()  # with linger 0: a reset, not a FIN
+            self.close_connection = True
+        elif path == "/stall":
+            self.send_ten_of_a_hundred()
+            time.sleep(10)  # the client is killed meanwhile
             self.close_connection = True
         elif path == "/empty":
             self.close_connection = True

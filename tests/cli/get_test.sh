@@ -51,6 +51,34 @@ cmp -s "$tmp/big.out" "$tmp/site/big.bin" || fail "-o content"
 expect_exit 18 -o "$tmp/partial.out" "$py/truncated"
 [[ ! -e $tmp/partial.out ]] || fail "-o left a partial file"
 [[ -z $(ls "$tmp" | grep 'partial.out.pier-' || true) ]] || fail "-o left its temporary file"
+# What a rename must not replace is written in place: a FIFO stays a FIFO (a device such as
+# /dev/null likewise; making one needs root), a hard link stays shared, a symlink stays a link
+# and its file is replaced, an existing file keeps its mode.
+mkfifo "$tmp/fifo"
+timeout 20 cat "$tmp/fifo" >"$tmp/fifo.read" &
+expect_exit 0 -o "$tmp/fifo" "$py/file/hello.txt"
+wait $! || true
+[[ -p $tmp/fifo && $(cat "$tmp/fifo.read") == hello ]] || fail "-o replaced a FIFO"
+printf 'old\n' >"$tmp/linked" && ln "$tmp/linked" "$tmp/linked2" && chmod 754 "$tmp/linked"
+expect_exit 0 -o "$tmp/linked" "$py/file/hello.txt"
+[[ $(cat "$tmp/linked2") == hello && $(stat -c %h "$tmp/linked") == 2 ]] || fail "-o broke a hard link"
+printf 'old\n' >"$tmp/moded" && chmod 754 "$tmp/moded"
+expect_exit 0 -o "$tmp/moded" "$py/file/hello.txt"
+[[ $(stat -c %a "$tmp/moded") == 754 && $(cat "$tmp/moded") == hello ]] || fail "-o lost the mode"
+ln -s moded "$tmp/symlinked"
+expect_exit 0 -o "$tmp/symlinked" "$py/file/big.bin"
+[[ -L $tmp/symlinked ]] && cmp -s "$tmp/moded" "$tmp/site/big.bin" || fail "-o replaced a symlink"
+# A signal mid-transfer removes the temporary file (and ends the process as the signal does).
+timeout 20 "$pier" get -s -o "$tmp/killed.out" "$py/stall" &
+killed=$!
+for _ in $(seq 100); do ls "$tmp" | grep -q 'killed.out.pier-' && break; sleep 0.05; done
+kill -TERM $killed
+status=0 && wait $killed || status=$?
+[[ $status -eq 143 ]] || fail "SIGTERM: exit $status"
+[[ -z $(ls "$tmp" | grep 'killed.out.pier-' || true) ]] || fail "SIGTERM left the temporary file"
+# With stdout closed, the body must not go into whatever the next descriptor is (the socket).
+status=0 && timeout 20 "$pier" get -s "$py/file/hello.txt" >&- || status=$?
+[[ $status -eq 23 ]] || fail "closed stdout: exit $status"
 (cd "$tmp" && timeout 20 "$pier" get -s -O "$py/file/hello.txt") || fail "-O"
 [[ $(cat "$tmp/hello.txt") == hello ]] || fail "-O file name"
 
@@ -107,6 +135,8 @@ GET /echo HTTP/1.1
 Host: ${py#http://}
 
 EOF2
+expect_exit 0 -H 'Content-Type:' -d x=1 "$py/echo"
+grep -q '^Content-Type' "$tmp/stdout" && fail "-H 'Content-Type:' kept the form type"
 expect_exit 0 "http://bob:s%40cret@${py#http://}/echo"
 grep -q "^Authorization: Basic $(printf 'bob:s@cret' | base64)" "$tmp/stdout" || fail "URL user-info"
 
@@ -119,6 +149,9 @@ expect_exit 47 -L --max-redirs 2 "$py/redirect/3"
 expect_exit 0 -L -d x=1 "$py/to?url=/echo&code=303"
 grep -q '^GET /echo' "$tmp/stdout" || fail "303 keeps POST"
 grep -q '^Content-Length' "$tmp/stdout" && fail "303 kept the body"
+# On 301/302 only POST may become GET: a DELETE stays a DELETE.
+expect_exit 0 -L -X DELETE "$py/to?url=/echo&code=301"
+grep -q '^DELETE /echo' "$tmp/stdout" || fail "301 changed DELETE: $(head -1 "$tmp/stdout")"
 expect_exit 0 -L -d x=1 "$py/to?url=/echo&code=307"
 grep -q '^POST /echo' "$tmp/stdout" || fail "307 changed the method"
 [[ $(tail -1 "$tmp/stdout") == x=1 ]] || fail "307 lost the body"
@@ -166,6 +199,9 @@ expect_exit 7 --retry 1 "http://127.0.0.1:$(cat "$tmp/free")/"
 [[ $(grep -c '^pier: (7)' "$tmp/stderr") -eq 2 ]] || fail "--retry attempts: $(cat "$tmp/stderr")"
 expect_exit 22 --retry 3 -f "$py/status/404"
 grep -q 'Will retry' "$tmp/stderr" && fail "--retry retried a 404"
+# Several URLs: the exit code is the last transfer's, as curl's.
+expect_exit 0 "http://127.0.0.1:$(cat "$tmp/free")/" "$py/file/hello.txt"
+expect_exit 7 "$py/file/hello.txt" "http://127.0.0.1:$(cat "$tmp/free")/"
 "$pier" get --help | grep -q '52  empty reply' || fail "--help lists the exit codes"
 
 # Against the stock `python3 -m http.server` (HTTP/1.0: a connection per request).

@@ -86,6 +86,30 @@ TEST(ClientFetch, RedirectsChangeMethodAsTheStatusSays) {
     }
 }
 
+// Only POST has the historic licence to become GET on 301 and 302; a PUT or DELETE sent there
+// must arrive as sent, or a redirected DELETE would silently become a harmless GET. 303
+// always asks for a GET.
+TEST(ClientFetch, RedirectsKeepOtherMethodsExceptOn303) {
+    for (const std::string method : {"PUT", "DELETE"}) {
+        for (const int status : {301, 302, 303, 307, 308}) {
+            ScriptedServer server({{Exchange{redirect(status, "/next")}, Exchange{ok("done")}}});
+            FetchOptions o = direct();
+            o.method = method;
+            o.body = "data";
+            o.fields.add("Content-Type", "text/plain");
+            Response r = fetch(base(server) + "/start", o);
+            EXPECT_EQ(r.read(), "done");
+            const std::string first = request(method, "/start", authority(server),
+                                              "Content-Type: text/plain\r\n", "data");
+            const std::string second = status == 303
+                                           ? request("GET", "/next", authority(server))
+                                           : request(method, "/next", authority(server),
+                                                     "Content-Type: text/plain\r\n", "data");
+            EXPECT_EQ(server.received(0), first + second) << method << " " << status;
+        }
+    }
+}
+
 TEST(ClientFetch, RelativeLocationsResolveAgainstTheCurrentUrl) {
     ScriptedServer server(
         {{Exchange{redirect(302, "../c?q")}, Exchange{redirect(302, "d")}, Exchange{ok("x")}}});
