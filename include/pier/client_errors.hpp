@@ -101,6 +101,12 @@ class ProtocolError : public HTTPException {
   public:
     using HTTPException::HTTPException;
 };
+/// The body's Content-Encoding could not be undone, when decoding was asked for: a coding
+/// pier does not know, more layers than it undoes, or corrupt or truncated coded data.
+class ContentDecodingError : public ProtocolError {
+  public:
+    using ProtocolError::ProtocolError;
+};
 
 class ConnectError : public HTTPException {
   public:

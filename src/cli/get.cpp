@@ -322,9 +322,9 @@ class Transfer {
         while (const std::size_t n = r.readinto(buffer)) {
             if (!out.write(std::string_view(buffer.data(), n)))
                 throw Failure{23, "Failure writing output to destination"};
-            info.size_download += n;
             progress.update(r.bytes_received(), r.content_length());
         }
+        info.size_download = r.bytes_received(); // as curl: the bytes received, still coded
         progress.finish();
         if (!out.commit())
             return report({23, out.is_file()

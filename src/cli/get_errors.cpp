@@ -21,6 +21,7 @@ const char* const kGetExitCodes = R"(Exit codes (as curl's):
   47  too many redirects (--max-redirs)
   52  empty reply from server
   56  failure receiving data (connection reset, truncated head)
+  61  --compressed and the content coding is unknown or corrupt
   60  peer certificate could not be verified (see --cacert, -k)
 )";
 
@@ -39,6 +40,7 @@ Failure classify(const std::exception& e) {
         if (r->received() == 0) return {52, "Empty reply from server"};
         return {56, e.what()};
     }
+    if (dynamic_cast<const ContentDecodingError*>(&e)) return {61, e.what()};
     if (dynamic_cast<const BadStatusLine*>(&e) || dynamic_cast<const LineTooLong*>(&e) ||
         dynamic_cast<const ProtocolError*>(&e) || dynamic_cast<const UnknownTransferEncoding*>(&e))
         return {8, e.what()};

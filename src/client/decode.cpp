@@ -1,8 +1,11 @@
 #include "client/decode.hpp"
 
+#include <pier/field_lists.hpp>
+
 #include <brotli/decode.h>
 #include <cctype>
 #include <string>
+#include <vector>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -112,15 +115,86 @@ class ZstdDecoder final : public ContentDecoder {
     ZSTD_DStream* stream_;
 };
 
-} // namespace
+// Several codings: each stage decodes what the one before produced, through a buffer of its
+// own. One call runs the stages until output appears, the input is used up, or nothing moves,
+// so "nothing consumed, nothing produced, not done" still means what it means for one stage.
+class ChainDecoder final : public ContentDecoder {
+  public:
+    explicit ChainDecoder(std::vector<std::unique_ptr<ContentDecoder>> stages)
+        : stages_(std::move(stages)), between_(stages_.size() - 1) {
+        for (Between& b : between_) b.bytes.resize(kBetween);
+    }
 
-std::unique_ptr<ContentDecoder> make_content_decoder(std::string_view coding) {
+    Step step(std::string_view in, std::span<char> out) override {
+        Step total;
+        for (bool moved = true; moved && total.produced == 0 && !total.done;) {
+            moved = false;
+            for (std::size_t k = 0; k < stages_.size(); ++k) {
+                const std::string_view src =
+                    k == 0 ? in.substr(total.consumed) : between_[k - 1].pending();
+                const bool last = k + 1 == stages_.size();
+                if (!last) between_[k].compact();
+                const std::span<char> dst = last ? out : between_[k].room();
+                if (dst.empty()) continue;
+                const Step s = stages_[k]->step(src, dst);
+                if (s.error) return {total.consumed, 0, false, true};
+                if (k == 0)
+                    total.consumed += s.consumed;
+                else
+                    between_[k - 1].at += s.consumed;
+                if (last) {
+                    total.produced = s.produced;
+                    total.done = s.done;
+                } else {
+                    between_[k].end += s.produced;
+                }
+                moved = moved || s.consumed != 0 || s.produced != 0;
+            }
+        }
+        return total;
+    }
+
+  private:
+    static constexpr std::size_t kBetween = 16 * 1024;
+    struct Between {
+        std::string bytes;
+        std::size_t at = 0, end = 0;
+        std::string_view pending() const { return std::string_view(bytes).substr(at, end - at); }
+        std::span<char> room() { return std::span<char>(bytes).subspan(end); }
+        void compact() {
+            if (at == 0) return;
+            bytes.replace(0, end - at, bytes, at, end - at);
+            end -= at;
+            at = 0;
+        }
+    };
+    std::vector<std::unique_ptr<ContentDecoder>> stages_;
+    std::vector<Between> between_;
+};
+
+std::unique_ptr<ContentDecoder> decoder_for(std::string_view coding) {
     if (iequals(coding, "gzip") || iequals(coding, "x-gzip"))
         return std::make_unique<ZlibDecoder>(true);
     if (iequals(coding, "deflate")) return std::make_unique<ZlibDecoder>(false);
     if (iequals(coding, "br")) return std::make_unique<BrotliDecoder>();
     if (iequals(coding, "zstd")) return std::make_unique<ZstdDecoder>();
     return nullptr;
+}
+
+} // namespace
+
+DecoderChoice make_content_decoder(std::string_view codings) {
+    std::vector<std::unique_ptr<ContentDecoder>> stages; // the last coding applied, first
+    for (const std::string_view coding : list_elements(codings)) {
+        if (iequals(coding, "identity")) continue;
+        std::unique_ptr<ContentDecoder> d = decoder_for(coding);
+        if (!d) return {nullptr, std::string(coding)};
+        if (stages.size() == kMaxCodings) return {nullptr, std::string(codings)};
+        stages.insert(stages.begin(), std::move(d));
+    }
+    if (stages.empty()) return {};
+    if (stages.size() == 1) return {std::move(stages.front()), {}};
+    return {std::make_unique<ChainDecoder>(std::move(stages)), {}};
 }
 
 } // namespace pier::client::detail

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace pier::client::detail {
@@ -22,8 +23,17 @@ class ContentDecoder {
     virtual Step step(std::string_view in, std::span<char> out) = 0;
 };
 
-/// The decoder for one Content-Encoding value, or nullptr for identity and for codings pier
-/// does not know (the body is then passed on as received).
-std::unique_ptr<ContentDecoder> make_content_decoder(std::string_view coding);
+/// Layers of coding undone at most (curl stops at 5): more is a decompression bomb's shape.
+inline constexpr std::size_t kMaxCodings = 4;
+
+/// What undoes a Content-Encoding field's list ("gzip", "gzip, br": the last listed was
+/// applied last, so it is undone first; identity is skipped), or nullptr when nothing is
+/// coded. For a coding pier does not know, or more than kMaxCodings, `unknown` says which and
+/// `decoder` is null: the body cannot be given as the caller asked.
+struct DecoderChoice {
+    std::unique_ptr<ContentDecoder> decoder;
+    std::string unknown;
+};
+DecoderChoice make_content_decoder(std::string_view codings);
 
 } // namespace pier::client::detail

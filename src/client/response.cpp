@@ -9,6 +9,7 @@
 #include <pier/parser.hpp>
 
 #include <cstring>
+#include <utility>
 
 namespace pier::client {
 
@@ -24,7 +25,8 @@ struct BodyReaderState {
     std::uint64_t remaining = 0; // content_length framing
     ChunkedDecoder chunked;
     std::unique_ptr<ContentDecoder> decoder;
-    std::string raw; // received bytes waiting for the decoder
+    std::string undecodable; // set: the coding that has no decoder, raised at the first read
+    std::string raw;         // received bytes waiting for the decoder
     std::size_t raw_at = 0;
     bool raw_done = false;
     bool decoded_done = false;
@@ -83,11 +85,11 @@ void Response::start(std::shared_ptr<detail::Channel> channel, std::string head,
     const bool no_content =
         h.body == BodyKind::none || (h.body == BodyKind::content_length && h.content_length == 0);
     // A HEAD, 204 or 304 response describes the coding of a body it does not carry.
-    if (decode && !no_content) {
-        const std::string_view coding = fields_.get(FieldId::content_encoding);
-        if (!coding.empty() && fields_.count(FieldId::content_encoding) == 1 &&
-            coding.find(',') == std::string_view::npos)
-            body_->decoder = detail::make_content_decoder(coding);
+    if (decode && !no_content && fields_.contains(FieldId::content_encoding)) {
+        detail::DecoderChoice choice =
+            detail::make_content_decoder(fields_.joined(FieldId::content_encoding));
+        body_->decoder = std::move(choice.decoder);
+        body_->undecodable = std::move(choice.unknown);
     }
     if (no_content) finish();
 }
@@ -215,17 +217,16 @@ std::size_t Response::read_decoded(std::span<char> out) {
         b.raw_at += s.consumed;
         if (s.error) {
             close();
-            throw ProtocolError("corrupt " + std::string(fields_.get(FieldId::content_encoding)) +
-                                " content");
+            throw ContentDecodingError("corrupt " + fields_.joined(FieldId::content_encoding) +
+                                       " content");
         }
         if (s.done) b.decoded_done = true;
         if (s.produced != 0) return s.produced;
         if (b.raw_done && s.consumed == 0) {
             if (!s.done) {
                 close();
-                throw ProtocolError("truncated " +
-                                    std::string(fields_.get(FieldId::content_encoding)) +
-                                    " content");
+                throw ContentDecodingError("truncated " +
+                                           fields_.joined(FieldId::content_encoding) + " content");
             }
             b.decoded_done = true;
         }
@@ -240,6 +241,11 @@ std::size_t Response::read_decoded(std::span<char> out) {
 
 std::size_t Response::readinto(std::span<char> buffer) {
     if (!body_ || buffer.empty()) return 0;
+    if (!body_->undecodable.empty()) {
+        const std::string coding = std::exchange(body_->undecodable, {});
+        close();
+        throw ContentDecodingError("unrecognized content coding: " + coding);
+    }
     return body_->decoder ? read_decoded(buffer) : read_raw(buffer);
 }
 

@@ -166,6 +166,10 @@ grep -q '^Cookie: session=abc' "$tmp/stdout" || fail "cookie jar: $(cat "$tmp/st
 # --compressed, -w.
 expect_exit 0 --compressed "$py/gzip"
 [[ $(cat "$tmp/stdout") == "compressed hello" ]] || fail "--compressed"
+# size_download counts the bytes received, still coded (curl's meaning).
+coded_size=$(timeout 20 "$pier" get -s "$py/gzip" | wc -c)
+expect_exit 0 --compressed -w '%{size_download}' -o /dev/null "$py/gzip"
+[[ $(cat "$tmp/stdout") == "$coded_size" ]] || fail "size_download: $(cat "$tmp/stdout") vs $coded_size"
 expect_exit 0 -w '%{http_code}:%{size_download}\n' -o /dev/null "$py/file/big.bin"
 [[ $(cat "$tmp/stdout") == "200:300000" ]] || fail "-w: $(cat "$tmp/stdout")"
 

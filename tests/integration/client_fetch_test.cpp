@@ -331,12 +331,48 @@ TEST(ClientFetch, ConnectionMayGoBeforeItsResponse) {
     EXPECT_EQ(r.read(), "outlives");
 }
 
-TEST(ClientFetch, CorruptCodingIsAProtocolError) {
+TEST(ClientFetch, CorruptCodingIsAContentDecodingError) {
     ScriptedServer server({{Exchange{ok("not gzip at all", "Content-Encoding: gzip\r\n")}}});
     FetchOptions o = direct();
     o.decompress = true;
     Response r = fetch(base(server) + "/", o);
-    EXPECT_THROW((void)r.read(), ProtocolError);
+    EXPECT_THROW((void)r.read(), ContentDecodingError);
+}
+
+// Codings applied one over another are undone in the reverse order, whether listed in one
+// field or several; identity is no layer. The text is long enough to fill the buffers between
+// the stages many times.
+TEST(ClientFetch, LayeredCodingsAreUndoneInReverse) {
+    std::string text;
+    for (int i = 0; i < 20000; ++i) text += "line " + std::to_string(i) + "\n";
+    const std::pair<std::string, std::string> cases[] = {
+        {"Content-Encoding: gzip, gzip\r\n", gzip(gzip(text, 15 + 16), 15 + 16)},
+        {"Content-Encoding: deflate\r\nContent-Encoding: zstd\r\n", zstd(gzip(text, 15))},
+        {"Content-Encoding: zstd, br\r\n", brotli(zstd(text))},
+        {"Content-Encoding: identity, gzip\r\n", gzip(text, 15 + 16)},
+    };
+    for (const auto& [fields, coded] : cases) {
+        ScriptedServer server({{Exchange{ok(coded, fields)}}});
+        FetchOptions o = direct();
+        o.decompress = true;
+        Response r = fetch(base(server) + "/", o);
+        EXPECT_EQ(r.read(), text) << fields;
+    }
+}
+
+// Asked for a decoded body, a coding pier cannot undo is an error at the first read, not
+// coded bytes handed over as if decoded; the head is still there to look at.
+TEST(ClientFetch, AnUnknownCodingOrTooManyLayersCannotBeDecoded) {
+    const std::string five_layers = "Content-Encoding: gzip, gzip, gzip, gzip, gzip\r\n";
+    for (const std::string& fields :
+         {std::string("Content-Encoding: gzip, foo\r\n"), five_layers}) {
+        ScriptedServer server({{Exchange{ok("whatever", fields)}}});
+        FetchOptions o = direct();
+        o.decompress = true;
+        Response r = fetch(base(server) + "/", o);
+        EXPECT_EQ(r.status(), 200);
+        EXPECT_THROW((void)r.read(), ContentDecodingError) << fields;
+    }
 }
 
 } // namespace
