@@ -539,7 +539,10 @@ void Connection::reject(int status, std::string_view message, bool close) {
     stage_ = Stage::head;
     x().parser.reset();
     request_started_ = false;
-    if (x().out_sent < x().out.size() && flush()) after_flush();
+    // Only the closing case goes on from here. Otherwise the caller still holds the request's
+    // bytes in in_ and consumes them after this returns: after_flush() would process them
+    // again, answer again, and recurse until the stack ran out.
+    if (x().out_sent < x().out.size() && flush() && close_after_write_) start_linger();
 }
 
 void Connection::close_now() {

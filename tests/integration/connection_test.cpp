@@ -149,6 +149,32 @@ TEST(Server, TargetFormsAreCheckedAgainstTheMethod) {
     }
 }
 
+// A request refused on its meaning (not its framing) is answered once, and the connection
+// goes on with the next request. Once, each of these was answered again and again from the
+// same unconsumed bytes until the server's stack ran out.
+TEST(Server, ARefusedRequestIsAnsweredOnceAndTheNextOneServed) {
+    TestServer server(echo);
+    const std::string_view refused[] = {
+        "GET /?q=100% HTTP/1.1\r\nHost: t\r\n\r\n",
+        "GET / HTTP/1.1\r\n\r\n",
+        "GET * HTTP/1.1\r\nHost: t\r\n\r\n",
+        "BREW /pot HTTP/1.1\r\nHost: t\r\n\r\n",
+        "TRACE / HTTP/1.1\r\nHost: t\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: t\r\nExpect: tea\r\n\r\n",
+    };
+    for (const std::string_view req : refused) {
+        Client c(server.port());
+        c.send(std::string(req) + "GET /next HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        const std::string all = c.read_to_close();
+        std::size_t answers = 0;
+        for (std::size_t at = all.find("HTTP/1.1 "); at != std::string::npos;
+             at = all.find("HTTP/1.1 ", at + 1))
+            ++answers;
+        EXPECT_EQ(answers, 2u) << req;
+        EXPECT_TRUE(all.ends_with("GET /next")) << req;
+    }
+}
+
 TEST(Server, MalformedRequestsGet400AndTheConnectionCloses) {
     TestServer server(echo);
     for (std::string_view req :
