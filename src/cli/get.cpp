@@ -10,7 +10,6 @@
 #include <fmt/core.h>
 
 #include <cerrno>
-#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -342,9 +341,6 @@ class Transfer {
 } // namespace
 
 int run_get(const GetArgs& args) {
-    // `pier get URL | head`: a closed stdout is a write error (exit 23, as curl), not a
-    // signal that kills the process mid-transfer and leaves -o temporaries behind.
-    std::signal(SIGPIPE, SIG_IGN);
     OutputFile::remove_temporaries_on_signals();
     client::Session session;
     Transfer transfer(args, session);

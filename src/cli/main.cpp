@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <fcntl.h>
@@ -53,6 +54,10 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     fill_closed_standard_descriptors();
+    // A pipe that closes is a write error to handle, not a signal that ends the process:
+    // `pier get URL | head` exits 23 as curl does (without leaving -o temporaries), and
+    // `pier serve | head` keeps serving when its log reader goes, as Python's server does.
+    std::signal(SIGPIPE, SIG_IGN);
     try {
         return run(argc, argv);
     } catch (const std::exception& e) {

@@ -2,14 +2,13 @@
 // CA file), the host name checked by OpenSSL itself (SSL_set1_host / IP match), SNI. The
 // socket stays non-blocking; WANT_READ / WANT_WRITE become poll() waits up to the deadline.
 #include "client/transport.hpp"
+#include "net/sigpipe_guard.hpp"
 
 #include <arpa/inet.h>
-#include <csignal>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
-#include <pthread.h>
 #include <unistd.h>
 
 namespace pier::client::detail {
@@ -27,40 +26,6 @@ std::string openssl_errors() {
     return out.empty() ? "unknown error" : out;
 }
 
-// OpenSSL writes to the socket without MSG_NOSIGNAL, so a peer that has gone raises SIGPIPE,
-// which kills a process that does not ignore it. A library must not change the process's
-// signal dispositions; instead SIGPIPE is blocked in this thread for the call, and one the
-// call raised is consumed before the mask is restored.
-class SigpipeGuard {
-  public:
-    SigpipeGuard() noexcept {
-        sigemptyset(&pipe_);
-        sigaddset(&pipe_, SIGPIPE);
-        sigset_t pending;
-        sigpending(&pending);
-        was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-        pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
-    }
-    ~SigpipeGuard() {
-        if (!was_pending_) {
-            sigset_t pending;
-            sigpending(&pending);
-            if (sigismember(&pending, SIGPIPE) == 1) {
-                const timespec none{};
-                sigtimedwait(&pipe_, nullptr, &none);
-            }
-        }
-        pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-    }
-    SigpipeGuard(const SigpipeGuard&) = delete;
-    SigpipeGuard& operator=(const SigpipeGuard&) = delete;
-
-  private:
-    sigset_t pipe_;
-    sigset_t old_;
-    bool was_pending_ = false;
-};
-
 bool is_ip_literal(const std::string& host) {
     unsigned char buf[16];
     return inet_pton(AF_INET, host.c_str(), buf) == 1 ||
@@ -72,7 +37,7 @@ class TlsTransport final : public Transport {
     TlsTransport(int fd, SSL_CTX* ctx, SSL* ssl) noexcept : Transport(fd), ctx_(ctx), ssl_(ssl) {}
     ~TlsTransport() override {
         if (ssl_ != nullptr) {
-            const SigpipeGuard guard;
+            const net::SigpipeGuard guard;
             SSL_shutdown(ssl_); // best effort close_notify; never waits
             SSL_free(ssl_);
         }
@@ -83,7 +48,7 @@ class TlsTransport final : public Transport {
     Io read(char* data, std::size_t size, Clock::time_point deadline) override {
         for (;;) {
             std::size_t n = 0;
-            const SigpipeGuard guard; // TLS 1.3 reads may write (key updates, tickets)
+            const net::SigpipeGuard guard; // TLS 1.3 reads may write (key updates, tickets)
             const int rc = SSL_read_ex(ssl_, data, size, &n);
             if (rc == 1) return {IoStatus::ok, n, 0};
             const int e = SSL_get_error(ssl_, rc);
@@ -118,7 +83,7 @@ class TlsTransport final : public Transport {
         std::size_t total = 0;
         while (total < data.size()) {
             std::size_t n = 0;
-            const SigpipeGuard guard;
+            const net::SigpipeGuard guard;
             const int rc = SSL_write_ex(ssl_, data.data() + total, data.size() - total, &n);
             if (rc == 1) {
                 total += n;
@@ -198,7 +163,7 @@ TlsResult make_tls_transport(int fd, const std::string& host, const TlsOptions& 
     for (;;) {
         int rc;
         {
-            const SigpipeGuard guard;
+            const net::SigpipeGuard guard;
             rc = SSL_connect(ssl);
         }
         if (rc == 1) break;

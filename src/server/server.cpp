@@ -1,3 +1,4 @@
+#include "net/sigpipe_guard.hpp"
 #include "server/worker.hpp"
 
 #include <pier/server.hpp>
@@ -83,7 +84,12 @@ void Server::run() {
             pthread_sigmask(SIG_BLOCK, &all, nullptr);
             w->run();
         });
-    if (!impl_->workers.empty()) impl_->workers[0]->run();
+    if (!impl_->workers.empty()) {
+        // The other workers block every signal; this one runs on the caller's thread, where a
+        // sendfile to a client that has gone would otherwise raise SIGPIPE and end the process.
+        const net::SigpipeGuard guard;
+        impl_->workers[0]->run();
+    }
     for (auto& t : threads) t.join();
     // Blocking jobs still running finish now; their completions are posted to loops that
     // have stopped, so run those by hand before anything is destroyed.

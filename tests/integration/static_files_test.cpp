@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <thread>
 
@@ -404,6 +405,23 @@ TEST_F(StaticFiles, ARepointedDirectoryLinkShowsWithinTheRecheckTime) {
 
 // Large files keep a descriptor open in the cache, but at most FileCache::kMaxOpenFiles (128)
 // per thread: serving 200 of them must not hold 200 descriptors.
+// sendfile(2) cannot say MSG_NOSIGNAL: to a client that has gone it raises SIGPIPE, which
+// ends a process that has not ignored it (this test binary has not). Clients that hang up
+// mid-download must cost the server nothing but their connection.
+TEST_F(StaticFiles, ClientsHangingUpMidDownloadDoNotKillTheServer) {
+    site.write("large.bin", std::string(std::size_t{8} << 20, 'L'));
+    TestServer server(static_files(options()));
+    for (int i = 0; i < 30; ++i) {
+        Client c(server.port());
+        c.send("GET /large.bin HTTP/1.1\r\nHost: t\r\n\r\n");
+        char some[1000];
+        ASSERT_GT(::recv(c.fd(), some, sizeof some, 0), 0);
+        const linger reset{1, 0}; // close with a reset: the server's next write fails at once
+        ::setsockopt(c.fd(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    }
+    EXPECT_EQ(body_of(get(server.port(), "/hello.txt")), "hello\n");
+}
+
 TEST_F(StaticFiles, TheCacheHoldsABoundedNumberOfDescriptors) {
     const auto open_fds = [] {
         return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator{});
