@@ -8,11 +8,13 @@
 #include <cstdio>
 #include <ctime>
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 namespace pier::handlers {
 
 bool read_directory(const std::string& directory, bool show_hidden,
+                    const std::function<bool(const std::string&)>& serves_link,
                     std::vector<DirectoryEntry>& out) {
     DIR* dir = opendir(directory.c_str());
     if (dir == nullptr) return false;
@@ -22,6 +24,10 @@ bool read_directory(const std::string& directory, bool show_hidden,
         if (name == "." || name == "..") continue;
         if (!show_hidden && name.front() == '.') continue;
         struct stat st {};
+        bool is_link = e->d_type == DT_LNK;
+        if (e->d_type == DT_UNKNOWN) // some file systems do not say: ask
+            is_link = fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+        if (is_link && !serves_link(directory + "/" + e->d_name)) continue;
         // stat, not lstat: a link is listed as what it points to (a dangling one is skipped).
         if (fstatat(dfd, e->d_name, &st, 0) != 0) continue;
         DirectoryEntry d;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,8 +19,12 @@ struct DirectoryEntry {
     std::chrono::sys_seconds modified{};
 };
 
-/// Reads `directory`; false when it cannot be read.
+/// Reads `directory`; false when it cannot be read. A symbolic link is listed as what it
+/// points to, and only if `serves_link(path of the link)` says a request for it would be
+/// served: a link out of the root, or to a hidden name, is left out rather than listed with
+/// its target's size and date and then refused.
 bool read_directory(const std::string& directory, bool show_hidden,
+                    const std::function<bool(const std::string&)>& serves_link,
                     std::vector<DirectoryEntry>& out);
 
 /// Sorts per the query (sort=name|size|date, order=asc|desc) and renders the page for the

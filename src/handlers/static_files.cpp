@@ -46,18 +46,20 @@ bool has_hidden_segment(std::string_view path) {
 }
 
 // Confinement after symlink resolution: unless links may be followed, the real path must stay
-// under the root. 0 when it does; 403 / 404 otherwise.
+// under the root; and a link inside the root to a hidden name (a/cfg -> ../.git/config) is
+// refused as that name itself would be. 0 when it is servable; 403 / 404 otherwise.
 int confine(const Config& cfg, const std::string& fs_path) {
-    if (cfg.options.follow_symlinks) return 0;
+    if (cfg.options.follow_symlinks && cfg.options.show_hidden) return 0;
     char resolved[PATH_MAX];
     if (realpath(fs_path.c_str(), resolved) == nullptr) return errno == EACCES ? 403 : 404;
     const std::string_view real = resolved;
     const std::string_view root = cfg.root_real;
-    if (real == root || root.empty()) return 0;
-    return real.substr(0, root.size()) == root && real.size() > root.size() &&
-                   real[root.size()] == '/'
-               ? 0
-               : 404;
+    const bool inside =
+        root.empty() || real == root ||
+        (real.starts_with(root) && real.size() > root.size() && real[root.size()] == '/');
+    if (!inside) return cfg.options.follow_symlinks ? 0 : 404;
+    if (!cfg.options.show_hidden && has_hidden_segment(real.substr(root.size()))) return 404;
+    return 0;
 }
 
 // Whether `path` still names the file `identity` describes.
@@ -438,7 +440,8 @@ bool wants_json(const Request& req) {
 void list_directory(const Config& cfg, Response& res, const std::string& dir,
                     const std::string& display, std::string_view query, bool json) {
     std::vector<DirectoryEntry> entries;
-    if (!handlers::read_directory(dir, cfg.options.show_hidden, entries)) {
+    const auto serves_link = [&cfg](const std::string& path) { return confine(cfg, path) == 0; };
+    if (!handlers::read_directory(dir, cfg.options.show_hidden, serves_link, entries)) {
         error(cfg, res, errno == EACCES ? 403 : 404);
         return;
     }

@@ -188,6 +188,33 @@ TEST_F(StaticFiles, HiddenFilesAndSymlinksAreOptIn) {
     EXPECT_NE(get(server.port(), "/").find(".git/"), std::string::npos);
 }
 
+// A link inside the root that leads to a hidden name reveals it no more than the name does,
+// with --follow-symlinks too; --hidden serves it. Listings leave out the links a request would
+// be refused for (with their target's size and date), and keep the ones it would be served.
+TEST_F(StaticFiles, LinksToHiddenNamesAreHiddenToo) {
+    fs::create_directories(site.root() + "/a");
+    fs::create_symlink("../.git/config", site.root() + "/a/cfglink");
+    fs::create_directory_symlink(".git", site.root() + "/gitlink");
+    for (const bool follow : {false, true}) {
+        StaticFilesOptions o = options();
+        o.follow_symlinks = follow;
+        TestServer server(static_files(o));
+        for (const char* target : {"/a/cfglink", "/gitlink/config", "/gitlink/"})
+            EXPECT_EQ(status_line(get(server.port(), target)), "HTTP/1.1 404 Not Found")
+                << target << " follow=" << follow;
+        const std::string listing = body_of(get(server.port(), "/"));
+        EXPECT_EQ(listing.find("gitlink"), std::string::npos) << follow;
+        EXPECT_NE(listing.find("inside-link.txt"), std::string::npos) << follow;
+        EXPECT_EQ(listing.find("escape.txt") != std::string::npos, follow);
+        EXPECT_EQ(body_of(get(server.port(), "/a/")).find("cfglink"), std::string::npos);
+    }
+    StaticFilesOptions o = options();
+    o.show_hidden = true;
+    TestServer server(static_files(o));
+    EXPECT_EQ(body_of(get(server.port(), "/a/cfglink")), "[core]\n");
+    EXPECT_EQ(body_of(get(server.port(), "/gitlink/config")), "[core]\n");
+}
+
 TEST_F(StaticFiles, ConditionalRequestsInRfc9110Order) {
     TestServer server(static_files(options()));
     const std::string first = get(server.port(), "/hello.txt");
