@@ -239,6 +239,8 @@ void Connection::process() {
     }
     if (output_pending()) {
         if (flush()) after_flush();
+    } else if (stage_ == Stage::head && close_after_write_ && !sending_body_) {
+        start_linger(); // the last answer had no bytes (an empty HTTP/0.9 one): end now
     } else if (stage_ == Stage::head && !close_after_write_ && in_.empty()) {
         request_started_ = false;
         in_.release();

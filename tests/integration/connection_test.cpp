@@ -96,6 +96,18 @@ TEST(Server, Http09GetsTheBodyOnly) {
     EXPECT_EQ(c.read_to_close(), "GET /old");
 }
 
+// An HTTP/0.9 answer with no body (a redirect: 0.9 has no status line to carry it) still
+// ends the connection at once, not at the idle timeout.
+TEST(Server, AnEmptyHttp09AnswerClosesAtOnce) {
+    TestServer server([](const Request&, Response& res) {
+        res.set_status(301);
+        res.set_header("Location", "/elsewhere/");
+    });
+    Client c(server.port(), 2000); // well under the idle timeout
+    c.send("GET /dir\r\n");
+    EXPECT_TRUE(c.closed_by_server());
+}
+
 TEST(Server, HostIsRequiredOnceInHttp11) {
     TestServer server(echo);
     for (std::string_view req :
