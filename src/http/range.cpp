@@ -3,16 +3,21 @@
 #include <pier/field_lists.hpp>
 #include <pier/range.hpp>
 
+#include <cstdint>
+
 namespace pier {
 namespace {
 
-// 1*DIGIT into `out`; false on anything else or overflow.
+// 1*DIGIT into `out`; false on anything else. Any number of digits is valid (RFC 9110 §14.1.2
+// bounds none): leading zeros count for nothing, and a value past 2^64 saturates, which no
+// file reaches — a last-pos that large means "to the end", a first-pos that large is past it.
 bool parse_number(std::string_view s, std::uint64_t& out) noexcept {
-    if (s.empty() || s.size() > 19) return false;
+    if (s.empty()) return false;
     out = 0;
     for (char c : s) {
         if (!detail::is_digit(c)) return false;
-        out = out * 10 + static_cast<std::uint64_t>(c - '0');
+        const auto digit = static_cast<std::uint64_t>(c - '0');
+        out = out > (UINT64_MAX - digit) / 10 ? UINT64_MAX : out * 10 + digit;
     }
     return true;
 }

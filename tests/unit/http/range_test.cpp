@@ -46,7 +46,12 @@ TEST(Range, Rfc9110Examples) {
         {"bytes=", 100, "ignore"},
         {"items=0-5", 100, "ignore"},
         {"0-5", 100, "ignore"},
-        {"bytes=0-99999999999999999999", 100, "ignore"},
+        // Positions of any length are valid: leading zeros, and values past 2^64 (saturated).
+        {"bytes=0-99999999999999999999", 100, "206 0-99"},
+        {"bytes=00000000000000000000000000001-2", 100, "206 1-2"},
+        {"bytes=99999999999999999999-", 100, "416"},
+        {"bytes=-99999999999999999999", 100, "206 0-99"},
+        {"bytes=99999999999999999999-1", 100, "ignore"}, // last < first still
     };
     for (const auto& c : cases)
         EXPECT_EQ(show(parse_byte_ranges(c.field, c.size)), c.expected) << c.field;
