@@ -107,6 +107,10 @@ std::string percent_encode_path(std::string_view text);
 /// Encodes one path segment (a file name in a link): as above, but '/' is encoded too, so
 /// nothing in the name can end the segment or start a query or fragment.
 std::string percent_encode_component(std::string_view text);
+/// Encodes only what no URI may carry — bytes outside printable ASCII, such as the raw UTF-8
+/// a browser may put in a request-target — and leaves everything else, escapes included, as it
+/// is: the result names the same resource (for a Location built from a received target).
+std::string percent_encode_raw_bytes(std::string_view target);
 
 /// RFC 3986 §5.2.4, exactly: "/a/b/../c/./d" → "/a/c/d"; never climbs above the root.
 std::string remove_dot_segments(std::string_view path);

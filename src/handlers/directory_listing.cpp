@@ -149,6 +149,24 @@ std::size_t utf8_sequence(std::string_view s) noexcept {
     return n;
 }
 
+// `s` with each byte that is not part of well-formed UTF-8 replaced by U+FFFD: a page served
+// as charset=utf-8 must be UTF-8 whatever bytes a file name holds (Linux allows any).
+std::string valid_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    while (!s.empty()) {
+        const std::size_t n = utf8_sequence(s);
+        if (n == 0) {
+            out += "\xEF\xBF\xBD";
+            s.remove_prefix(1);
+        } else {
+            out.append(s.substr(0, n));
+            s.remove_prefix(n);
+        }
+    }
+    return out;
+}
+
 // A JSON string (RFC 8259), which must be UTF-8: a file name that is not (Linux allows any
 // bytes) has each invalid byte replaced by U+FFFD; the entry's "href" still reaches the file.
 void json_string(std::string& out, std::string_view s) {
@@ -206,7 +224,7 @@ std::string render_listing(std::string_view display_path, std::vector<DirectoryE
     const Order order = sort_entries(entries, query);
     const std::string_view sort = order.sort;
     const bool descending = order.descending;
-    const std::string title = server::html_escape(display_path);
+    const std::string title = server::html_escape(valid_utf8(display_path));
     auto header_link = [&](std::string_view key, std::string_view label) {
         const bool active = sort == key;
         const std::string order = active && !descending ? "desc" : "asc";
@@ -232,7 +250,8 @@ std::string render_listing(std::string_view display_path, std::vector<DirectoryE
         html += "<tr><td class=\"n\"><a href=\"../\">../</a></td><td class=\"s\"></td><td "
                 "class=\"d\"></td></tr>\n";
     for (const DirectoryEntry& e : entries) {
-        const std::string shown = server::html_escape(e.name) + (e.is_directory ? "/" : "");
+        const std::string shown =
+            server::html_escape(valid_utf8(e.name)) + (e.is_directory ? "/" : "");
         html += "<tr><td class=\"n\"><a href=\"" + server::html_escape(entry_href(e)) + "\">" +
                 shown + "</a></td><td class=\"s\">" +
                 (e.is_directory ? std::string("&mdash;") : human_size(e.size)) +

@@ -1,6 +1,7 @@
 #include "handlers/directory_listing.hpp"
 #include "handlers/file_cache.hpp"
 #include "handlers/mime_types.hpp"
+#include "http/char_class.hpp"
 #include "net/event_loop.hpp"
 #include "server/error_page.hpp"
 
@@ -431,8 +432,9 @@ bool wants_json(const Request& req) {
     std::uint16_t json = 0;
     std::uint16_t html = 0;
     for (const Weighted w : weighted_elements(req.fields().get(FieldId::accept))) {
-        if (w.value == "application/json") json = std::max(json, w.q);
-        if (w.value == "text/html") html = std::max(html, w.q);
+        // Media types compare case-insensitively (RFC 9110 §8.3.1).
+        if (detail::iequals(w.value, "application/json")) json = std::max(json, w.q);
+        if (detail::iequals(w.value, "text/html")) html = std::max(html, w.q);
     }
     return json > html;
 }
@@ -489,7 +491,8 @@ void serve(const Config& cfg, const Request& req, Response& res) {
     }
     if (req.path().empty() || req.path().back() != '/') {
         // Relative links in the listing need the slash: redirect, keeping the query.
-        std::string location(req.path());
+        // Raw UTF-8 in the target is accepted; a Location must carry it escaped.
+        std::string location = percent_encode_raw_bytes(req.path());
         location += '/';
         if (!req.query().empty()) location.append("?").append(req.query());
         res.set_status(301);

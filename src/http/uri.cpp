@@ -360,13 +360,27 @@ Result<std::string, UriError> percent_decode(std::string_view text, PercentDecod
 
 namespace {
 
-std::string encode(std::string_view text, bool keep_slash) {
+enum class Keep : std::uint8_t {
+    component,
+    path,
+    escaped_target
+};
+
+bool kept(char c, Keep keep) noexcept {
+    if (keep == Keep::escaped_target) {
+        const auto u = static_cast<unsigned char>(c);
+        return u > 0x20 && u < 0x7f;
+    }
+    return has_class(c, kUnreserved | kSubDelim) || c == ':' || c == '@' ||
+           (keep == Keep::path && c == '/');
+}
+
+std::string encode(std::string_view text, Keep keep) {
     static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;
     out.reserve(text.size());
     for (char c : text) {
-        if (has_class(c, kUnreserved | kSubDelim) || c == ':' || c == '@' ||
-            (keep_slash && c == '/')) {
+        if (kept(c, keep)) {
             out.push_back(c);
         } else {
             const auto u = static_cast<unsigned char>(c);
@@ -381,10 +395,13 @@ std::string encode(std::string_view text, bool keep_slash) {
 } // namespace
 
 std::string percent_encode_path(std::string_view text) {
-    return encode(text, true);
+    return encode(text, Keep::path);
 }
 std::string percent_encode_component(std::string_view text) {
-    return encode(text, false);
+    return encode(text, Keep::component);
+}
+std::string percent_encode_raw_bytes(std::string_view target) {
+    return encode(target, Keep::escaped_target);
 }
 
 // ---- paths ---------------------------------------------------------------------------------

@@ -105,6 +105,11 @@ TEST_F(StaticFiles, DirectoriesRedirectServeIndexOrList) {
     EXPECT_EQ(body_of(get(server.port(), "/sub/")), "<h1>sub</h1>\n");
     // Python's gh-87389: "//sub" must not redirect to the scheme-relative "//sub/".
     EXPECT_EQ(header_value(get(server.port(), "//sub"), "Location"), "/sub/");
+    // A raw UTF-8 target is accepted, and its redirect carries it escaped (the escapes that
+    // came stay as they came).
+    fs::create_directories(site.root() + "/caf\xc3\xa9 %");
+    EXPECT_EQ(header_value(get(server.port(), "/caf\xc3\xa9%20%25"), "Location"),
+              "/caf%C3%A9%20%25/");
     const std::string listing = get(server.port(), "/");
     EXPECT_EQ(status_line(listing), "HTTP/1.1 200 OK");
     EXPECT_EQ(header_value(listing, "Content-Type"), "text/html; charset=utf-8");
@@ -143,6 +148,9 @@ TEST_F(StaticFiles, ListingAsJsonForScripts) {
     const std::string page =
         get(server.port(), "/", "Accept: text/html,application/xhtml+xml,*/*;q=0.8\r\n");
     EXPECT_EQ(header_value(page, "Content-Type"), "text/html; charset=utf-8");
+    // Media types are case-insensitive (RFC 9110 §8.3.1).
+    EXPECT_EQ(header_value(get(server.port(), "/", "Accept: Application/JSON\r\n"), "Content-Type"),
+              "application/json");
 }
 
 TEST_F(StaticFiles, ListingSortsThroughTheQuery) {
@@ -502,6 +510,22 @@ TEST_F(StaticFiles, JsonListingIsValidUtf8ForAnyName) {
         << body;
     EXPECT_NE(body.find("\"name\":\"\\ufffd\\ufffd\\ufffd.txt\""), std::string::npos) << body;
     EXPECT_EQ(body_of(get(server.port(), "/%E9t%C3%A9.txt")), "latin1");
+}
+
+// The HTML page says charset=utf-8, so it must be UTF-8 as well: the same replacement, in the
+// text and the title, while the link keeps the file's own bytes, percent-encoded.
+TEST_F(StaticFiles, HtmlListingIsValidUtf8ForAnyName) {
+    fs::create_directories(site.root() + "/d\xff");
+    site.write("d\xff/\xe9t\xc3\xa9.txt", "latin1");
+    TestServer server(static_files(options()));
+    const std::string body = body_of(get(server.port(), "/d%FF/"));
+    EXPECT_NE(body.find("<a href=\"./%E9t%C3%A9.txt\">\xef\xbf\xbdt\xc3\xa9.txt</a>"),
+              std::string::npos)
+        << body;
+    EXPECT_NE(body.find("<title>Directory listing for /d\xef\xbf\xbd/</title>"), std::string::npos)
+        << body;
+    EXPECT_EQ(body.find('\xff'), std::string::npos);
+    EXPECT_EQ(body.find('\xe9'), std::string::npos);
 }
 
 } // namespace

@@ -274,6 +274,8 @@ TEST(PercentCoding, EncodeRoundTrips) {
     EXPECT_EQ(percent_encode_component("<img src=x onerror=alert(1)>.txt"),
               "%3Cimg%20src=x%20onerror=alert(1)%3E.txt");
     EXPECT_EQ(percent_encode_path("caf\xc3\xa9"), "caf%C3%A9");
+    // Raw bytes only: what is printable ASCII, escapes included, stays.
+    EXPECT_EQ(percent_encode_raw_bytes("/caf\xc3\xa9 x%2F?q=\x7f"), "/caf%C3%A9%20x%2F?q=%7F");
     for (std::string_view s : {"plain"sv, "sp ace"sv, "100%"sv, "\xff\x01"sv, "a/b?c#d"sv}) {
         EXPECT_EQ(*percent_decode(percent_encode_path(s)), s);
         EXPECT_EQ(*percent_decode(percent_encode_component(s)), s);
