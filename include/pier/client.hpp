@@ -61,6 +61,10 @@ using DebugSink = std::function<void(DebugKind, std::string_view)>;
 /// Pulls a request body: fills at most `size` bytes, returns how many; 0 means the end.
 using BodyReader = std::function<std::size_t(char* data, std::size_t size)>;
 
+/// A client's default limits, looser than the server's (curl's sizes): field lines up to
+/// 100 KiB, a head up to 300 KiB with up to 10,000 fields, trailers up to 64 KiB, any body.
+Limits client_limits() noexcept;
+
 namespace detail {
 class Transport;
 struct Channel;
@@ -78,9 +82,9 @@ class Connection {
 
     void set_timeouts(const Timeouts& t) noexcept { timeouts_ = t; }
     const Timeouts& timeouts() const noexcept { return timeouts_; }
-    /// Limits on what the server sends (line length, field count, body size). Without a call the
-    /// body is unlimited; a Limits passed here applies whole, max_body included (1 GiB in a
-    /// default-constructed one).
+    /// Limits on what the server sends (line length, field count, body size). Without a call
+    /// they are client_limits(); a Limits passed here applies whole, max_body included (1 GiB
+    /// in a default-constructed one).
     void set_limits(const Limits& limits) noexcept { limits_ = limits; }
     /// 1 or more: print the exchange to stderr as Python does ("send: ...", "reply: ...").
     void set_debuglevel(int level);

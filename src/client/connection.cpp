@@ -57,6 +57,19 @@ void split_host_port(std::string& host, std::uint16_t& port) {
 Connection::Connection(std::string host, std::uint16_t port, std::optional<Duration> timeout)
     : Connection(std::move(host), port, 80, timeout) {}
 
+Limits client_limits() noexcept {
+    Limits l;
+    // What servers really send, as curl takes it: a field line up to 100 KiB (a long CSP), a
+    // head up to 300 KiB, the fields that fit in it (many Set-Cookie), any body. The server's
+    // own defaults are tighter: there the peer is the one to distrust.
+    l.max_field_line = std::size_t{100} * 1024;
+    l.max_header_section = std::size_t{300} * 1024;
+    l.max_fields = 10'000;
+    l.max_trailer_section = std::size_t{64} * 1024;
+    l.max_body = UINT64_MAX;
+    return l;
+}
+
 Connection::Connection(std::string host, std::uint16_t port, std::uint16_t default_port,
                        std::optional<Duration> timeout)
     : host_(std::move(host)), port_(port), default_port_(default_port),
@@ -65,7 +78,7 @@ Connection::Connection(std::string host, std::uint16_t port, std::uint16_t defau
     split_host_port(host_, from_host);
     if (port_ == 0) port_ = from_host != 0 ? from_host : default_port_;
     if (timeout) timeouts_.connect = timeouts_.read = *timeout;
-    limits_.max_body = UINT64_MAX;
+    limits_ = client_limits();
 }
 
 Connection::~Connection() = default;
