@@ -307,8 +307,11 @@ class Transfer {
         transient = transient_status(r.status());
         if (args_.fail && r.status() >= 400) {
             r.close();
-            OutputFile none("");
-            write_heads(none, false, info);
+            // No body, but with -i or -I the head still goes to stdout first, as curl's.
+            OutputFile out("");
+            (void)out.open();
+            write_heads(out, args_.include || args_.head, info);
+            (void)out.commit();
             return report({22, fmt::format("The requested URL returned error: {}", r.status())});
         }
         OutputFile out(output);

@@ -256,7 +256,9 @@ Response Session::fetch(std::string_view url, const FetchOptions& options) {
             throw TooManyRedirects("maximum (" + std::to_string(options.max_redirects) +
                                    ") redirects followed");
         discard(r);
-        std::string next = resolve_reference(current, location);
+        // Servers put raw UTF-8 and spaces in Location; a URI cannot carry them, so they are
+        // escaped (what is already escaped stays), as browsers and curl do.
+        std::string next = resolve_reference(current, percent_encode_raw_bytes(location));
         // RFC 9110 §10.2.2: a Location without a fragment inherits the original's.
         if (next.find('#') == std::string::npos && hash != std::string::npos)
             next += current.substr(hash);

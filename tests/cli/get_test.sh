@@ -177,6 +177,8 @@ expect_exit 0 -w '%{http_code}:%{size_download}\n' -o /dev/null "$py/file/big.bi
 expect_exit 22 -f "$py/status/404"
 [[ ! -s $tmp/stdout ]] || fail "-f printed the body"
 grep -q 'returned error: 404' "$tmp/stderr" || fail "-f message"
+expect_exit 22 -f -i "$py/status/404"
+head -1 "$tmp/stdout" | grep -q '^HTTP/1.1 404' || fail "-f -i printed no head"
 expect_exit 0 "$py/status/404"
 [[ $(cat "$tmp/stdout") == "status body" ]] || fail "404 body without -f"
 expect_exit 22 -s -f "$py/status/500"

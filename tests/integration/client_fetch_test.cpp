@@ -121,6 +121,17 @@ TEST(ClientFetch, RelativeLocationsResolveAgainstTheCurrentUrl) {
                                       request("GET", "/a/d", authority(server)));
 }
 
+// Raw UTF-8 and spaces in a Location are escaped before the request goes out, and escapes
+// that came stay as they came. (A malformed escape, "%zz", is still an InvalidURL: curl
+// passes it on, but a strict server would refuse the request it makes.)
+TEST(ClientFetch, LocationsWithRawBytesAreEscaped) {
+    ScriptedServer server({{Exchange{redirect(302, "/caf\xc3\xa9 menu%2F")}, Exchange{ok("x")}}});
+    Response r = fetch(base(server) + "/start", direct());
+    EXPECT_EQ(r.read(), "x");
+    EXPECT_EQ(server.received(0), request("GET", "/start", authority(server)) +
+                                      request("GET", "/caf%C3%A9%20menu%2F", authority(server)));
+}
+
 TEST(ClientFetch, TheFirstOfSeveralLocationsIsFollowed) {
     ScriptedServer server(
         {{Exchange{redirect(302, "/first", "Location: /second\r\n")}, Exchange{ok("x")}}});
