@@ -109,7 +109,10 @@ void Response::finish() noexcept {
     if (!channel_) return;
     channel_->response_active = false;
     channel_->idle_since = detail::Clock::now();
-    if (!keep_alive_) channel_->close();
+    // Bytes after the end of the answer were never asked for (the client does not pipeline):
+    // the server frames its messages otherwise than we read them, and the next answer on this
+    // connection could not be trusted. curl drops the connection too.
+    if (!keep_alive_ || !channel_->pending().empty()) channel_->close();
     channel_.reset();
 }
 

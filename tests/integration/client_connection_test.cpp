@@ -467,6 +467,21 @@ TEST(ClientConnection, ReusedConnectionClosedByTheServerIsRetriedOnceForGet) {
     EXPECT_EQ(server.received(1), get_bytes(server, "/b"));
 }
 
+// Bytes past the end of an answer mean the server frames otherwise than we read: the next
+// request goes on a new connection instead of reading "EXTRA" as its status line.
+TEST(ClientConnection, BytesAfterAnAnswerRetireTheConnection) {
+    ScriptedServer server(
+        {{Exchange{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloEXTRA"}}, {Exchange{kOk}}});
+    Connection c("127.0.0.1", server.port(), 5s);
+    c.request("GET", "/a");
+    EXPECT_EQ(c.getresponse().read(), "hello");
+    c.request("GET", "/b");
+    EXPECT_EQ(c.getresponse().read(), "hello");
+    c.close();
+    EXPECT_EQ(server.accepted(), 2u);
+    EXPECT_EQ(server.received(1), get_bytes(server, "/b"));
+}
+
 TEST(ClientConnection, PostIsNotRetried) {
     ScriptedServer server({{Exchange{kOk}, Exchange{"", "", false, true}}});
     Connection c("127.0.0.1", server.port(), 5s);
