@@ -5,11 +5,14 @@
 #include "cli/get_errors.hpp"
 #include "cli/get_output.hpp"
 
+#include <pier/date.hpp>
 #include <pier/fetch.hpp>
 
 #include <fmt/core.h>
 
 #include <cerrno>
+#include <charconv>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -28,7 +31,7 @@ struct GetArgs {
     std::vector<std::string> data_binary;
     std::vector<std::string> json;
     std::vector<std::string> outputs;
-    bool remote_name = false;
+    int remote_names = 0; // -O given this many times: that many URLs after the -o ones
     bool location = false;
     bool head = false;
     bool include = false;
@@ -49,6 +52,7 @@ struct GetArgs {
     int max_redirs = 50;
     std::string user_agent;
     int retry = 0;
+    bool retry_connrefused = false;
 };
 
 CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
@@ -70,7 +74,8 @@ CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
         ->allow_extra_args(false);
     get->add_option("-o,--output", args->outputs, "Write the body to FILE (one per URL)")
         ->allow_extra_args(false);
-    get->add_flag("-O,--remote-name", args->remote_name, "Write to a file named as the URL's");
+    get->add_flag("-O,--remote-name", args->remote_names,
+                  "Write to a file named as the URL's (once per URL, as -o)");
     get->add_flag("-L,--location", args->location, "Follow redirects");
     get->add_flag("-I,--head", args->head, "HEAD request; print the response head");
     get->add_flag("-i,--include", args->include, "Include the response head in the output");
@@ -93,8 +98,12 @@ CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
     get->add_option("--max-redirs", args->max_redirs, "Redirects to follow with -L (-1: no limit)")
         ->capture_default_str();
     get->add_option("-A,--user-agent", args->user_agent, "User-Agent to send");
-    get->add_option("--retry", args->retry, "Retry transient failures N times")
+    get->add_option("--retry", args->retry,
+                    "Retry N times on a timeout, a failed name lookup, or 408, 429, 500, 502, "
+                    "503, 504 (waiting as Retry-After says, else 1 s, 2 s, 4 s...)")
         ->capture_default_str();
+    get->add_flag("--retry-connrefused", args->retry_connrefused,
+                  "With --retry, also retry a refused connection");
     get->footer(kGetExitCodes);
     return get;
 }
@@ -151,6 +160,24 @@ bool transient_status(int status) {
            status == 504;
 }
 
+// Whether a failed (or 5xx) transfer is worth another attempt, and when the server asked for it.
+struct Transient {
+    bool yes = false;
+    int retry_after = -1; // seconds from Retry-After; -1: not given
+};
+
+// Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date; -1 when neither.
+int retry_after_seconds(std::string_view value) {
+    int seconds = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (ec == std::errc() && end == value.data() + value.size() && seconds >= 0) return seconds;
+    if (const auto when = parse_http_date(value)) {
+        const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+        return static_cast<int>(std::max<std::int64_t>(0, (*when - now).count()));
+    }
+    return -1;
+}
+
 class Transfer {
   public:
     Transfer(const GetArgs& args, client::Session& session) : args_(args), session_(session) {}
@@ -159,11 +186,14 @@ class Transfer {
     int run(const std::string& url, const std::string& output) {
         int code = 0;
         for (int attempt = 0;; ++attempt) {
-            bool transient = false;
+            Transient transient;
             code = run_once(url, output, transient);
-            if (code == 0 && !transient) break;
-            if (attempt >= args_.retry || !transient) break;
-            const int wait = std::min(1 << attempt, 600);
+            if (code == 0 && !transient.yes) break;
+            if (attempt >= args_.retry || !transient.yes) break;
+            // curl's back-off, unless the server said how long (Retry-After, capped as curl's
+            // is at its longest back-off).
+            const int wait = transient.retry_after >= 0 ? std::min(transient.retry_after, 600)
+                                                        : std::min(1 << attempt, 600);
             if (!args_.silent)
                 fmt::print(stderr,
                            "Warning: Problem: transient error. Will retry in {} second{}. "
@@ -181,8 +211,13 @@ class Transfer {
         o.follow_redirects = args_.location;
         o.max_redirects = args_.max_redirs < 0 ? 1 << 30 : args_.max_redirs;
         o.decompress = args_.compressed;
+        // Unlike http.client, curl sends no Accept-Encoding unless asked to decode.
+        if (!args_.compressed) o.omit_fields.emplace_back("Accept-Encoding");
         o.tls.verify = !args_.insecure;
         o.tls.ca_file = args_.cacert;
+        if (!args_.cacert.empty() && ::access(args_.cacert.c_str(), R_OK) != 0)
+            throw Failure{77, "error setting certificate file: " + args_.cacert + ": " +
+                                  std::strerror(errno)};
         o.timeouts.connect = client::Duration(static_cast<long long>(args_.connect_timeout * 1000));
         o.timeouts.total = client::Duration(static_cast<long long>(args_.max_time * 1000));
         if (args_.proxy_set) o.proxy = args_.proxy;
@@ -210,6 +245,9 @@ class Transfer {
                 throw Failure{26, "Failed to open " + d.substr(1)};
             has_body = true;
         }
+        if (args_.head && has_body)
+            throw Failure{2, "-I (HEAD) and a request body (-d, --data-binary, --json) exclude "
+                             "each other"};
         o.method = args_.head ? "HEAD" : has_body ? "POST" : "GET";
         if (!args_.method.empty()) o.method = args_.method;
         o.body = std::move(body);
@@ -253,7 +291,7 @@ class Transfer {
         return f.code;
     }
 
-    int run_once(const std::string& url, const std::string& output, bool& transient) {
+    int run_once(const std::string& url, const std::string& output, Transient& transient) {
         heads_.clear();
         const auto start = std::chrono::steady_clock::now();
         TransferInfo info;
@@ -264,7 +302,10 @@ class Transfer {
             code = report(f);
         } catch (const std::exception& e) {
             const Failure f = classify(e);
-            transient = f.code == 28 || f.code == 7 || f.code == 52 || f.code == 56;
+            // What curl retries: a timeout, a failed lookup; a refused connection if asked.
+            transient.yes = f.code == 28 || f.code == 6 ||
+                            (f.code == 7 && args_.retry_connrefused &&
+                             std::string_view(f.message).find("refused") != std::string_view::npos);
             code = report(f);
         }
         info.time_total =
@@ -296,7 +337,7 @@ class Transfer {
     }
 
     int transfer(const std::string& given, const std::string& output, TransferInfo& info,
-                 bool& transient) {
+                 Transient& transient) {
         const std::string url = given.find("://") == std::string::npos ? "http://" + given : given;
         const client::FetchOptions options = options_for();
         client::Response r = session_.fetch(url, options);
@@ -304,7 +345,8 @@ class Transfer {
         info.url_effective = r.url();
         info.num_redirects = r.redirects();
         info.content_type = r.header("Content-Type");
-        transient = transient_status(r.status());
+        transient.yes = transient_status(r.status());
+        if (transient.yes) transient.retry_after = retry_after_seconds(r.header("Retry-After"));
         if (args_.fail && r.status() >= 400) {
             r.close();
             // No body, but with -i or -I the head still goes to stdout first, as curl's.
@@ -322,6 +364,7 @@ class Transfer {
         Progress progress(out.is_file() && !args_.silent && !args_.verbose && ::isatty(2));
         std::string buffer(std::size_t{256} * 1024, '\0');
         while (const std::size_t n = r.readinto(buffer)) {
+            if (args_.head) continue; // -I shows heads only, whatever the method (-X GET)
             if (!out.write(std::string_view(buffer.data(), n)))
                 throw Failure{23, "Failure writing output to destination"};
             progress.update(r.bytes_received(), r.content_length());
@@ -352,7 +395,7 @@ int run_get(const GetArgs& args) {
         std::string output;
         if (i < args.outputs.size()) {
             output = args.outputs[i];
-        } else if (args.remote_name) {
+        } else if (i < args.outputs.size() + static_cast<std::size_t>(args.remote_names)) {
             output = remote_file_name(args.urls[i]);
             if (output.empty()) {
                 if (!args.silent || args.show_error)

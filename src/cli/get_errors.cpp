@@ -22,6 +22,7 @@ const char* const kGetExitCodes = R"(Exit codes (as curl's):
   52  empty reply from server
   56  failure receiving data (connection reset, truncated head)
   61  --compressed and the content coding is unknown or corrupt
+  77  the --cacert file cannot be read
   60  peer certificate could not be verified (see --cacert, -k)
 )";
 

@@ -13,7 +13,7 @@ Prints its port on stdout, then serves until killed. Routes:
   /stall          Content-Length: 100, ten bytes, then 10 s of silence
   /gzip /br-less  gzip-coded body "compressed hello"
   /setcookie      Set-Cookie: session=abc; Path=/
-  /status/C       an empty answer with status C
+  /status/C       "status body" with status C (and Retry-After: S with ?retry_after=S)
   /connections    how many TCP connections were accepted so far
 """
 import gzip
@@ -110,7 +110,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif path == "/setcookie":
             self.reply(200, b"set", [("Set-Cookie", "session=abc; Path=/")])
         elif path.startswith("/status/"):
-            self.reply(int(path[8:]), b"status body")
+            after = query.get("retry_after")
+            self.reply(int(path[8:]), b"status body", [("Retry-After", after[0])] if after else [])
         elif path == "/connections":
             self.reply(200, str(CONNECTIONS).encode())
         else:

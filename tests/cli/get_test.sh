@@ -32,7 +32,6 @@ expect_exit 0 "$py/echo"
 diff <(tr -d '\r' <"$tmp/stdout") - <<EOF2 || fail "request bytes: $(cat "$tmp/stdout")"
 GET /echo HTTP/1.1
 Host: ${py#http://}
-Accept-Encoding: identity
 User-Agent: pier/$("$pier" --version | cut -d' ' -f2)
 Accept: */*
 
@@ -81,6 +80,15 @@ status=0 && timeout 20 "$pier" get -s "$py/file/hello.txt" >&- || status=$?
 [[ $status -eq 23 ]] || fail "closed stdout: exit $status"
 (cd "$tmp" && timeout 20 "$pier" get -s -O "$py/file/hello.txt") || fail "-O"
 [[ $(cat "$tmp/hello.txt") == hello ]] || fail "-O file name"
+# One -O names one URL's file, as in curl; the next URL goes to stdout.
+[[ $(cd "$tmp" && timeout 20 "$pier" get -s -O "$py/file/big.bin" "$py/file/hello.txt") == hello ]] ||
+  fail "-O applied to a second URL"
+cmp -s "$tmp/big.bin" "$tmp/site/big.bin" || fail "-O with two URLs"
+# -I shows the head only, whatever the method; -I with a body is a usage error.
+expect_exit 0 -I -X GET "$py/file/hello.txt"
+grep -q '^hello' "$tmp/stdout" && fail "-I -X GET printed the body"
+expect_exit 2 -I -d x "$py/echo"
+expect_exit 77 --cacert "$tmp/no-such-ca.pem" "https://127.0.0.1:1/"
 
 # Heads: -I, -i, -D.
 expect_exit 0 -I "$py/file/hello.txt"
@@ -199,10 +207,16 @@ expect_exit 28 --max-time 0.5 "$py/slow"
 python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' >"$tmp/free"
 expect_exit 7 "http://127.0.0.1:$(cat "$tmp/free")/"
 expect_exit 2 --no-such-flag "$py/"
-# --retry: a refused connection is transient; one retry after 1 s, then curl's exit code.
+# --retry: a refused connection is retried only with --retry-connrefused (as curl); one retry
+# after 1 s, then curl's exit code.
 expect_exit 7 --retry 1 "http://127.0.0.1:$(cat "$tmp/free")/"
+grep -q 'Will retry' "$tmp/stderr" && fail "--retry retried a refused connection"
+expect_exit 7 --retry 1 --retry-connrefused "http://127.0.0.1:$(cat "$tmp/free")/"
 [[ $(grep -c 'Will retry in 1 second' "$tmp/stderr") -eq 1 ]] || fail "--retry: $(cat "$tmp/stderr")"
 [[ $(grep -c '^pier: (7)' "$tmp/stderr") -eq 2 ]] || fail "--retry attempts: $(cat "$tmp/stderr")"
+# A 503 with Retry-After: 0 is retried at once, not after the 1 s back-off.
+expect_exit 0 --retry 1 -w '%{http_code}' -o /dev/null "$py/status/503?retry_after=0"
+grep -q 'Will retry in 0 seconds' "$tmp/stderr" || fail "Retry-After: $(cat "$tmp/stderr")"
 expect_exit 22 --retry 3 -f "$py/status/404"
 grep -q 'Will retry' "$tmp/stderr" && fail "--retry retried a 404"
 # Several URLs: the exit code is the last transfer's, as curl's.
