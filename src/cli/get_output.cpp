@@ -87,8 +87,10 @@ bool OutputFile::open_temporary(const struct stat* existing) {
         return false;
     }
     pending_temporary = temp_.c_str();
-    if (existing != nullptr) { // the replacement keeps the replaced file's mode and owner
-        ::fchmod(fd, existing->st_mode & 07777);
+    if (existing != nullptr) {
+        // The replacement keeps the replaced file's permissions and owner; not set-user-ID or
+        // set-group-ID bits, which a write by anyone but root would have cleared too.
+        ::fchmod(fd, existing->st_mode & 0777);
         if (::fchown(fd, existing->st_uid, existing->st_gid) != 0) {
             // Only root may give a file away; anyone else's download is theirs, as with curl.
         }
