@@ -159,16 +159,25 @@ void Connection::read_available() {
     }
     if (stage_ == Stage::closed) return;
     if (peer_closed_) {
-        // A half-closed client still gets every response it asked for; then we close.
+        // A half-closed client still gets every response it asked for — after a listing built
+        // on the pool, after a long file, all the pipelined ones — and then we close: process()
+        // and after_flush() end the connection when nothing is left to do.
         if (stage_ == Stage::linger) {
             close_now();
             return;
         }
         process();
-        if (stage_ == Stage::closed) return;
-        close_after_write_ = true;
-        if (!output_pending()) close_now();
     }
+}
+
+// Nothing more will arrive from a half-closed client; once nothing is being answered either,
+// the connection is done. A request it left incomplete can never be answered.
+bool Connection::close_if_peer_done() {
+    if (!peer_closed_ || stage_ == Stage::closed || stage_ == Stage::linger ||
+        stage_ == Stage::handler || sending_body_ || output_pending())
+        return false;
+    close_now();
+    return true;
 }
 
 bool Connection::reparse_head_if_moved() {
@@ -239,6 +248,8 @@ void Connection::process() {
     }
     if (output_pending()) {
         if (flush()) after_flush();
+    } else if (close_if_peer_done()) {
+        return;
     } else if (stage_ == Stage::head && close_after_write_ && !sending_body_) {
         start_linger(); // the last answer had no bytes (an empty HTTP/0.9 one): end now
     } else if (stage_ == Stage::head && !close_after_write_ && in_.empty()) {

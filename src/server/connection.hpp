@@ -85,6 +85,7 @@ class Connection final : public net::IoHandler, public net::Closeable {
     void start_body(bool streamed, bool chunked);
     void after_flush();
     void start_linger();
+    bool close_if_peer_done();
     void close_now();
     void arm(Deadline d);
     static void on_timer(void* context);

@@ -204,6 +204,7 @@ void Connection::after_flush() {
         process();
         return;
     }
+    if (close_if_peer_done()) return;
     if (stage_ == Stage::head && in_.empty()) {
         request_started_ = false;
         in_.release(); // an idle keep-alive connection holds no buffer

@@ -457,6 +457,31 @@ TEST_F(StaticFiles, ClientsHangingUpMidDownloadDoNotKillTheServer) {
     EXPECT_EQ(body_of(get(server.port(), "/hello.txt")), "hello\n");
 }
 
+// A client that half-closes after its requests still gets every answer: a listing, which is
+// built on the pool, and requests pipelined behind a long file. Both were lost once: the
+// connection closed when nothing was pending at that instant.
+TEST_F(StaticFiles, AHalfClosedClientGetsEveryAnswer) {
+    const std::string large(std::size_t{4} << 20, 'L');
+    site.write("large.bin", large);
+    TestServer server(static_files(options()));
+    for (int i = 0; i < 10; ++i) {
+        Client listing(server.port());
+        listing.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+        listing.shutdown_write();
+        const std::string page = listing.read_to_close();
+        EXPECT_EQ(status_line(page), "HTTP/1.1 200 OK") << i;
+        EXPECT_NE(page.find("hello.txt"), std::string::npos) << i;
+
+        Client pipelined(server.port());
+        pipelined.send("GET /large.bin HTTP/1.1\r\nHost: t\r\n\r\n"
+                       "GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+        pipelined.shutdown_write();
+        EXPECT_EQ(body_of(pipelined.read_response()).size(), large.size()) << i;
+        EXPECT_EQ(body_of(pipelined.read_response()), "hello\n") << i;
+        EXPECT_TRUE(pipelined.closed_by_server()) << i;
+    }
+}
+
 TEST_F(StaticFiles, TheCacheHoldsABoundedNumberOfDescriptors) {
     const auto open_fds = [] {
         return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator{});
