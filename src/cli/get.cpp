@@ -322,18 +322,31 @@ class Transfer {
         std::string all;
         for (const std::string& h : heads_) all += h;
         info.size_header = all.size();
-        if (to_output && !out.write(all)) throw Failure{23, "Failure writing output"};
-        if (!args_.dump_header.empty()) {
-            if (args_.dump_header == "-") {
-                fmt::print("{}", all);
-            } else {
-                // One file for the whole call: each transfer's heads after the previous ones.
-                const auto mode = dump_started_ ? std::ios::app : std::ios::trunc;
-                std::ofstream f(args_.dump_header, std::ios::binary | mode);
-                if (!(f << all)) throw Failure{23, "Failed to write " + args_.dump_header};
-                dump_started_ = true;
-            }
+        write_head_text(out, to_output, all);
+    }
+
+    // Trailer fields go where the heads went, after the body, as curl prints them.
+    void write_trailers(OutputFile& out, const Fields& trailers) {
+        if (trailers.empty()) return;
+        std::string lines;
+        for (const Field& f : trailers)
+            lines.append(f.name).append(": ").append(f.value).append("\r\n");
+        write_head_text(out, args_.include, lines);
+    }
+
+    // Head text to the output (-i) and to the -D file.
+    void write_head_text(OutputFile& out, bool to_output, const std::string& text) {
+        if (to_output && !out.write(text)) throw Failure{23, "Failure writing output"};
+        if (args_.dump_header.empty()) return;
+        if (args_.dump_header == "-") {
+            fmt::print("{}", text);
+            return;
         }
+        // One file for the whole call: each transfer's heads after the previous ones.
+        const auto mode = dump_started_ ? std::ios::app : std::ios::trunc;
+        std::ofstream f(args_.dump_header, std::ios::binary | mode);
+        if (!(f << text)) throw Failure{23, "Failed to write " + args_.dump_header};
+        dump_started_ = true;
     }
 
     int transfer(const std::string& given, const std::string& output, TransferInfo& info,
@@ -370,6 +383,7 @@ class Transfer {
             progress.update(r.bytes_received(), r.content_length());
         }
         info.size_download = r.bytes_received(); // as curl: the bytes received, still coded
+        write_trailers(out, r.trailers());
         progress.finish();
         if (!out.commit())
             return report({23, out.is_file()

@@ -11,6 +11,7 @@ Prints its port on stdout, then serves until killed. Routes:
   /empty          close without a reply
   /slow           waits 3 s before answering
   /stall          Content-Length: 100, ten bytes, then 10 s of silence
+  /trailers       chunked "hello" with the trailer field X-T: trailer-val
   /gzip /br-less  gzip-coded body "compressed hello"
   /setcookie      Set-Cookie: session=abc; Path=/
   /status/C       "status body" with status C (and Retry-After: S with ?retry_after=S)
@@ -96,6 +97,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                        struct.pack("ii", 1, 0))
             self.connection.close()  # with linger 0: a reset, not a FIN
             self.close_connection = True
+        elif path == "/trailers":
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("Trailer", "X-T")
+            self.end_headers()
+            self.wfile.write(b"5\r\nhello\r\n0\r\nX-T: trailer-val\r\n\r\n")
         elif path == "/stall":
             self.send_ten_of_a_hundred()
             time.sleep(10)  # the client is killed meanwhile

@@ -185,6 +185,10 @@ expect_exit 0 -w '%{http_code}:%{size_download}\n' -o /dev/null "$py/file/big.bi
 expect_exit 22 -f "$py/status/404"
 [[ ! -s $tmp/stdout ]] || fail "-f printed the body"
 grep -q 'returned error: 404' "$tmp/stderr" || fail "-f message"
+# Trailer fields follow the body with -i and the head in the -D file, as curl prints them.
+expect_exit 0 -i -D "$tmp/trailers.head" "$py/trailers"
+[[ $(tail -c 23 "$tmp/stdout") == $'helloX-T: trailer-val\r' ]] || fail "-i trailers: $(cat "$tmp/stdout")"
+[[ $(tail -c 20 "$tmp/trailers.head") == $'\r\nX-T: trailer-val\r' ]] || fail "-D trailers"
 expect_exit 22 -f -i "$py/status/404"
 head -1 "$tmp/stdout" | grep -q '^HTTP/1.1 404' || fail "-f -i printed no head"
 expect_exit 0 "$py/status/404"
