@@ -765,15 +765,23 @@ def pipeline_session(r, site, log):
 
 
 def write_pipeline(r, sock, p):
-    """Writes the requests in batches of 1-50; returns the error if the server stopped reading."""
+    """Writes the requests in batches of 1-50; returns the error if the server stopped reading.
+
+    Requests after one that closes go in a single write with it. Written later, they could
+    reach a server that has closed, and its kernel would answer them with a reset that can
+    destroy answers not yet read (RFC 9112 9.6, and a client must not send them at all); sent
+    with it, they are unread input, which the server must drain before it closes."""
+    batched = p.due - 1 if p.sent > p.due else p.sent
     i = 0
     try:
-        while i < p.sent:
+        while i < batched:
             k = r.randrange(1, 51)
-            send(r, sock, b''.join(q.raw for q in p.reqs[i:min(i + k, p.sent)]), p.in_pieces)
+            send(r, sock, b''.join(q.raw for q in p.reqs[i:min(i + k, batched)]), p.in_pieces)
             i += k
             if r.random() < 0.2:
                 time.sleep(r.random() * 0.02)
+        if batched < p.sent:
+            sock.sendall(b''.join(q.raw for q in p.reqs[batched:p.sent]))
         if p.half_close:
             sock.shutdown(socket.SHUT_WR)
     except TimeoutError:
