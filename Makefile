@@ -7,6 +7,8 @@
 #   make bench   codec micro-benchmarks vs http_parser, pier serve vs nginx under wrk, then
 #                pier's client vs libcurl against nginx
 #   make fuzz    long fuzzing run: FUZZ_SECONDS per target (default 600)
+#   make soak    SOAK_SESSIONS random sessions against the release `pier serve` (default
+#                20,000, for at most SOAK_SECONDS, default 300); SOAK_SEED picks them
 #   make format  clang-format every C++ file
 #   make lint    clang-tidy over the library sources
 #   make clean   remove build/
@@ -15,11 +17,14 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
+SOAK_SESSIONS ?= 20000
+SOAK_SECONDS ?= 300
+SOAK_SEED ?= 1
 TEST_FUZZ_SECONDS ?= 30
 CMAKE_GENERATOR := -G Ninja
 CXX_FILES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)
 
-.PHONY: deps build release asan fuzz-build test serve bench fuzz format lint clean
+.PHONY: deps build release asan fuzz-build test serve bench fuzz soak format lint clean
 PORT ?= 8000
 DIR ?= .
 
@@ -76,6 +81,12 @@ BENCH_CLIENT_SECONDS ?= 0.5
 fuzz: fuzz-build
 	@cmake -DPIER_FUZZ_SECONDS=$(FUZZ_SECONDS) build/fuzz >/dev/null
 	ctest --test-dir build/fuzz -j $(JOBS) --output-on-failure --verbose
+
+# Only the pier command is built, as for `make serve`; a failure prints each seed to --replay.
+soak: deps build/release/build.ninja
+	cmake --build build/release -j $(JOBS) --target pier-cli
+	tests/interop/chaos_serve.py build/release/pier --seed $(SOAK_SEED) \
+	  --sessions $(SOAK_SESSIONS) --seconds $(SOAK_SECONDS)
 
 format:
 	clang-format -i $(CXX_FILES)
