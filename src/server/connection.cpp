@@ -517,6 +517,7 @@ void Connection::complete_request(std::size_t consumed) {
     x().parser.reset();
     request_started_ = false;
     in_.consume(consumed);
+    if (!in_.empty()) pipelined_ = true;
 }
 
 void Connection::on_blocking_done() {

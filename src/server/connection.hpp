@@ -118,6 +118,7 @@ class Connection final : public net::IoHandler, public net::Closeable {
     bool peer_closed_ = false;
     bool hangup_seen_ = false;    // epoll reported RDHUP/HUP: read until recv says 0
     bool socket_drained_ = false; // the last read found the socket empty, and no edge since
+    bool pipelined_ = false; // a request was already waiting when one ended: more may be coming
     bool continue_sent_ = false;
     bool read_paused_ = false;     // stopped reading (backpressure); resume after a flush
     bool sending_body_ = false;    // a file or stream is still going out: parse no further

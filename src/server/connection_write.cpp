@@ -220,7 +220,10 @@ void Connection::start_linger() {
     // found the socket empty), and a plain close sends the response and then FIN (as nginx
     // does, it saves the lingering round trip of every connection-per-request client).
     if (stage_ == Stage::closed) return;
-    if (peer_closed_ || (in_.empty() && socket_drained_)) {
+    // A pipelining client may have more requests in flight that a close would answer with a
+    // reset, destroying answers it has not read yet: it gets the lingering close (as nginx's
+    // heuristic does), whatever was unread at this instant.
+    if (peer_closed_ || (in_.empty() && socket_drained_ && !pipelined_)) {
         close_now();
         return;
     }

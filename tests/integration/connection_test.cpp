@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 namespace pier::test {
 namespace {
@@ -184,6 +186,26 @@ TEST(Server, ARefusedRequestIsAnsweredOnceAndTheNextOneServed) {
             ++answers;
         EXPECT_EQ(answers, 2u) << req;
         EXPECT_TRUE(all.ends_with("GET /next")) << req;
+    }
+}
+
+// A pipelining client that sends past its Connection: close (late, in another write) must not
+// lose the answers it has not read yet to the reset a plain close would send for those bytes:
+// the reset also drops what the server's kernel has not sent yet.
+TEST(Server, APipeliningClientGetsALingeringClose) {
+    const std::string large(std::size_t{300} * 1024, 'x');
+    TestServer server([&large](const Request& req, Response& res) {
+        res.set_body(req.path() == "/large" ? large : std::string(req.path()));
+    });
+    for (int i = 0; i < 5; ++i) {
+        Client c(server.port());
+        c.send("GET /large HTTP/1.1\r\nHost: t\r\n\r\n"
+               "GET /b HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        std::this_thread::sleep_for(std::chrono::milliseconds(100)); // answered and closed
+        c.send("GET /late HTTP/1.1\r\nHost: t\r\n\r\n");
+        std::this_thread::sleep_for(std::chrono::milliseconds(50)); // a reset would be here now
+        EXPECT_EQ(body_of(c.read_response()).size(), large.size()) << i;
+        EXPECT_EQ(body_of(c.read_response()), "/b") << i;
     }
 }
 
