@@ -248,15 +248,8 @@ void Connection::process() {
     }
     if (output_pending()) {
         if (flush()) after_flush();
-    } else if (close_if_peer_done()) {
-        return;
-    } else if (stage_ == Stage::head && close_after_write_ && !sending_body_) {
-        start_linger(); // the last answer had no bytes (an empty HTTP/0.9 one): end now
-    } else if (stage_ == Stage::head && !close_after_write_ && in_.empty()) {
-        request_started_ = false;
-        in_.release();
-        release_exchange_if_idle();
-        arm(Deadline::idle);
+    } else {
+        settle(); // also when the last answer had no bytes at all (an empty HTTP/0.9 one)
     }
 }
 

@@ -84,6 +84,7 @@ class Connection final : public net::IoHandler, public net::Closeable {
     bool pull_stream();
     void start_body(bool streamed, bool chunked);
     void after_flush();
+    void settle();
     void start_linger();
     bool close_if_peer_done();
     void close_now();

@@ -192,25 +192,32 @@ bool Connection::pull_stream() {
 }
 
 void Connection::after_flush() {
+    if (!close_after_write_) {
+        if (read_paused_) {
+            read_available();
+            return;
+        }
+        if (stage_ == Stage::head && !in_.empty()) { // requests that waited behind a long body
+            process();
+            return;
+        }
+    }
+    settle();
+}
+
+// Nothing is left to send: end the connection if it is done, or let it go idle.
+void Connection::settle() {
+    if (close_if_peer_done()) return;
+    if (stage_ != Stage::head || sending_body_) return; // an answer is still being made
     if (close_after_write_) {
         start_linger();
         return;
     }
-    if (read_paused_) {
-        read_available();
-        return;
-    }
-    if (stage_ == Stage::head && !in_.empty()) { // requests that waited behind a long body
-        process();
-        return;
-    }
-    if (close_if_peer_done()) return;
-    if (stage_ == Stage::head && in_.empty()) {
-        request_started_ = false;
-        in_.release(); // an idle keep-alive connection holds no buffer
-        release_exchange_if_idle();
-        arm(Deadline::idle);
-    }
+    if (!in_.empty()) return; // the start of the next request: wait for the rest
+    request_started_ = false;
+    in_.release(); // an idle keep-alive connection holds no buffer
+    release_exchange_if_idle();
+    arm(Deadline::idle);
 }
 
 void Connection::start_linger() {
