@@ -134,6 +134,12 @@ class CertificateError : public TlsError {
   public:
     using TlsError::TlsError;
 };
+/// The CA file or directory given in TlsOptions cannot be loaded (missing, unreadable, not
+/// PEM certificates): nothing could be verified.
+class CaCertificatesError : public TlsError {
+  public:
+    using TlsError::TlsError;
+};
 
 class TooManyRedirects : public HTTPException {
   public:

@@ -215,9 +215,6 @@ class Transfer {
         if (!args_.compressed) o.omit_fields.emplace_back("Accept-Encoding");
         o.tls.verify = !args_.insecure;
         o.tls.ca_file = args_.cacert;
-        if (!args_.cacert.empty() && ::access(args_.cacert.c_str(), R_OK) != 0)
-            throw Failure{77, "error setting certificate file: " + args_.cacert + ": " +
-                                  std::strerror(errno)};
         o.timeouts.connect = client::Duration(static_cast<long long>(args_.connect_timeout * 1000));
         o.timeouts.total = client::Duration(static_cast<long long>(args_.max_time * 1000));
         if (args_.proxy_set) o.proxy = args_.proxy;

@@ -22,7 +22,7 @@ const char* const kGetExitCodes = R"(Exit codes (as curl's):
   52  empty reply from server
   56  failure receiving data (connection reset, truncated head)
   61  --compressed and the content coding is unknown or corrupt
-  77  the --cacert file cannot be read
+  77  the --cacert file cannot be loaded (missing, or not PEM certificates)
   60  peer certificate could not be verified (see --cacert, -k)
 )";
 
@@ -33,6 +33,7 @@ Failure classify(const std::exception& e) {
     if (const auto* c = dynamic_cast<const ConnectError*>(&e))
         return {c->kind() == ConnectError::Kind::resolve ? 6 : 7, e.what()};
     if (dynamic_cast<const TimeoutError*>(&e)) return {28, e.what()};
+    if (dynamic_cast<const CaCertificatesError*>(&e)) return {77, e.what()};
     if (dynamic_cast<const CertificateError*>(&e)) return {60, e.what()};
     if (dynamic_cast<const TlsError*>(&e)) return {35, e.what()};
     if (dynamic_cast<const IncompleteRead*>(&e)) return {18, e.what()};

@@ -256,6 +256,8 @@ std::unique_ptr<detail::Transport> HttpsConnection::open_transport(int fd,
         throw TimeoutError("timed out in the TLS handshake with " + host);
     case detail::TlsStatus::verify_failed:
         throw CertificateError("certificate verify failed for " + host + ": " + r.error);
+    case detail::TlsStatus::ca_unusable:
+        throw CaCertificatesError(r.error);
     case detail::TlsStatus::handshake_failed:
         break;
     }

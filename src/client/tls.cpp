@@ -145,7 +145,7 @@ TlsResult make_tls_transport(int fd, const std::string& host, const TlsOptions& 
                                  options.ca_path.empty() ? nullptr : options.ca_path.c_str())
                            : SSL_CTX_set_default_verify_paths(ctx);
         if (ok != 1)
-            return fail(TlsStatus::verify_failed,
+            return fail(custom ? TlsStatus::ca_unusable : TlsStatus::verify_failed,
                         "cannot load CA certificates: " + openssl_errors());
         SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
         X509_VERIFY_PARAM* param = SSL_get0_param(ssl);

@@ -90,6 +90,7 @@ enum class TlsStatus : std::uint8_t {
     ok,
     handshake_failed,
     verify_failed,
+    ca_unusable, // the CA file or directory asked for cannot be loaded
     timeout,
 };
 struct TlsResult {

@@ -88,7 +88,6 @@ cmp -s "$tmp/big.bin" "$tmp/site/big.bin" || fail "-O with two URLs"
 expect_exit 0 -I -X GET "$py/file/hello.txt"
 grep -q '^hello' "$tmp/stdout" && fail "-I -X GET printed the body"
 expect_exit 2 -I -d x "$py/echo"
-expect_exit 77 --cacert "$tmp/no-such-ca.pem" "https://127.0.0.1:1/"
 
 # Heads: -I, -i, -D.
 expect_exit 0 -I "$py/file/hello.txt"

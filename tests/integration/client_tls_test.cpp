@@ -137,6 +137,14 @@ TEST_F(ClientTls, TheVerifiedNameCanBeGiven) {
     EXPECT_NE(get(c).find("s_server"), std::string::npos);
 }
 
+// A CA file that cannot be loaded is its own error, not a failed verification of the server.
+TEST_F(ClientTls, AnUnloadableCaFileIsACaCertificatesError) {
+    TlsOptions t;
+    t.ca_file = dir_ + "/no-such-ca.pem";
+    HttpsConnection c("localhost", port_, t, 5s);
+    EXPECT_THROW(c.request("GET", "/"), CaCertificatesError);
+}
+
 TEST_F(ClientTls, CertificateErrorIsATlsErrorIsAnHTTPException) {
     HttpsConnection c("localhost", port_, TlsOptions{}, 5s);
     try {

@@ -107,6 +107,9 @@ expect_exit 0 --cacert "$tmp/ca.pem" -o "$tmp/big.tls" "https://localhost:$tls/b
 cmp -s "$tmp/big.tls" "$root/big.bin" || fail "TLS big file"
 expect_exit 60 "https://localhost:$tls/small.txt"
 expect_exit 60 --cacert "$tmp/ca.pem" "https://127.0.0.1:$tls/small.txt"
+# A CA file that is missing or holds no certificate is curl's 77, not a verification failure.
+expect_exit 77 --cacert "$tmp/no-such-ca.pem" "https://localhost:$tls/small.txt"
+expect_exit 77 --cacert "$root/small.txt" "https://localhost:$tls/small.txt"
 expect_exit 0 -k "https://127.0.0.1:$tls/small.txt"
 expect_exit 0 -v --cacert "$tmp/ca.pem" "https://localhost:$tls/small.txt" "https://localhost:$tls/small.txt"
 [[ $(grep -c 'Re-using existing connection' "$tmp/stderr") -eq 1 ]] || fail "TLS keep-alive"
