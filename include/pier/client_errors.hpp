@@ -114,11 +114,15 @@ class ConnectError : public HTTPException {
         resolve, // the host name has no address
         connect, // every address refused or was unreachable
     };
-    ConnectError(const std::string& what, Kind kind) : HTTPException(what), kind_(kind) {}
+    ConnectError(const std::string& what, Kind kind, int error = 0)
+        : HTTPException(what), kind_(kind), error_(error) {}
     Kind kind() const noexcept { return kind_; }
+    /// For Kind::connect, the errno of the last address tried (ECONNREFUSED, ENETUNREACH…).
+    int error() const noexcept { return error_; }
 
   private:
     Kind kind_;
+    int error_;
 };
 
 class TimeoutError : public HTTPException {

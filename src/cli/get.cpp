@@ -300,9 +300,10 @@ class Transfer {
         } catch (const std::exception& e) {
             const Failure f = classify(e);
             // What curl retries: a timeout, a failed lookup; a refused connection if asked.
-            transient.yes = f.code == 28 || f.code == 6 ||
-                            (f.code == 7 && args_.retry_connrefused &&
-                             std::string_view(f.message).find("refused") != std::string_view::npos);
+            const auto* connect = dynamic_cast<const client::ConnectError*>(&e);
+            transient.yes =
+                f.code == 28 || f.code == 6 ||
+                (args_.retry_connrefused && connect != nullptr && connect->error() == ECONNREFUSED);
             code = report(f);
         }
         info.time_total =

@@ -136,7 +136,7 @@ void Connection::connect() {
     if (r.fd < 0)
         throw ConnectError("failed to connect to " + host_ + ":" + std::to_string(port_) + ": " +
                                std::strerror(r.error),
-                           ConnectError::Kind::connect);
+                           ConnectError::Kind::connect, r.error);
     report(DebugKind::info, "Connected to " + host_ + ":" + std::to_string(port_));
     channel_->limits = limits_;
     channel_->debug = debug_;

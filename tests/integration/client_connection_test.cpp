@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <string>
 
 namespace pier::client {
@@ -602,6 +603,7 @@ TEST(ClientConnection, RefusedConnectionIsConnectError) {
         FAIL() << "connected";
     } catch (const ConnectError& e) {
         EXPECT_EQ(e.kind(), ConnectError::Kind::connect);
+        EXPECT_EQ(e.error(), ECONNREFUSED);
     }
     // Nothing was sent, so the connection is idle again, not "Request-sent".
     EXPECT_THROW(c.request("GET", "/"), ConnectError);
