@@ -4,6 +4,7 @@
 
 #include <brotli/decode.h>
 #include <cctype>
+#include <cstring>
 #include <string>
 #include <vector>
 #include <zlib.h>
@@ -163,7 +164,7 @@ class ChainDecoder final : public ContentDecoder {
         std::span<char> room() { return std::span<char>(bytes).subspan(end); }
         void compact() {
             if (at == 0) return;
-            bytes.replace(0, end - at, bytes, at, end - at);
+            std::memmove(bytes.data(), bytes.data() + at, end - at); // ranges may overlap
             end -= at;
             at = 0;
         }

@@ -455,14 +455,18 @@ TEST(ClientConnection, LimitsAreSettable) {
     EXPECT_THROW((void)c.getresponse(), LineTooLong);
 }
 
-TEST(ClientConnection, ReusedConnectionClosedByTheServerIsRetriedOnceForGet) {
-    ScriptedServer server({{Exchange{kOk}, Exchange{"", "", false, true}}, {Exchange{kOk}}});
+// GET /a, then GET /b, on one Connection; each must read "hello".
+void get_a_then_b(const ScriptedServer& server) {
     Connection c("127.0.0.1", server.port(), 5s);
     c.request("GET", "/a");
     EXPECT_EQ(c.getresponse().read(), "hello");
     c.request("GET", "/b");
     EXPECT_EQ(c.getresponse().read(), "hello");
-    c.close();
+}
+
+TEST(ClientConnection, ReusedConnectionClosedByTheServerIsRetriedOnceForGet) {
+    ScriptedServer server({{Exchange{kOk}, Exchange{"", "", false, true}}, {Exchange{kOk}}});
+    get_a_then_b(server);
     EXPECT_EQ(server.accepted(), 2u);
     EXPECT_EQ(server.received(0), get_bytes(server, "/a") + get_bytes(server, "/b"));
     EXPECT_EQ(server.received(1), get_bytes(server, "/b"));
@@ -473,12 +477,7 @@ TEST(ClientConnection, ReusedConnectionClosedByTheServerIsRetriedOnceForGet) {
 TEST(ClientConnection, BytesAfterAnAnswerRetireTheConnection) {
     ScriptedServer server(
         {{Exchange{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloEXTRA"}}, {Exchange{kOk}}});
-    Connection c("127.0.0.1", server.port(), 5s);
-    c.request("GET", "/a");
-    EXPECT_EQ(c.getresponse().read(), "hello");
-    c.request("GET", "/b");
-    EXPECT_EQ(c.getresponse().read(), "hello");
-    c.close();
+    get_a_then_b(server);
     EXPECT_EQ(server.accepted(), 2u);
     EXPECT_EQ(server.received(1), get_bytes(server, "/b"));
 }
