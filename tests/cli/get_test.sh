@@ -220,6 +220,9 @@ expect_exit 7 --retry 1 --retry-connrefused "http://127.0.0.1:$(cat "$tmp/free")
 # A 503 with Retry-After: 0 is retried at once, not after the 1 s back-off.
 expect_exit 0 --retry 1 -w '%{http_code}' -o /dev/null "$py/status/503?retry_after=0"
 grep -q 'Will retry in 0 seconds' "$tmp/stderr" || fail "Retry-After: $(cat "$tmp/stderr")"
+# Retry-After as an HTTP-date: one in the past means now.
+expect_exit 0 --retry 1 -o /dev/null "$py/status/503?retry_after=Thu,%2001%20Jan%201970%2000:00:00%20GMT"
+grep -q 'Will retry in 0 seconds' "$tmp/stderr" || fail "Retry-After date: $(cat "$tmp/stderr")"
 expect_exit 22 --retry 3 -f "$py/status/404"
 grep -q 'Will retry' "$tmp/stderr" && fail "--retry retried a 404"
 # Several URLs: the exit code is the last transfer's, as curl's.
