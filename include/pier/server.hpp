@@ -42,6 +42,9 @@ struct Timeouts {
     std::chrono::milliseconds body_stall{30'000};
     /// A client that stops reading its response for this long is dropped.
     std::chrono::milliseconds write_stall{30'000};
+    /// After the last answer of a connection, how long what the client still sends is read
+    /// and discarded (so it never gets a reset in place of that answer).
+    std::chrono::milliseconds linger{2'000};
     /// On stop(): how long in-flight requests may still take.
     std::chrono::milliseconds shutdown_grace{5'000};
 };
@@ -55,6 +58,9 @@ struct ServerConfig {
     Timeouts timeouts;
     /// Open connections over all workers; beyond it new ones get 503 with Retry-After.
     std::size_t max_connections = 10'000;
+    /// Bytes of answers a client has not read yet beyond which its connection stops reading
+    /// (and so parsing) further pipelined requests.
+    std::size_t max_pending_output = std::size_t{1} << 20;
     /// The Server field; empty = none.
     std::string server_header = "pier";
     bool enable_trace = false;

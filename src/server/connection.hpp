@@ -1,27 +1,21 @@
-// One client connection: read, parse, check, hand to the handler, write — for each request,
-// in order, pipelined or not — and close without losing the last response.
+// One client connection, whatever protocol it speaks: the transport, the bytes read and not yet
+// consumed, the one deadline, the epoll registration — and the Session that makes sense of the
+// bytes (HTTP/1 from the start; a raw stream after 101; HTTP/2 later), which it can swap.
 //
-// States, in the order a request moves through them:
-//   head     waiting for / parsing the request head          (deadline: header or idle)
-//   body     reading a Content-Length or chunked body         (deadline: body stall)
-//   (handler runs, response appended to out_)
-//   write    out_ not yet accepted by the socket              (deadline: write stall)
-//   linger   response sent, our side shut down, draining what the client still sends so it
-//            never gets a reset in place of its response       (deadline: linger)
+// The connection reads; the session parses, answers and writes through transport(). Closing
+// is the connection's: at once (close_now), or lingering (shut our side, discard what the
+// client still sends until it closes or time is up, so it never gets a reset in place of the
+// answer it is reading).
 #pragma once
 
 #include "net/buffer.hpp"
 #include "net/event_loop.hpp"
 #include "net/socket.hpp"
-#include "server/exchange.hpp"
-#include "server/semantics.hpp"
+#include "net/transport.hpp"
+#include "server/session.hpp"
 
-#include <pier/chunked.hpp>
-#include <pier/parser.hpp>
-#include <pier/request.hpp>
-#include <pier/response.hpp>
-
-#include <functional>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -31,100 +25,80 @@ class Worker;
 
 class Connection final : public net::IoHandler, public net::Closeable {
   public:
-    Connection(Worker& worker, net::Fd fd, const net::SocketAddress& peer);
+    Connection(Worker& worker, std::unique_ptr<net::Transport> transport,
+               const net::SocketAddress& peer);
     ~Connection() override;
 
+    /// Registers with the loop (when the transport has a descriptor) and starts HTTP/1.
     void start();
     void on_io(std::uint32_t events) override;
-    /// Server shutdown: close now if idle, else after the response in progress.
-    void drain();
-    bool idle() const noexcept;
-    /// Closes at once (shutdown grace period over).
+
+    // Server shutdown (Worker).
+    void drain() { session_->drain(); }
+    bool idle() const noexcept { return !closed_ && session_->idle(); }
     void abort() { close_now(); }
+
+    // What sessions use.
+    Worker& worker() noexcept { return worker_; }
+    /// After close_now() a transport whose every call fails, so a session finishing the event
+    /// it was handling needs no null check.
+    net::Transport& transport() noexcept { return transport_ ? *transport_ : closed_transport(); }
+    net::Buffer& input() noexcept { return in_; }
+    const std::string& remote_address() const noexcept { return remote_; }
+    std::uint16_t remote_port() const noexcept { return remote_port_; }
+    /// The client closed its side: nothing more will arrive.
+    bool peer_closed() const noexcept { return peer_closed_; }
+    /// The last read found nothing more to read, and no edge came since: the client has not
+    /// sent anything we have not seen.
+    bool input_drained() const noexcept { return input_drained_; }
+    bool closed() const noexcept { return closed_; }
+    bool lingering() const noexcept { return lingering_; }
+    /// Reading stopped because the session did not want input (or the buffer is full).
+    bool read_paused() const noexcept { return read_paused_; }
+    /// Reads what has arrived, if reading had stopped.
+    void resume_reading();
+    /// The input buffer may grow to this (the session's largest head plus body in memory).
+    void set_max_input(std::size_t bytes) noexcept { max_input_ = bytes; }
+    /// One deadline at a time: replaces the previous one. The session's on_deadline() runs
+    /// when it passes.
+    void set_deadline(std::chrono::milliseconds after);
+    /// No deadline: the wait is not the client's (a handler runs on the pool).
+    void clear_deadline() noexcept { timer_.unlink(); }
+    void close_now();
+    /// Closes after what was written has reached the client: see the comment at the top.
+    void linger(std::chrono::milliseconds at_most);
+    /// Work elsewhere (a pool thread) still refers to this connection: a close is done, but
+    /// the object lives until every pin is released. unpin() runs on the loop.
+    void pin() noexcept { ++pins_; }
+    void unpin();
+    /// Hands the connection to another protocol (after 101). The old session is destroyed
+    /// once the current event is handled.
+    void replace_session(std::unique_ptr<Session> next);
 
     Connection* next_ = nullptr; // the worker's list
     Connection* prev_ = nullptr;
 
   private:
-    enum class Stage : std::uint8_t {
-        head,
-        body_length,
-        body_chunked,
-        handler,     // a blocking handler runs on the pool
-        body_stream, // the body goes to the handler's sink as it arrives
-        linger,
-        closed
-    };
-    enum class Deadline : std::uint8_t {
-        header,
-        idle,
-        body,
-        write,
-        linger
-    };
-
+    static net::Transport& closed_transport() noexcept;
     void read_available();
-    void process();
-    bool start_request(std::string_view avail);
-    void finish_request(std::string_view body, std::size_t consumed);
-    void run_handler(const Request& request, const Handler& handler);
-    void guarded(const std::function<void()>& user_code);
-    void finish_or_offload(std::size_t consumed);
-    void offload(std::function<void()> work, std::size_t consumed);
-    void complete_request(std::size_t consumed);
-    void on_blocking_done();
-    bool start_streaming(const Request& request, const Handler& handler);
-    bool feed_stream();
-    void end_stream();
-    void reject(int status, std::string_view message, bool close);
-    void write_response(bool head_only);
-    void log(int status, std::string_view raw_line = {});
-    bool flush();
-    bool send_file();
-    bool pull_stream();
-    void start_body(bool streamed, bool chunked);
-    void after_flush();
-    void settle();
-    void start_linger();
-    bool close_if_peer_done();
-    void close_now();
-    void arm(Deadline d);
     static void on_timer(void* context);
-    bool reparse_head_if_moved();
-    void send_continue_if_expected();
-
-    /// The exchange in progress, taken from the worker's spares when the connection first
-    /// needs one; given back by release_exchange_if_idle().
-    Exchange& x() {
-        if (!x_) x_ = worker_take_exchange();
-        return *x_;
-    }
-    std::unique_ptr<Exchange> worker_take_exchange(); // Worker is incomplete here
-    void release_exchange_if_idle();
-    bool output_pending() const noexcept { return x_ && x_->output_pending(); }
 
     Worker& worker_;
-    net::Fd fd_;
+    std::unique_ptr<net::Transport> transport_;
+    std::unique_ptr<Session> session_;
+    std::unique_ptr<Session> retired_; // replaced while one of its calls ran; freed next event
     std::string remote_;
     std::uint16_t remote_port_ = 0;
-
     net::Buffer in_; // bytes read and not yet consumed
-    // The exchange in progress; none while idle (see exchange.hpp).
-    std::unique_ptr<Exchange> x_;
-
-    Stage stage_ = Stage::head;
+    std::size_t max_input_ = 0;
     net::Timer timer_;
-    Deadline deadline_ = Deadline::idle;
-    bool close_after_write_ = false;
+    std::uint32_t pins_ = 0;
+    bool closed_ = false;
+    bool lingering_ = false;
     bool peer_closed_ = false;
-    bool hangup_seen_ = false;    // epoll reported RDHUP/HUP: read until recv says 0
-    bool socket_drained_ = false; // the last read found the socket empty, and no edge since
-    bool pipelined_ = false; // a request was already waiting when one ended: more may be coming
-    bool continue_sent_ = false;
-    bool read_paused_ = false;     // stopped reading (backpressure); resume after a flush
-    bool sending_body_ = false;    // a file or stream is still going out: parse no further
-    bool in_pool_ = false;         // a blocking handler runs on the pool: don't destroy
-    bool request_started_ = false; // bytes of a request arrived (header deadline running)
+    bool hangup_seen_ = false;   // epoll reported RDHUP/HUP: read until the transport says eof
+    bool input_drained_ = false; // see input_drained()
+    bool read_paused_ = false;   // the session did not want input: resume_reading() reads
 };
 
 } // namespace pier::server

@@ -1,5 +1,6 @@
 #include "server/worker.hpp"
 
+#include "net/plain_transport.hpp"
 #include "server/connection.hpp"
 
 #include <cerrno>
@@ -60,18 +61,20 @@ void Worker::accept_batch() {
             refuse_overloaded(std::move(owned));
             continue;
         }
-        auto* c = new Connection(*this, std::move(owned), peer);
+        auto* c =
+            new Connection(*this, std::make_unique<net::PlainTransport>(std::move(owned)), peer);
         c->start();
     }
 }
 
 void Worker::refuse_overloaded(net::Fd fd) {
-    // A fresh socket's send buffer is empty: this small answer goes out in one send.
+    // A fresh socket's send buffer is empty: this small answer goes out in one write.
     static constexpr std::string_view kBusy =
         "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 20\r\n"
         "Retry-After: 1\r\nConnection: close\r\n\r\nServer is too busy.\n";
-    [[maybe_unused]] const ssize_t n = send(fd.get(), kBusy.data(), kBusy.size(), MSG_NOSIGNAL);
-    shutdown(fd.get(), SHUT_WR);
+    net::PlainTransport transport(std::move(fd));
+    transport.write(kBusy);
+    transport.shutdown_write();
 }
 
 void Worker::pause_accepting() {

@@ -1,23 +1,19 @@
-// How a response leaves a connection: the head and framing, the body (bytes, a file range
-// with sendfile, or a stream pulled as the socket drains), the access log line, and the
-// lingering close after the last response. The reading side is in connection.cpp.
+// How an answer leaves the HTTP/1 session: the head and framing, the body (bytes, a file range
+// with send_file, or a stream pulled as the transport takes it), the access log line, and how
+// the connection ends after the last answer. The reading side is in http1_session.cpp.
 #include "server/access_log.hpp"
-#include "server/connection.hpp"
 #include "server/error_page.hpp"
+#include "server/http1_session.hpp"
 #include "server/worker.hpp"
 
 #include <pier/chunked.hpp>
 #include <pier/serializer.hpp>
 
 #include <algorithm>
-#include <cerrno>
-#include <sys/sendfile.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace pier::server {
 
-void Connection::write_response(bool head_only) {
+void Http1Session::write_response(bool head_only) {
     const ServerConfig& config = worker_.shared().config;
     Fields& f = x().response.fields();
     const int status = x().response.status();
@@ -53,8 +49,8 @@ void Connection::write_response(bool head_only) {
         f.set("Connection", "keep-alive");
     if (auto e = append_response_head(x().out, Version::http11, status, x().response.reason(), f)) {
         // A handler put something unsendable in its fields: answer 500 instead.
-        log_error(config.log, config.access_log, worker_.loop().wall_now(), remote_, 500,
-                  to_string(*e));
+        log_error(config.log, config.access_log, worker_.loop().wall_now(), conn_.remote_address(),
+                  500, to_string(*e));
         fill_error(x().response, 500);
         write_response(head_only);
         return;
@@ -62,9 +58,9 @@ void Connection::write_response(bool head_only) {
     if (has_content && !head_only) start_body(streamed, chunked);
 }
 
-// Queues the body: bytes into x().out now; a file or a stream for flush() to send as the socket
-// takes it.
-void Connection::start_body(bool streamed, bool chunked) {
+// Queues the body: bytes into x().out now; a file or a stream for flush() to send as the
+// transport takes it.
+void Http1Session::start_body(bool streamed, bool chunked) {
     if (streamed) {
         x().producer = std::move(x().response.stream());
         x().stream_chunked = chunked;
@@ -77,7 +73,7 @@ void Connection::start_body(bool streamed, bool chunked) {
     }
 }
 
-void Connection::log(int status, std::string_view raw_line) {
+void Http1Session::log(int status, std::string_view raw_line) {
     const ServerConfig& config = worker_.shared().config;
     if (config.access_log == AccessLogFormat::off) return;
     // The request line as received, as Python logs it.
@@ -89,7 +85,7 @@ void Connection::log(int status, std::string_view raw_line) {
             line.append(x().head.version == Version::http10 ? " HTTP/1.0" : " HTTP/1.1");
     }
     AccessRecord r;
-    r.host = remote_;
+    r.host = conn_.remote_address();
     r.request_line = line;
     r.status = status;
     if (config.access_log != AccessLogFormat::python) r.body_bytes = x().bytes_for_log;
@@ -98,24 +94,23 @@ void Connection::log(int status, std::string_view raw_line) {
     log_access(config.log, config.access_log, worker_.loop().wall_now(), r);
 }
 
-// Writes what is pending: buffered bytes, then a file range (sendfile), then a streamed body
-// pulled piece by piece — each only once the socket took everything before it, so a slow
-// client never makes the server buffer more than one piece.
-bool Connection::flush() {
+// Writes what is pending: buffered bytes, then a file range, then a streamed body pulled piece
+// by piece — each only once the transport took everything before it, so a slow client never
+// makes the server buffer more than one piece. False when it must wait (or closed).
+bool Http1Session::flush() {
+    net::Transport& transport = conn_.transport();
     for (;;) {
         while (x().out_sent < x().out.size()) {
-            const ssize_t n = send(fd_.get(), x().out.data() + x().out_sent,
-                                   x().out.size() - x().out_sent, MSG_NOSIGNAL);
-            if (n > 0) {
-                x().out_sent += static_cast<std::size_t>(n);
+            const net::IoResult r = transport.write(std::string_view(x().out).substr(x().out_sent));
+            if (r.status == net::IoResult::ok) {
+                x().out_sent += r.bytes;
                 continue;
             }
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (r.status == net::IoResult::would_block) {
                 arm(Deadline::write);
                 return false;
             }
-            close_now(); // EPIPE, ECONNRESET: the client is gone
+            conn_.close_now(); // EPIPE, ECONNRESET: the client is gone
             return false;
         }
         x().out.clear();
@@ -133,32 +128,31 @@ bool Connection::flush() {
     }
 }
 
-bool Connection::send_file() {
+bool Http1Session::send_file() {
+    net::Transport& transport = conn_.transport();
     while (x().file.length > 0) {
-        auto offset = static_cast<off_t>(x().file.offset);
-        const std::size_t want =
+        const auto want =
             static_cast<std::size_t>(std::min<std::uint64_t>(x().file.length, 1u << 30));
-        const ssize_t n = sendfile(fd_.get(), x().file.fd, &offset, want);
-        if (n > 0) {
-            x().file.offset += static_cast<std::uint64_t>(n);
-            x().file.length -= static_cast<std::uint64_t>(n);
+        const net::IoResult r = transport.send_file(x().file.fd, x().file.offset, want);
+        if (r.status == net::IoResult::ok) {
+            x().file.length -= r.bytes;
             continue;
         }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (r.status == net::IoResult::would_block) {
             arm(Deadline::write);
             return false;
         }
-        // The file shrank under us (n == 0) or cannot be read: the announced length can no
-        // longer be met, so the connection must end rather than desynchronise the client.
-        close_now();
+        // The file shrank under us or cannot be read, or the client is gone: the announced
+        // length can no longer be met, so the connection must end rather than desynchronise
+        // the client.
+        conn_.close_now();
         return false;
     }
     x().file.release();
     return true;
 }
 
-bool Connection::pull_stream() {
+bool Http1Session::pull_stream() {
     std::string piece;
     bool more = false;
     try {
@@ -169,7 +163,7 @@ bool Connection::pull_stream() {
         close_after_write_ = true; // the body is cut short: only closing can say so
         x().producer = nullptr;
         if (!x().stream_chunked) {
-            close_now();
+            conn_.close_now();
             return false;
         }
         return true; // no last chunk: the client sees an incomplete chunked body, then close
@@ -191,10 +185,10 @@ bool Connection::pull_stream() {
     return true;
 }
 
-void Connection::after_flush() {
+void Http1Session::after_flush() {
     if (!close_after_write_) {
-        if (read_paused_) {
-            read_available();
+        if (conn_.read_paused()) {
+            conn_.resume_reading();
             return;
         }
         if (stage_ == Stage::head && !in_.empty()) { // requests that waited behind a long body
@@ -205,12 +199,22 @@ void Connection::after_flush() {
     settle();
 }
 
+// Nothing more will arrive from a half-closed client; once nothing is being answered either,
+// the connection is done. A request it left incomplete can never be answered.
+bool Http1Session::close_if_peer_done() {
+    if (!conn_.peer_closed() || conn_.closed() || conn_.lingering() || stage_ == Stage::handler ||
+        sending_body_ || output_pending())
+        return false;
+    conn_.close_now();
+    return true;
+}
+
 // Nothing is left to send: end the connection if it is done, or let it go idle.
-void Connection::settle() {
+void Http1Session::settle() {
     if (close_if_peer_done()) return;
     if (stage_ != Stage::head || sending_body_) return; // an answer is still being made
     if (close_after_write_) {
-        start_linger();
+        end_connection();
         return;
     }
     if (!in_.empty()) return; // the start of the next request: wait for the rest
@@ -220,24 +224,21 @@ void Connection::settle() {
     arm(Deadline::idle);
 }
 
-void Connection::start_linger() {
+void Http1Session::end_connection() {
     // Closing with unread input makes the kernel send RST, which can destroy the response in
-    // flight. Shut our side, then read and discard until the client closes or time is up —
-    // unless nothing is unread: the client said its last word (or said nothing since we last
-    // found the socket empty), and a plain close sends the response and then FIN (as nginx
-    // does, it saves the lingering round trip of every connection-per-request client).
-    if (stage_ == Stage::closed) return;
+    // flight: linger (connection.hpp) — unless nothing is unread: the client said its last
+    // word (or said nothing since we last found the socket empty), and a plain close sends the
+    // response and then FIN (as nginx does, it saves the lingering round trip of every
+    // connection-per-request client).
+    if (conn_.closed() || conn_.lingering()) return;
     // A pipelining client may have more requests in flight that a close would answer with a
     // reset, destroying answers it has not read yet: it gets the lingering close (as nginx's
     // heuristic does), whatever was unread at this instant.
-    if (peer_closed_ || (in_.empty() && socket_drained_ && !pipelined_)) {
-        close_now();
+    if (conn_.peer_closed() || (in_.empty() && conn_.input_drained() && !pipelined_)) {
+        conn_.close_now();
         return;
     }
-    shutdown(fd_.get(), SHUT_WR);
-    stage_ = Stage::linger;
-    arm(Deadline::linger);
-    read_available();
+    conn_.linger(worker_.shared().config.timeouts.linger);
 }
 
 } // namespace pier::server

@@ -1,0 +1,61 @@
+// A connection's byte stream, whatever carries it: a plain socket now, TLS next (its reads
+// may find bytes OpenSSL decrypted earlier while the socket itself is empty), an in-memory
+// pipe in the tests. Everything above it — the HTTP/1 session, a WebSocket after 101 — reads
+// and writes through this interface and never calls recv/send/sendfile on a descriptor.
+//
+// Every call is non-blocking and returns at once: `ok` with a count (possibly short),
+// `would_block` (wait for the next edge of fd()), `eof` (the peer closed its side: reads
+// only) or `error` (the stream is unusable; close it).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <sys/uio.h>
+
+namespace pier::net {
+
+struct IoResult {
+    enum Status : std::uint8_t {
+        ok,
+        would_block,
+        eof,
+        error
+    };
+    Status status = ok;
+    std::size_t bytes = 0;
+
+    static IoResult done(std::size_t n) noexcept { return {ok, n}; }
+    static IoResult again() noexcept { return {would_block, 0}; }
+    static IoResult closed() noexcept { return {eof, 0}; }
+    static IoResult failed() noexcept { return {error, 0}; }
+};
+
+class Transport {
+  public:
+    virtual ~Transport() = default;
+
+    /// The descriptor the event loop watches for this stream; -1 when there is none.
+    virtual int fd() const noexcept = 0;
+    virtual IoResult read(char* into, std::size_t room) noexcept = 0;
+    virtual IoResult writev(const iovec* pieces, int count) noexcept = 0;
+    /// Up to `length` bytes of `file_fd` from `offset` (advanced by what was sent).
+    virtual IoResult send_file(int file_fd, std::uint64_t& offset, std::size_t length) noexcept = 0;
+    /// No more bytes from us (FIN, or TLS close_notify then FIN); reads go on.
+    virtual void shutdown_write() noexcept = 0;
+    /// One step of the opening handshake (TLS); `ok` once it is complete.
+    virtual IoResult handshake() noexcept { return IoResult::done(0); }
+    /// Bytes already inside the transport (decrypted records): a read would return them even
+    /// though the socket shows nothing, so "a short read emptied the socket" cannot be
+    /// assumed and edge-triggered readiness will not report them again.
+    virtual bool has_buffered() const noexcept { return false; }
+    /// The protocol agreed by ALPN ("http/1.1", "h2"), empty when none was.
+    virtual std::string_view alpn() const noexcept { return {}; }
+
+    IoResult write(std::string_view bytes) noexcept {
+        iovec piece{const_cast<char*>(bytes.data()), bytes.size()};
+        return writev(&piece, 1);
+    }
+};
+
+} // namespace pier::net

@@ -1,0 +1,142 @@
+// The HTTP/1 session hands a complete request to its handler: routing, running the handler on
+// the loop or on the blocking pool, and turning what it filled in into the next answer.
+#include "server/access_log.hpp"
+#include "server/error_page.hpp"
+#include "server/http1_session.hpp"
+#include "server/request_builder.hpp"
+#include "server/worker.hpp"
+
+#include <pier/router.hpp>
+
+#include <chrono>
+#include <exception>
+
+namespace pier::server {
+
+// The request is complete (`consumed` bytes of in_, released once it is answered): find its
+// handler and run it, here or on the blocking pool.
+void Http1Session::finish_request(std::string_view body, std::size_t consumed) {
+    Shared& shared = worker_.shared();
+    Request request = RequestBuilder::make(x().head, x().verdict, body, x().chunked.trailers(),
+                                           conn_.remote_address(), conn_.remote_port());
+    if (shared.direct) {
+        run_handler(request, shared.direct);
+        finish_or_offload(consumed);
+        return;
+    }
+    Router::Resolution r = shared.router.resolve(request);
+    if (r.handler == nullptr) {
+        fill_error(x().response, r.status);
+        if (r.status == 204) x().response.body().clear();
+        if (!r.allow.empty()) x().response.set_header("Allow", r.allow);
+        complete_request(consumed);
+        return;
+    }
+    if (!r.blocking) {
+        run_handler(request, *r.handler);
+        finish_or_offload(consumed);
+        return;
+    }
+    const Handler* handler = r.handler;
+    offload([this, request, handler] { run_handler(request, *handler); }, consumed);
+}
+
+// A handler that left the rest of its work for the pool (Response::finish_blocking) has it
+// run there; otherwise the response is complete.
+void Http1Session::finish_or_offload(std::size_t consumed) {
+    if (!x().response.has_blocking_job()) {
+        complete_request(consumed);
+        return;
+    }
+    offload([this, job = x().response.take_blocking_job()] { guarded([&] { job(x().response); }); },
+            consumed);
+}
+
+// Runs `work` on the blocking pool; the loop moves on meanwhile. The request's views stay
+// valid because nothing reads into in_ until the job is done (wants_input() says no in this
+// stage), and nothing on the loop touches the Response until then: no client deadline runs
+// (on_deadline() ignores this stage), and a connection closed meanwhile stays pinned.
+void Http1Session::offload(std::function<void()> work, std::size_t consumed) {
+    stage_ = Stage::handler;
+    in_pool_ = true;
+    conn_.pin();
+    conn_.clear_deadline();
+    x().consume_after = consumed;
+    net::EventLoop& loop = worker_.loop();
+    const bool queued = worker_.shared().pool->submit([this, work = std::move(work), &loop] {
+        work();
+        loop.post([this] { on_blocking_done(); });
+    });
+    if (!queued) {
+        in_pool_ = false;
+        conn_.unpin();
+        stage_ = Stage::head;
+        fill_error(x().response, 503, "Too many requests waiting");
+        x().response.set_header("Retry-After", "1");
+        complete_request(consumed);
+    }
+}
+
+// Runs on the loop or on a pool thread: touches only the request and x().response.
+void Http1Session::run_handler(const Request& request, const Handler& handler) {
+    x().response.reset();
+    guarded([&] { handler(request, x().response); });
+}
+
+// User code that throws answers 500 and is logged; it never takes the server down.
+void Http1Session::guarded(const std::function<void()>& user_code) {
+    const char* failure = nullptr;
+    std::string what;
+    try {
+        user_code();
+    } catch (const std::exception& e) {
+        what = e.what();
+        failure = what.c_str();
+    } catch (...) {
+        failure = "handler threw";
+    }
+    if (failure != nullptr) {
+        const ServerConfig& config = worker_.shared().config;
+        const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+        log_error(config.log, config.access_log, now, conn_.remote_address(), 500, failure);
+        fill_error(x().response, 500);
+    }
+}
+
+void Http1Session::on_blocking_done() {
+    in_pool_ = false;
+    if (conn_.closed()) { // closed while the job ran; nothing else refers to it now
+        conn_.unpin();
+        return;
+    }
+    conn_.unpin();
+    stage_ = Stage::head;
+    complete_request(x().consume_after);
+    process(); // pipelined requests that waited behind this one
+    if (!conn_.closed() && !close_after_write_) conn_.resume_reading();
+}
+
+void Http1Session::complete_request(std::size_t consumed) {
+    if (!x().head.keep_alive || x().response.closes_connection() || worker_.draining())
+        close_after_write_ = true;
+    write_response(x().head.method == Method::head);
+    if (x().response.status() >= 400) {
+        // Python's send_error logs "code 404, message ..." before the access line; so do we,
+        // for errors handlers answer with as for those the server raises itself.
+        const ServerConfig& config = worker_.shared().config;
+        const std::string_view why = x().response.reason().empty()
+                                         ? reason_phrase(x().response.status())
+                                         : x().response.reason();
+        log_error(config.log, config.access_log, worker_.loop().wall_now(), conn_.remote_address(),
+                  x().response.status(), why);
+    }
+    log(x().response.status());
+    // Ready for the next request on this connection.
+    stage_ = Stage::head;
+    x().parser.reset();
+    request_started_ = false;
+    in_.consume(consumed);
+    if (!in_.empty()) pipelined_ = true;
+}
+
+} // namespace pier::server

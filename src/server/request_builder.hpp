@@ -1,0 +1,30 @@
+// The one place a Request is put together from a session's state (Request's friend).
+#pragma once
+
+#include "server/semantics.hpp"
+
+#include <pier/request.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace pier {
+
+class RequestBuilder {
+  public:
+    static Request make(const RequestHead& head, const server::Verdict& v, std::string_view body,
+                        const Fields& trailers, const std::string& remote, std::uint16_t port) {
+        Request r;
+        r.head_ = &head;
+        r.path_ = v.path;
+        r.query_ = v.query;
+        r.host_ = v.host;
+        r.body_ = body;
+        r.trailers_ = &trailers;
+        r.remote_ = &remote;
+        r.remote_port_ = port;
+        return r;
+    }
+};
+
+} // namespace pier
