@@ -40,15 +40,23 @@ void TimerWheel::expire(std::uint64_t now_ms) {
     std::uint64_t tick = current_tick_;
     if (last >= tick + kSlots) tick = last - kSlots + 1;
     for (; tick <= last; ++tick) {
+        // A callback may cancel or re-arm any timer, not just its own (a connection closed by
+        // another's callback unlinks its timer): so the slot's list is first moved aside and
+        // taken from the front one timer at a time, never walked with a saved next pointer.
+        // Re-arming lands in a later tick (current_tick_ is past this one), never in the
+        // list being emptied.
+        current_tick_ = tick + 1;
         Timer& head = slots_[tick % kSlots].head;
-        Timer* t = head.next_;
-        while (t != nullptr) {
-            Timer* next = t->next_;
-            if (t->deadline_ms_ <= now_ms) {
-                t->unlink();
-                t->on_expiry_(t->context_); // may re-arm t (into another slot)
-            }
-            t = next;
+        Timer aside{nullptr, nullptr};
+        aside.next_ = head.next_;
+        if (aside.next_ != nullptr) aside.next_->prev_ = &aside;
+        head.next_ = nullptr;
+        while (Timer* t = aside.next_) {
+            t->unlink();
+            if (t->deadline_ms_ <= now_ms)
+                t->on_expiry_(t->context_);
+            else
+                schedule(*t, t->deadline_ms_); // a later lap: back into its slot
         }
     }
     current_tick_ = last + 1;

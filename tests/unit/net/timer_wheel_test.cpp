@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -93,6 +94,56 @@ TEST(TimerWheel, ACallbackMayRearmItsOwnTimer) {
     wheel.schedule(again.timer, 1000);
     for (std::uint64_t t = 0; t <= 4000; t += 50) wheel.expire(t);
     EXPECT_EQ(again.runs, 3);
+}
+
+// A connection's timeout may close other connections (the drain timer aborts them all), and
+// each close cancels that connection's timer, which may sit in the very slot being expired.
+TEST(TimerWheel, ACallbackMayCancelOtherTimersOfTheSameTick) {
+    TimerWheel wheel(0);
+    std::vector<int> fired;
+    std::vector<std::unique_ptr<Probe>> probes;
+    for (int i = 0; i < 4; ++i) {
+        probes.push_back(std::unique_ptr<Probe>(new Probe{&fired, i}));
+    }
+    struct Closer {
+        std::vector<std::unique_ptr<Probe>>* victims;
+        bool ran = false;
+        Timer timer{&Closer::fire, this};
+        static void fire(void* self) {
+            auto* c = static_cast<Closer*>(self);
+            c->ran = true;
+            // The slot's list is newest first: 3 is the one right after the closer.
+            (*c->victims)[3]->timer.unlink();
+            (*c->victims)[2]->timer.unlink();
+        }
+    } closer{&probes};
+    for (auto& p : probes) wheel.schedule(p->timer, 100);
+    wheel.schedule(closer.timer, 100); // first in the slot's list: it runs before the others
+    wheel.expire(200);
+    EXPECT_TRUE(closer.ran);
+    std::sort(fired.begin(), fired.end());
+    EXPECT_EQ(fired, (std::vector<int>{0, 1})); // the two left are not lost for a lap
+    EXPECT_EQ(wheel.armed_count(), 0u);
+}
+
+// A timer armed for "now" from a callback fires on the next expire, not a lap later.
+TEST(TimerWheel, ATimerArmedForNowFromACallbackFiresOnTheNextTick) {
+    TimerWheel wheel(0);
+    std::vector<int> fired;
+    Probe later{&fired, 7};
+    struct Arm {
+        TimerWheel* wheel;
+        Probe* other;
+        Timer timer{&Arm::fire, this};
+        static void fire(void* self) {
+            auto* a = static_cast<Arm*>(self);
+            a->wheel->schedule(a->other->timer, 0);
+        }
+    } arm{&wheel, &later};
+    wheel.schedule(arm.timer, 100);
+    wheel.expire(130);
+    wheel.expire(200);
+    EXPECT_EQ(fired, std::vector<int>{7});
 }
 
 TEST(TimerWheel, WaitIsBoundedByTheTickOnlyWhenSomethingIsArmed) {
