@@ -3,6 +3,7 @@
 #pragma once
 
 #include <pier/fields.hpp>
+#include <pier/loop.hpp>
 #include <pier/method.hpp>
 #include <pier/parser.hpp>
 
@@ -38,6 +39,9 @@ class Request {
     /// "127.0.0.1" or "::1".
     const std::string& remote_address() const noexcept { return *remote_; }
     std::uint16_t remote_port() const noexcept { return remote_port_; }
+    /// The event loop this request is served on: watch a descriptor, set a timer, post work
+    /// back from another thread (see loop.hpp).
+    Loop& loop() const noexcept { return *loop_; }
     /// A path parameter of the matched route ("/users/{id}" → param("id")), still
     /// percent-encoded; empty when there is none.
     std::string_view param(std::string_view name) const noexcept {
@@ -59,6 +63,7 @@ class Request {
     const Fields* trailers_ = nullptr;
     const std::string* remote_ = nullptr;
     std::uint16_t remote_port_ = 0;
+    Loop* loop_ = nullptr;
     std::pair<std::string_view, std::string_view> params_[kMaxParams];
     std::size_t param_count_ = 0;
 };

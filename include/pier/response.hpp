@@ -1,10 +1,19 @@
 // What a handler fills in: status, fields and a body. The server adds Date, Server and the
 // framing (Content-Length; for HEAD the same fields without the body), so a handler only
 // says what the response is, not how it travels.
+//
+// A body is one of: bytes (body(), set_body), a file range sent with sendfile (set_file), or a
+// stream pulled as the client takes it (set_stream) — which may say "nothing yet" and wake the
+// server later, so a handler can stream from a pipe, a socket or a clock without blocking its
+// loop. A handler may also take the request body as it arrives (read_body, on stream_body
+// routes), pausing the client when it cannot keep up, or take over the connection after a 101
+// (upgrade).
 #pragma once
 
 #include <pier/fields.hpp>
+#include <pier/resume.hpp>
 #include <pier/status.hpp>
+#include <pier/stream.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -14,6 +23,10 @@
 #include <utility>
 
 namespace pier {
+
+namespace server {
+struct ResponseAccess;
+}
 
 class Response {
   public:
@@ -58,29 +71,53 @@ class Response {
     const FileRange& file() const noexcept { return file_; }
     bool has_file() const noexcept { return file_.fd >= 0; }
 
-    /// A body of unknown length, produced piece by piece as the client takes it: `producer`
-    /// appends the next piece to its argument and returns false after the last one. Sent
-    /// chunked to HTTP/1.1 clients (with trailers()), until close to HTTP/1.0 ones. It runs on
-    /// the event loop: it must not block.
+    /// What one pull of a streamed body gives: `more` (the piece appended to `out`, if any,
+    /// and more to come), `pending` (nothing ready: the server pulls again only once `resume`
+    /// is called, from any thread), or `done` (`out` holds the last bytes, if any).
+    enum class Pull : std::uint8_t {
+        more,
+        pending,
+        done
+    };
+    using Source = std::function<Pull(std::string& out, const Resume& resume)>;
+    /// A body of unknown length, pulled piece by piece, each pull only once the client has
+    /// taken the piece before. Sent chunked to HTTP/1.1 clients (with trailers()), until close
+    /// to HTTP/1.0 ones. It runs on the event loop: it must not block — say `pending` instead.
+    void set_stream(Source source) { source_ = std::move(source); }
+    /// The same for a producer that always has its next piece: it appends it and returns
+    /// false after the last one.
     using Producer = std::function<bool(std::string& out)>;
-    void set_stream(Producer producer) { producer_ = std::move(producer); }
-    bool has_stream() const noexcept { return static_cast<bool>(producer_); }
-    Producer& stream() noexcept { return producer_; }
+    void set_stream(Producer producer);
+    bool has_stream() const noexcept { return static_cast<bool>(source_); }
     /// Trailer fields sent after a streamed body (HTTP/1.1 only).
     Fields& trailers() noexcept { return trailers_; }
 
     /// Takes the request body as it arrives (routes with stream_body only): `on_data` gets
-    /// each piece, `on_end` fills in the response once the body is complete. The Request
-    /// given to the handler is no longer valid in either: copy what they need.
-    using BodySink = std::function<void(std::string_view piece)>;
+    /// each piece and says whether to go on (`more`) or to stop reading from the client
+    /// (`pause`) until it calls `resume` — the client is slowed by TCP, nothing is buffered
+    /// meanwhile. `on_end` fills in the response once the body is complete. The Request given
+    /// to the handler is no longer valid in either: copy what they need.
+    enum class Intake : std::uint8_t {
+        more,
+        pause
+    };
+    using BodySink = std::function<Intake(std::string_view piece, const Resume& resume)>;
     using BodyEnd = std::function<void(Response& response)>;
     void read_body(BodySink on_data, BodyEnd on_end) {
         body_sink_ = std::move(on_data);
         body_end_ = std::move(on_end);
     }
+    /// The same for a sink that always keeps up.
+    void read_body(std::function<void(std::string_view piece)> on_data, BodyEnd on_end);
     bool reads_body() const noexcept { return static_cast<bool>(body_sink_); }
-    BodySink& body_sink() noexcept { return body_sink_; }
-    BodyEnd& body_end() noexcept { return body_end_; }
+
+    /// Answers `101 Switching Protocols` to `protocol` (RFC 9110 §7.8) and hands the connection
+    /// to `handlers` once the 101 has gone out (see stream.hpp): bytes the client sent after
+    /// its request head go to on_data first, and nothing after the 101 is read as HTTP. Only
+    /// for an HTTP/1.1 request whose Upgrade field names `protocol` and whose Connection field
+    /// lists "upgrade"; otherwise the server answers 500 (a handler bug) instead.
+    void upgrade(std::string_view protocol, StreamHandlers handlers);
+    bool upgrades() const noexcept { return static_cast<bool>(upgrade_); }
 
     /// Leaves the rest of the work to the server's blocking pool, off the event loop: for a
     /// handler that finds it has something slow to do (a directory of 10,000 entries to list,
@@ -89,29 +126,13 @@ class Response {
     /// the job must copy what it needs from it (it outlives the handler's scope).
     using Job = std::function<void(Response& response)>;
     void finish_blocking(Job job) { job_ = std::move(job); }
-    bool has_blocking_job() const noexcept { return static_cast<bool>(job_); }
-    Job take_blocking_job() noexcept { return std::exchange(job_, nullptr); }
 
     /// Asks the server to close the connection after this response.
     void close_connection() noexcept { close_ = true; }
     bool closes_connection() const noexcept { return close_; }
 
-    /// Clears everything for reuse on the next request of the connection.
-    void reset() {
-        status_ = 200;
-        reason_.clear();
-        fields_.clear();
-        body_.clear();
-        close_ = false;
-        release_file();
-        producer_ = nullptr;
-        trailers_.clear();
-        body_sink_ = nullptr;
-        body_end_ = nullptr;
-        job_ = nullptr;
-    }
-    /// Gives up the file without closing it (the server took it over).
-    FileRange take_file() noexcept { return std::exchange(file_, FileRange{}); }
+    /// Forgets everything set so far, to start the answer over.
+    void clear();
 
     Response() = default;
     Response(const Response&) = delete;
@@ -119,19 +140,22 @@ class Response {
     ~Response() { release_file(); }
 
   private:
+    // The server's side of a response: taking the body, the sink, the job (response_access.hpp).
+    friend struct server::ResponseAccess;
+    void release_file() noexcept;
+
     int status_ = 200;
     std::string reason_;
     Fields fields_;
-    void release_file() noexcept;
-
     std::string body_;
     bool close_ = false;
     FileRange file_;
-    Producer producer_;
+    Source source_;
     Fields trailers_;
     BodySink body_sink_;
     BodyEnd body_end_;
     Job job_;
+    std::unique_ptr<StreamHandlers> upgrade_; // rare: kept out of line
 };
 
 } // namespace pier

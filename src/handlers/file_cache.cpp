@@ -1,7 +1,5 @@
 #include "handlers/file_cache.hpp"
 
-#include "net/event_loop.hpp"
-
 #include <cerrno>
 #include <sys/inotify.h>
 #include <unistd.h>
@@ -25,21 +23,25 @@ bool FileIdentity::operator==(const FileIdentity& o) const noexcept {
            ctime.tv_sec == o.ctime.tv_sec && ctime.tv_nsec == o.ctime.tv_nsec;
 }
 
-// One inotify descriptor per cache, registered on the loop of the thread that made it.
-class FileWatcher final : public net::IoHandler {
+// One inotify descriptor per cache, watched on the loop of the thread that made it: its events
+// go before the requests of the same iteration (Loop::watch_first).
+class FileWatcher {
   public:
-    FileWatcher(FileCache& cache, net::EventLoop& loop, int fd) noexcept
-        : cache_(cache), loop_id_(loop.id()), fd_(fd) {}
+    explicit FileWatcher(int fd) noexcept : fd_(fd) {}
     FileWatcher(const FileWatcher&) = delete;
     FileWatcher& operator=(const FileWatcher&) = delete;
-    // Closing the descriptor takes it out of epoll; the loop itself may already be gone.
-    ~FileWatcher() { close(fd_); }
+    ~FileWatcher() {
+        watch_ = {}; // out of the loop before the descriptor closes
+        close(fd_);
+    }
 
-    static std::unique_ptr<FileWatcher> on(net::EventLoop& loop, FileCache& cache) {
+    static std::unique_ptr<FileWatcher> on(Loop& loop, FileCache& cache) {
         const int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         if (fd < 0) return nullptr;
-        auto w = std::make_unique<FileWatcher>(cache, loop, fd);
-        if (!loop.add_first(fd, w.get(), EPOLLIN)) return nullptr;
+        auto w = std::make_unique<FileWatcher>(fd);
+        w->loop_id_ = loop.id();
+        w->watch_ = loop.watch_first(fd, [fd, &cache](unsigned) { drain(fd, cache); });
+        if (!w->watch_) return nullptr;
         return w;
     }
     std::uint64_t loop_id() const noexcept { return loop_id_; }
@@ -53,10 +55,11 @@ class FileWatcher final : public net::IoHandler {
         return inotify_add_watch(fd_, dir.c_str(), kMask);
     }
 
-    void on_io(std::uint32_t) override {
+  private:
+    static void drain(int fd, FileCache& cache) {
         alignas(inotify_event) char buf[16 * 1024];
         for (;;) {
-            const ssize_t n = read(fd_, buf, sizeof buf);
+            const ssize_t n = read(fd, buf, sizeof buf);
             if (n <= 0) {
                 if (n < 0 && errno == EINTR) continue;
                 return; // EAGAIN: all read
@@ -64,16 +67,15 @@ class FileWatcher final : public net::IoHandler {
             for (ssize_t at = 0; at < n;) {
                 const auto* e = reinterpret_cast<const inotify_event*>(buf + at);
                 // A lost event (queue overflow) could be about anything.
-                cache_.invalidate((e->mask & IN_Q_OVERFLOW) != 0 ? -1 : e->wd);
+                cache.invalidate((e->mask & IN_Q_OVERFLOW) != 0 ? -1 : e->wd);
                 at += static_cast<ssize_t>(sizeof(inotify_event) + e->len);
             }
         }
     }
 
-  private:
-    FileCache& cache_;
-    std::uint64_t loop_id_;
     int fd_;
+    std::uint64_t loop_id_ = 0;
+    Loop::Watch watch_;
 };
 
 FileCache::FileCache() = default;
@@ -81,8 +83,7 @@ FileCache::~FileCache() = default;
 
 // A cache made on one loop and used on another (a server restarted on the same thread) would
 // trust a watcher nobody reads: start over on the loop running now.
-bool FileCache::follow_current_loop() {
-    net::EventLoop* loop = net::EventLoop::current();
+bool FileCache::follow_loop(Loop* loop) {
     if (loop == nullptr) return false;
     if (watcher_ && watcher_->loop_id() == loop->id()) return true;
     invalidate(-1);
@@ -90,14 +91,13 @@ bool FileCache::follow_current_loop() {
     return watcher_ != nullptr;
 }
 
-bool FileCache::watched(const ResolvedPath& entry) const noexcept {
+bool FileCache::watched(const ResolvedPath& entry, const Loop* loop) const noexcept {
     if (entry.watch < 0 || !watcher_) return false;
-    const net::EventLoop* loop = net::EventLoop::current();
     return loop != nullptr && loop->id() == watcher_->loop_id();
 }
 
-int FileCache::watch_directory_of(const std::string& fs_path) {
-    if (!follow_current_loop()) return -1;
+int FileCache::watch_directory_of(const std::string& fs_path, Loop* loop) {
+    if (!follow_loop(loop)) return -1;
     std::string_view dir = fs_path;
     while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
     const std::size_t slash = dir.rfind('/');

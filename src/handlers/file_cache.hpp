@@ -20,6 +20,8 @@
 // of content and open descriptors. Private to the handlers layer.
 #pragma once
 
+#include <pier/loop.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -87,16 +89,23 @@ class FileCache {
 
     FileCache();
     ~FileCache();
+    /// The clock entries are verified by (monotonic milliseconds).
+    static std::uint64_t now_ms() noexcept {
+        using namespace std::chrono;
+        return static_cast<std::uint64_t>(
+            duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
+    }
     FileCache(const FileCache&) = delete;
     FileCache& operator=(const FileCache&) = delete;
 
     /// The entry for `key`, or nullptr.
     ResolvedPath* find(std::string_view key);
-    /// Whether an entry is kept true by the watcher (else it needs a stat per use).
-    bool watched(const ResolvedPath& entry) const noexcept;
+    /// Whether an entry is kept true by the watcher (else it needs a stat per use). `loop`:
+    /// the event loop this thread runs, or nullptr (the blocking pool).
+    bool watched(const ResolvedPath& entry, const Loop* loop) const noexcept;
     /// Watches the directory holding `fs_path` for changes; the watch, or -1 where that is not
     /// possible (no event loop on this thread, inotify refused).
-    int watch_directory_of(const std::string& fs_path);
+    int watch_directory_of(const std::string& fs_path, Loop* loop);
     /// Drops the entries a watch covers (-1: all of them): something changed there.
     void invalidate(int watch);
     /// Stores `value` under `key` (replacing any entry) and returns it; drops other entries
@@ -116,7 +125,7 @@ class FileCache {
     };
     std::unordered_map<std::string, ResolvedPath, Hash, std::equal_to<>> entries_;
     void forget(const ResolvedPath& entry) noexcept;
-    bool follow_current_loop();
+    bool follow_loop(Loop* loop);
 
     std::unique_ptr<FileWatcher> watcher_;
     std::size_t bytes_ = 0;

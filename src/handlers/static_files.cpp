@@ -2,7 +2,6 @@
 #include "handlers/file_cache.hpp"
 #include "handlers/mime_types.hpp"
 #include "http/char_class.hpp"
-#include "net/event_loop.hpp"
 #include "server/error_page.hpp"
 
 #include <pier/date.hpp>
@@ -140,7 +139,7 @@ ResolvedPath resolve(const Config& cfg, std::string_view raw_path) {
         return r;
     }
     r.identity = FileIdentity::of(st);
-    r.verified_ms = net::monotonic_ms();
+    r.verified_ms = FileCache::now_ms();
     r.is_dir = S_ISDIR(st.st_mode);
     if (r.is_dir) return r;
     // Not a directory, nor a file: a FIFO would block the loop on open, a device is nothing
@@ -165,19 +164,21 @@ ResolvedPath resolve(const Config& cfg, std::string_view raw_path) {
 // recent, is used as it is. Error answers are not kept (a missing file must be looked for
 // again anyway) but returned in `scratch`. `fresh` forces a new resolution. The reference is
 // valid until the next lookup on this thread.
-const ResolvedPath& lookup(const Config& cfg, std::string_view raw_path, bool fresh,
-                           ResolvedPath& scratch) {
+const ResolvedPath& lookup(const Config& cfg, const Request& req, std::string_view raw_path,
+                           bool fresh, ResolvedPath& scratch) {
     FileCache& cache = FileCache::for_thread(cfg.id);
+    // Only a thread that runs the loop reads the watcher's events (not the blocking pool).
+    Loop* loop = req.loop().is_current() ? &req.loop() : nullptr;
     if (ResolvedPath* hit = fresh ? nullptr : cache.find(raw_path)) {
-        if (net::monotonic_ms() - hit->verified_ms < FileCache::kRecheckMs &&
-            (cache.watched(*hit) || still_same(hit->fs_path, hit->identity)))
+        if (FileCache::now_ms() - hit->verified_ms < FileCache::kRecheckMs &&
+            (cache.watched(*hit, loop) || still_same(hit->fs_path, hit->identity)))
             return *hit;
     }
     scratch = resolve(cfg, raw_path);
     if (scratch.status != 0) return scratch;
     // Watched from now on; a change between the resolution and the watch would go unseen, so
     // the file is looked at once more (a miss only).
-    scratch.watch = cache.watch_directory_of(scratch.fs_path);
+    scratch.watch = cache.watch_directory_of(scratch.fs_path, loop);
     if (scratch.watch >= 0 && !still_same(scratch.fs_path, scratch.identity))
         return scratch; // changing as we look: serve this answer, keep none
     return cache.put(raw_path, std::move(scratch));
@@ -416,9 +417,9 @@ Served serve_file(const Config& cfg, const Request& req, Response& res, const Re
 void serve_resolved_file(const Config& cfg, const Request& req, Response& res, std::string_view key,
                          const ResolvedPath& file) {
     if (serve_file(cfg, req, res, file) == Served::done) return;
-    res.reset();
+    res.clear();
     ResolvedPath scratch;
-    const ResolvedPath& again = lookup(cfg, key, true, scratch);
+    const ResolvedPath& again = lookup(cfg, req, key, true, scratch);
     if (again.status != 0 || again.is_dir) {
         error(cfg, res, again.status != 0 ? again.status : 404);
         return;
@@ -475,7 +476,7 @@ void serve(const Config& cfg, const Request& req, Response& res) {
         return;
     }
     ResolvedPath scratch;
-    const ResolvedPath& t = lookup(cfg, req.path(), false, scratch);
+    const ResolvedPath& t = lookup(cfg, req, req.path(), false, scratch);
     if (t.status != 0) {
         error(cfg, res, t.status);
         return;
@@ -510,7 +511,7 @@ void serve(const Config& cfg, const Request& req, Response& res) {
         // that decoding it gives it back).
         const std::string key = std::string(req.path()) + percent_encode_path(index);
         ResolvedPath index_scratch;
-        const ResolvedPath& file = lookup(cfg, key, false, index_scratch);
+        const ResolvedPath& file = lookup(cfg, req, key, false, index_scratch);
         if (file.status != 0 || file.is_dir) continue;
         serve_resolved_file(cfg, req, res, key, file);
         return;

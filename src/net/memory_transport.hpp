@@ -10,6 +10,7 @@
 #include <limits>
 #include <string>
 #include <unistd.h>
+#include <utility>
 
 namespace pier::net {
 

@@ -161,6 +161,7 @@ void Connection::close_now() {
     if (closed_) return;
     closed_ = true;
     timer_.unlink();
+    if (session_) session_->on_closed();
     // Closing the socket also takes it out of epoll (it is never duplicated).
     transport_.reset();
     worker_.detach(*this);

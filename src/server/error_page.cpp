@@ -37,7 +37,7 @@ void fill_error(Response& response, int status, std::string_view message,
     if (message.empty()) message = info.phrase;
     if (explain.empty()) explain = info.description;
     const std::string code = std::to_string(status);
-    response.reset();
+    response.clear();
     response.set_status(status);
     // Python's DEFAULT_ERROR_MESSAGE, same structure and wording.
     std::string& b = response.body();

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "server/semantics.hpp"
+#include "server/wake.hpp"
 
 #include <pier/chunked.hpp>
 #include <pier/limits.hpp>
@@ -14,6 +15,7 @@
 #include <pier/response.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace pier::server {
@@ -22,7 +24,10 @@ struct Exchange {
     explicit Exchange(const Limits& limits) : parser(limits), chunked(limits) {}
     Exchange(const Exchange&) = delete;
     Exchange& operator=(const Exchange&) = delete;
-    ~Exchange() { file.release(); }
+    ~Exchange() {
+        file.release();
+        stop_waking();
+    }
 
     /// Back to the state of a fresh exchange, keeping the memory its buffers grew to (up to a
     /// bound: one huge response must not pin its buffer for good).
@@ -38,7 +43,7 @@ struct Exchange {
         chunked_offset = 0;
         body.clear();
         if (body.capacity() > kKeep) std::string().swap(body);
-        response.reset();
+        response.clear();
         out.clear();
         if (out.capacity() > kKeep) std::string().swap(out);
         out_sent = 0;
@@ -46,12 +51,21 @@ struct Exchange {
         stream_left = 0;
         log_owned = false;
         file.release();
-        producer = nullptr;
+        source = nullptr;
+        source_pending = false;
+        sink_paused = false;
         stream_chunked = false;
         consume_after = 0;
+        upgrade.reset();
+        stop_waking();
     }
     bool output_pending() const noexcept {
-        return out_sent < out.size() || file.fd >= 0 || static_cast<bool>(producer);
+        return out_sent < out.size() || file.fd >= 0 || static_cast<bool>(source);
+    }
+    /// Resumes of this exchange's source or sink do nothing from now on.
+    void stop_waking() noexcept {
+        if (wake) wake->detach();
+        wake.reset();
     }
 
     RequestParser parser;
@@ -64,7 +78,7 @@ struct Exchange {
     std::string body;               // a chunked body, decoded
     Response response;
 
-    std::string out; // responses not yet written, from out_sent on
+    std::string out; // answers not yet written, from out_sent on
     std::size_t out_sent = 0;
     std::uint64_t bytes_for_log = 0;
     std::uint64_t stream_left = 0; // body_stream with Content-Length: bytes still to come
@@ -72,9 +86,14 @@ struct Exchange {
     bool log_owned = false;
     std::string owned_line, owned_referer, owned_agent;
     Response::FileRange file;    // the file being sent (owned: closed when done)
-    Response::Producer producer; // the stream being sent
+    Response::Source source;     // the stream being sent
+    bool source_pending = false; // it said "pending": pull again once it resumes
+    bool sink_paused = false;    // the request body's sink paused reading until it resumes
     bool stream_chunked = false;
-    std::size_t consume_after = 0; // bytes a request on the blocking pool occupies in in_
+    std::size_t consume_after = 0;           // bytes a request on the blocking pool occupies in in_
+    std::unique_ptr<StreamHandlers> upgrade; // the 101 is going out; then the stream takes over
+    // What a Resume handed to the source or sink wakes; created on first use.
+    std::shared_ptr<detail::Wake> wake;
 };
 
 } // namespace pier::server

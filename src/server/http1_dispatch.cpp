@@ -1,11 +1,13 @@
 // The HTTP/1 session hands a complete request to its handler: routing, running the handler on
 // the loop or on the blocking pool, and turning what it filled in into the next answer.
+#include "http/char_class.hpp"
 #include "server/access_log.hpp"
 #include "server/error_page.hpp"
 #include "server/http1_session.hpp"
 #include "server/request_builder.hpp"
 #include "server/worker.hpp"
 
+#include <pier/field_lists.hpp>
 #include <pier/router.hpp>
 
 #include <chrono>
@@ -17,8 +19,9 @@ namespace pier::server {
 // handler and run it, here or on the blocking pool.
 void Http1Session::finish_request(std::string_view body, std::size_t consumed) {
     Shared& shared = worker_.shared();
-    Request request = RequestBuilder::make(x().head, x().verdict, body, x().chunked.trailers(),
-                                           conn_.remote_address(), conn_.remote_port());
+    Request request =
+        RequestBuilder::make(x().head, x().verdict, body, x().chunked.trailers(),
+                             conn_.remote_address(), conn_.remote_port(), worker_.handler_loop());
     if (shared.direct) {
         run_handler(request, shared.direct);
         finish_or_offload(consumed);
@@ -44,11 +47,12 @@ void Http1Session::finish_request(std::string_view body, std::size_t consumed) {
 // A handler that left the rest of its work for the pool (Response::finish_blocking) has it
 // run there; otherwise the response is complete.
 void Http1Session::finish_or_offload(std::size_t consumed) {
-    if (!x().response.has_blocking_job()) {
+    if (!ResponseAccess::has_blocking_job(x().response)) {
         complete_request(consumed);
         return;
     }
-    offload([this, job = x().response.take_blocking_job()] { guarded([&] { job(x().response); }); },
+    offload([this, job = ResponseAccess::take_blocking_job(
+                       x().response)] { guarded([&] { job(x().response); }); },
             consumed);
 }
 
@@ -79,7 +83,7 @@ void Http1Session::offload(std::function<void()> work, std::size_t consumed) {
 
 // Runs on the loop or on a pool thread: touches only the request and x().response.
 void Http1Session::run_handler(const Request& request, const Handler& handler) {
-    x().response.reset();
+    x().response.clear();
     guarded([&] { handler(request, x().response); });
 }
 
@@ -116,7 +120,61 @@ void Http1Session::on_blocking_done() {
     if (!conn_.closed() && !close_after_write_) conn_.resume_reading();
 }
 
+namespace {
+
+bool lists_token(const Fields& fields, std::string_view name, std::string_view token) {
+    for (std::string_view value : fields.values(name))
+        if (has_token(value, token)) return true;
+    return false;
+}
+
+// An Upgrade element is a protocol name with an optional "/version"; a handler may name
+// either the whole of it or the name alone.
+bool asks_for_protocol(const Fields& fields, std::string_view protocol) {
+    for (std::string_view value : fields.values(FieldId::upgrade))
+        for (std::string_view offer : list_elements(value)) {
+            if (detail::iequals(offer, protocol)) return true;
+            const std::size_t slash = offer.find('/');
+            if (slash != std::string_view::npos &&
+                detail::iequals(offer.substr(0, slash), protocol))
+                return true;
+        }
+    return false;
+}
+
+} // namespace
+
+// RFC 9110 §7.8: a server switches only to a protocol the client asked for, in the Upgrade
+// field of an HTTP/1.1 request that lists "upgrade" in Connection (the field is hop-by-hop:
+// without that, a proxy on the way may have added it). Anything else is the handler's
+// mistake, logged and answered 500.
+bool Http1Session::accept_upgrade() {
+    std::unique_ptr<StreamHandlers> handlers = ResponseAccess::take_upgrade(x().response);
+    const RequestHead& head = x().head;
+    const std::string protocol(x().response.fields().get(FieldId::upgrade));
+    std::string_view why;
+    if (head.version != Version::http11)
+        why = "upgrade refused: only an HTTP/1.1 request can be upgraded";
+    else if (!lists_token(head.fields, "Connection", "upgrade"))
+        why = "upgrade refused: the request's Connection field does not list upgrade";
+    else if (!asks_for_protocol(head.fields, protocol))
+        why = "upgrade refused: the request's Upgrade field does not offer that protocol";
+    else if (close_after_write_)
+        why = "upgrade refused: the request's body was not read";
+    if (!why.empty()) {
+        const ServerConfig& config = worker_.shared().config;
+        log_error(config.log, config.access_log, worker_.loop().wall_now(), conn_.remote_address(),
+                  500, why);
+        return false;
+    }
+    x().upgrade = std::move(handlers);
+    return true;
+}
+
 void Http1Session::complete_request(std::size_t consumed) {
+    if (x().response.upgrades() && !accept_upgrade()) {
+        fill_error(x().response, 500);
+    }
     if (!x().head.keep_alive || x().response.closes_connection() || worker_.draining())
         close_after_write_ = true;
     write_response(x().head.method == Method::head);

@@ -54,10 +54,38 @@ void Http1Session::release_exchange_if_idle() {
 }
 
 bool Http1Session::wants_input() const noexcept {
-    // A pool thread reads the request in the input buffer: leave it be. And while answers
-    // pile up unread, read no further requests.
+    // A pool thread reads the request in the input buffer: leave it be. A sink that paused
+    // the body is not given more; an upgrade in progress owns what comes next. And while
+    // answers pile up unread, read no further requests.
     if (stage_ == Stage::handler) return false;
-    return !x_ || x_->out.size() - x_->out_sent <= worker_.shared().config.max_pending_output;
+    if (!x_) return true;
+    if (x_->sink_paused || x_->upgrade) return false;
+    return x_->out.size() - x_->out_sent <= worker_.shared().config.max_pending_output;
+}
+
+void Http1Session::on_closed() noexcept {
+    if (x_) x_->stop_waking();
+}
+
+Resume Http1Session::resume_handle() {
+    if (!x().wake)
+        x().wake = std::make_shared<detail::Wake>(worker_.loop(), [this] { on_resume(); });
+    return Resume(x().wake);
+}
+
+// A source that said "pending" has more, or a sink that paused wants more.
+void Http1Session::on_resume() {
+    if (!x_ || conn_.closed()) return;
+    if (x_->source_pending) {
+        x_->source_pending = false;
+        if (flush()) after_flush();
+        if (conn_.closed()) return;
+    }
+    if (x_ && x_->sink_paused) {
+        x_->sink_paused = false;
+        process(); // what arrived before the pause, then what the socket holds
+        if (!conn_.closed()) conn_.resume_reading();
+    }
 }
 
 void Http1Session::on_writable() {
@@ -81,7 +109,7 @@ bool Http1Session::reparse_head_if_moved() {
 void Http1Session::process() {
     const std::size_t max_pending = worker_.shared().config.max_pending_output;
     while (!conn_.closed() && !conn_.lingering() && stage_ != Stage::handler &&
-           !close_after_write_ && !sending_body_) {
+           !close_after_write_ && !sending_body_ && !(x_ && x_->upgrade)) {
         if (x().out.size() - x().out_sent > max_pending) break;
         if (stage_ == Stage::head) {
             const std::string_view avail = in_.view();
@@ -90,7 +118,7 @@ void Http1Session::process() {
             continue;
         }
         if (stage_ == Stage::body_stream) {
-            if (!feed_stream()) break;
+            if (x().sink_paused || !feed_stream()) break;
             continue;
         }
         if (!reparse_head_if_moved()) {
@@ -174,7 +202,8 @@ bool Http1Session::start_request(std::string_view avail) {
     if (x().head.body != BodyKind::none && !shared.direct) {
         // A route that streams its body is called now, before the body arrives.
         Request request = RequestBuilder::make(x().head, x().verdict, {}, x().chunked.trailers(),
-                                               conn_.remote_address(), conn_.remote_port());
+                                               conn_.remote_address(), conn_.remote_port(),
+                                               worker_.handler_loop());
         const Router::Resolution r = shared.router.resolve(request);
         if (r.handler != nullptr && r.stream_body) return start_streaming(request, *r.handler);
     }
@@ -225,31 +254,42 @@ bool Http1Session::start_streaming(const Request& request, const Handler& handle
     return true;
 }
 
-// Hands what arrived to the sink; true when the body is complete and answered.
+// Hands what arrived to the sink; true when the body is complete and answered. A sink that
+// pauses took its piece: the rest waits in in_ and the socket until it resumes.
 bool Http1Session::feed_stream() {
-    Response::BodySink& sink = x().response.body_sink();
+    Response::BodySink& sink = ResponseAccess::sink(x().response);
+    const Resume resume = resume_handle();
     try {
         if (x().head.body == BodyKind::content_length) {
             const std::string_view avail = in_.view();
             const auto take =
                 static_cast<std::size_t>(std::min<std::uint64_t>(avail.size(), x().stream_left));
-            if (take > 0) sink(avail.substr(0, take));
+            Response::Intake intake = Response::Intake::more;
+            if (take > 0) intake = sink(avail.substr(0, take), resume);
             in_.consume(take);
             x().stream_left -= take;
             if (x().stream_left > 0) {
-                arm(Deadline::body);
+                if (intake == Response::Intake::pause)
+                    pause_sink();
+                else
+                    arm(Deadline::body);
                 return false;
             }
         } else {
             for (;;) {
                 const ChunkedDecoder::Step step = x().chunked.decode(in_.view());
-                if (!step.data.empty()) sink(step.data);
+                Response::Intake intake = Response::Intake::more;
+                if (!step.data.empty()) intake = sink(step.data, resume);
                 in_.consume(step.consumed);
                 if (step.status == ChunkedDecoder::Status::error) {
                     reject(status_for(x().chunked.error()), to_string(x().chunked.error()), true);
                     return false;
                 }
                 if (step.status == ChunkedDecoder::Status::done) break;
+                if (intake == Response::Intake::pause) {
+                    pause_sink();
+                    return false;
+                }
                 if (step.status == ChunkedDecoder::Status::need_more) {
                     arm(Deadline::body);
                     return false;
@@ -266,17 +306,24 @@ bool Http1Session::feed_stream() {
     return true;
 }
 
+// The client is not slow while the handler holds it back: no body deadline until it resumes.
+void Http1Session::pause_sink() {
+    x().sink_paused = true;
+    conn_.clear_deadline();
+}
+
 void Http1Session::end_stream() {
-    if (Response::BodyEnd& end = x().response.body_end()) {
-        Response::BodyEnd finish = std::move(end);
-        x().response.read_body(nullptr, nullptr);
+    x().stop_waking(); // the sink is done with its Resume
+    x().sink_paused = false;
+    if (Response::BodyEnd finish = ResponseAccess::take_body_end(x().response)) {
+        ResponseAccess::stop_reading_body(x().response);
         try {
             finish(x().response);
         } catch (...) {
             fill_error(x().response, 500);
         }
     }
-    x().response.read_body(nullptr, nullptr);
+    ResponseAccess::stop_reading_body(x().response);
     complete_request(0);
     x().log_owned = false;
 }

@@ -17,6 +17,7 @@
 
 #include "server/connection.hpp"
 #include "server/exchange.hpp"
+#include "server/response_access.hpp"
 #include "server/session.hpp"
 
 #include <pier/request.hpp>
@@ -42,6 +43,7 @@ class Http1Session final : public Session {
     void on_deadline() override;
     bool idle() const noexcept override;
     void drain() override;
+    void on_closed() noexcept override;
 
   private:
     enum class Stage : std::uint8_t {
@@ -65,6 +67,7 @@ class Http1Session final : public Session {
     bool read_chunked_body();
     bool start_streaming(const Request& request, const Handler& handler);
     bool feed_stream();
+    void pause_sink();
     void end_stream();
     void send_continue_if_expected();
     bool reparse_head_if_moved();
@@ -91,6 +94,12 @@ class Http1Session final : public Session {
     void settle();
     void end_connection();
     bool close_if_peer_done();
+    bool accept_upgrade();
+    void hand_over_upgraded();
+
+    /// What a Resume given to this exchange's source or sink calls (on the loop).
+    Resume resume_handle();
+    void on_resume();
 
     /// The exchange in progress, taken from the worker's spares when the connection first
     /// needs one; given back by release_exchange_if_idle().

@@ -4,6 +4,7 @@
 #include "server/access_log.hpp"
 #include "server/error_page.hpp"
 #include "server/http1_session.hpp"
+#include "server/upgraded_session.hpp"
 #include "server/worker.hpp"
 
 #include <pier/chunked.hpp>
@@ -43,7 +44,9 @@ void Http1Session::write_response(bool head_only) {
         f.set("Transfer-Encoding", "chunked");
     else if (has_content && !streamed)
         f.set("Content-Length", std::to_string(length));
-    if (close_after_write_)
+    if (x().upgrade)
+        f.set("Connection", "Upgrade"); // with the handler's Upgrade field: RFC 9110 §7.8
+    else if (close_after_write_)
         f.set("Connection", "close");
     else if (x().head.version == Version::http10)
         f.set("Connection", "keep-alive");
@@ -62,11 +65,11 @@ void Http1Session::write_response(bool head_only) {
 // transport takes it.
 void Http1Session::start_body(bool streamed, bool chunked) {
     if (streamed) {
-        x().producer = std::move(x().response.stream());
+        x().source = ResponseAccess::take_source(x().response);
         x().stream_chunked = chunked;
         sending_body_ = true;
     } else if (x().response.has_file()) {
-        x().file = x().response.take_file();
+        x().file = ResponseAccess::take_file(x().response);
         sending_body_ = true;
     } else {
         x().out += x().response.body();
@@ -119,7 +122,11 @@ bool Http1Session::flush() {
             if (!send_file()) return false;
             continue;
         }
-        if (x().producer) {
+        if (x().source) {
+            if (x().source_pending) { // the source has nothing yet; the client is not slow
+                conn_.clear_deadline();
+                return false;
+            }
             if (!pull_stream()) return false;
             continue;
         }
@@ -152,16 +159,17 @@ bool Http1Session::send_file() {
     return true;
 }
 
+// One pull of the streamed body: its piece framed into x().out. False when the stream cannot
+// go on (the connection is closed).
 bool Http1Session::pull_stream() {
     std::string piece;
-    bool more = false;
+    Response::Pull pull = Response::Pull::done;
     try {
-        more = x().producer(piece);
+        pull = x().source(piece, resume_handle());
     } catch (...) {
-        more = false;
-        piece.clear();
         close_after_write_ = true; // the body is cut short: only closing can say so
-        x().producer = nullptr;
+        x().source = nullptr;
+        x().stop_waking();
         if (!x().stream_chunked) {
             conn_.close_now();
             return false;
@@ -174,14 +182,18 @@ bool Http1Session::pull_stream() {
             x().out += piece;
             append_chunk_end(x().out);
         }
-        if (!more)
+        if (pull == Response::Pull::done)
             append_last_chunk(x().out,
                               x().response.trailers().empty() ? nullptr : &x().response.trailers());
     } else {
         x().out += piece;
     }
     x().bytes_for_log += piece.size();
-    if (!more) x().producer = nullptr;
+    if (pull == Response::Pull::pending) x().source_pending = true;
+    if (pull == Response::Pull::done) {
+        x().source = nullptr;
+        x().stop_waking();
+    }
     return true;
 }
 
@@ -209,8 +221,13 @@ bool Http1Session::close_if_peer_done() {
     return true;
 }
 
-// Nothing is left to send: end the connection if it is done, or let it go idle.
+// Nothing is left to send: end the connection if it is done, hand it over after a 101, or
+// let it go idle.
 void Http1Session::settle() {
+    if (x_ && x_->upgrade && !output_pending() && !conn_.closed()) {
+        hand_over_upgraded();
+        return;
+    }
     if (close_if_peer_done()) return;
     if (stage_ != Stage::head || sending_body_) return; // an answer is still being made
     if (close_after_write_) {
@@ -222,6 +239,16 @@ void Http1Session::settle() {
     in_.release(); // an idle keep-alive connection holds no buffer
     release_exchange_if_idle();
     arm(Deadline::idle);
+}
+
+// The 101 has gone out: from here on the connection is the handler's byte stream, and the
+// bytes already read past the request head are the first it gets.
+void Http1Session::hand_over_upgraded() {
+    std::unique_ptr<StreamHandlers> handlers = std::move(x_->upgrade);
+    auto stream = std::make_unique<UpgradedSession>(conn_, std::move(handlers));
+    UpgradedSession& next = *stream;
+    conn_.replace_session(std::move(stream)); // this session is destroyed after the event
+    next.start();
 }
 
 void Http1Session::end_connection() {

@@ -20,4 +20,46 @@ void Response::release_file() noexcept {
     file_.release();
 }
 
+void Response::set_stream(Producer producer) {
+    if (!producer) {
+        source_ = nullptr;
+        return;
+    }
+    source_ = [producer = std::move(producer)](std::string& out, const Resume&) {
+        return producer(out) ? Pull::more : Pull::done;
+    };
+}
+
+void Response::read_body(std::function<void(std::string_view)> on_data, BodyEnd on_end) {
+    if (on_data)
+        body_sink_ = [on_data = std::move(on_data)](std::string_view piece, const Resume&) {
+            on_data(piece);
+            return Intake::more;
+        };
+    else
+        body_sink_ = nullptr;
+    body_end_ = std::move(on_end);
+}
+
+void Response::upgrade(std::string_view protocol, StreamHandlers handlers) {
+    set_status(101);
+    set_header("Upgrade", protocol);
+    upgrade_ = std::make_unique<StreamHandlers>(std::move(handlers));
+}
+
+void Response::clear() {
+    status_ = 200;
+    reason_.clear();
+    fields_.clear();
+    body_.clear();
+    close_ = false;
+    release_file();
+    source_ = nullptr;
+    trailers_.clear();
+    body_sink_ = nullptr;
+    body_end_ = nullptr;
+    job_ = nullptr;
+    upgrade_.reset();
+}
+
 } // namespace pier

@@ -26,6 +26,8 @@ class Session {
     virtual bool idle() const noexcept = 0;
     /// Server shutdown: finish what is in progress, then close.
     virtual void drain() = 0;
+    /// The connection has closed (for whatever reason): nothing more can be sent or read.
+    virtual void on_closed() noexcept {}
 };
 
 } // namespace pier::server

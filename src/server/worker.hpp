@@ -8,6 +8,7 @@
 #include "server/exchange.hpp"
 
 #include <pier/date.hpp>
+#include <pier/loop.hpp>
 #include <pier/server.hpp>
 
 #include <atomic>
@@ -43,6 +44,8 @@ class Worker final : public net::IoHandler {
     void stop(bool graceful);
 
     net::EventLoop& loop() noexcept { return loop_; }
+    /// The loop as handlers see it (Request::loop(), Stream::loop()).
+    Loop& handler_loop() noexcept { return handler_loop_; }
     Shared& shared() noexcept { return shared_; }
     std::string_view date() noexcept { return dates_.get(loop_.wall_now()); }
     bool draining() const noexcept { return draining_; }
@@ -77,6 +80,7 @@ class Worker final : public net::IoHandler {
     std::vector<std::unique_ptr<Exchange>> spare_exchanges_;
     char read_scratch_[16 * 1024];
     net::EventLoop loop_;
+    Loop handler_loop_{loop_};
     net::Fd listener_;
     DateCache dates_;
     Connection* connections_ = nullptr; // intrusive list head

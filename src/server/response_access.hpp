@@ -1,0 +1,36 @@
+// The server's side of a Response: what it takes from one to send it, kept out of the
+// handler-facing class (include/pier/response.hpp).
+#pragma once
+
+#include <pier/response.hpp>
+
+#include <memory>
+#include <utility>
+
+namespace pier::server {
+
+struct ResponseAccess {
+    static Response::FileRange take_file(Response& r) noexcept {
+        return std::exchange(r.file_, Response::FileRange{});
+    }
+    static Response::Source take_source(Response& r) noexcept {
+        return std::exchange(r.source_, nullptr);
+    }
+    static Response::BodySink& sink(Response& r) noexcept { return r.body_sink_; }
+    static Response::BodyEnd take_body_end(Response& r) noexcept {
+        return std::exchange(r.body_end_, nullptr);
+    }
+    static void stop_reading_body(Response& r) noexcept {
+        r.body_sink_ = nullptr;
+        r.body_end_ = nullptr;
+    }
+    static bool has_blocking_job(const Response& r) noexcept { return static_cast<bool>(r.job_); }
+    static Response::Job take_blocking_job(Response& r) noexcept {
+        return std::exchange(r.job_, nullptr);
+    }
+    static std::unique_ptr<StreamHandlers> take_upgrade(Response& r) noexcept {
+        return std::move(r.upgrade_);
+    }
+};
+
+} // namespace pier::server
