@@ -11,9 +11,10 @@
 //         if (r.status == ChunkedDecoder::Status::need_more) { /* read more into `in` */ }
 //     }
 //
-// Input may be split anywhere, down to single bytes. Extensions are validated, bounded and
-// ignored. Trailer fields go to their own collection — never merged into the header fields,
-// since a trailer must not be able to smuggle in, say, a second Content-Length.
+// Input may be split anywhere, down to single bytes. Extensions are checked against the
+// grammar of RFC 9112 §7.1.1, bounded and ignored. Trailer fields go to their own collection —
+// never merged into the header fields, since a trailer must not be able to smuggle in, say, a
+// second Content-Length.
 #pragma once
 
 #include <pier/fields.hpp>
@@ -56,8 +57,8 @@ class ChunkedDecoder {
   private:
     enum class State : std::uint8_t {
         size,       // hex digits of chunk-size
-        after_size, // BWS, then ";" or CR
-        extension,  // chunk-ext, up to CR
+        after_size, // the byte after them: CR, or the start of chunk-ext
+        extension,  // chunk-ext, up to CR: where in it is ext_
         size_lf,    // LF ending the chunk-size line
         data,       // chunk content
         data_cr,    // CR after chunk content
@@ -66,12 +67,30 @@ class ChunkedDecoder {
         done,
         error,
     };
+    // Where in chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ) the
+    // decoder is (RFC 9112 §7.1.1), so a line split anywhere resumes in the grammar.
+    enum class Ext : std::uint8_t {
+        before_semicolon, // BWS after chunk-size
+        before_name,      // BWS after ";"
+        name,             // in chunk-ext-name (a token)
+        after_name,       // BWS after the name: "=" or the next ";"
+        before_value,     // BWS after "="
+        token_value,      // in a token chunk-ext-val
+        quoted_value,     // in a quoted-string chunk-ext-val
+        quoted_pair,      // after "\" in it
+        after_quote,      // right after the closing DQUOTE
+        after_value,      // BWS after a value: only the next ";" may follow
+        end,              // CR: the chunk-size line is over
+        invalid,
+    };
+    static Ext next_extension_state(Ext at, char c) noexcept;
     Step fail(ParseError e, std::size_t consumed);
     bool take_trailer_line();
 
     Limits limits_;
     State state_ = State::size;
     bool saw_digit_ = false;
+    Ext ext_ = Ext::before_semicolon;
     std::uint64_t chunk_ = 0;   // size of the current chunk, then bytes left in it
     std::uint64_t total_ = 0;   // content bytes so far
     std::size_t ext_bytes_ = 0; // chunk-ext bytes on the current line

@@ -49,6 +49,11 @@ constexpr bool is_tchar(char c) noexcept {
 constexpr bool is_field_vchar(char c) noexcept {
     return has_class(c, kFieldVchar);
 }
+/// qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text (RFC 9110 §5.6.4): field-vchar
+/// less DQUOTE and "\".
+constexpr bool is_qdtext(char c) noexcept {
+    return is_field_vchar(c) && c != '"' && c != '\\';
+}
 constexpr bool is_digit(char c) noexcept {
     return has_class(c, kDigit);
 }

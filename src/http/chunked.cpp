@@ -11,6 +11,7 @@ namespace pier {
 void ChunkedDecoder::reset() {
     state_ = State::size;
     saw_digit_ = false;
+    ext_ = Ext::before_semicolon;
     chunk_ = 0;
     total_ = 0;
     ext_bytes_ = 0;
@@ -46,26 +47,24 @@ ChunkedDecoder::Step ChunkedDecoder::decode(std::string_view input) {
             state_ = State::after_size;
             break; // re-examine c
         case State::after_size:
-            if (detail::is_ows(c)) {
-                if (++ext_bytes_ > limits_.max_chunk_extension)
-                    return fail(ParseError::chunk_extension_too_long, i);
-                ++i;
-            } else if (c == ';') {
-                state_ = State::extension;
-            } else if (c == '\r') {
+            if (c == '\r') {
                 state_ = State::size_lf;
                 ++i;
+            } else if (c == ';' || detail::is_ows(c)) {
+                state_ = State::extension;
+                ext_ = Ext::before_semicolon; // re-examine c there
             } else {
                 return fail(ParseError::bad_chunk_size, i);
             }
             break;
         case State::extension:
-            // chunk-ext is tokens, "=", quoted strings and BWS: no controls but HTAB. It is
-            // ignored, so only its size and alphabet matter.
-            if (c == '\r') {
+            // Extensions are ignored, yet checked to the letter: a recipient that reads a
+            // malformed one differently from the next hop is how chunk boundaries get
+            // smuggled. Every byte counts against the limit, BWS and quoted text included.
+            ext_ = next_extension_state(ext_, c);
+            if (ext_ == Ext::invalid) return fail(ParseError::bad_chunk_extension, i);
+            if (ext_ == Ext::end) {
                 state_ = State::size_lf;
-            } else if (!detail::is_field_vchar(c)) {
-                return fail(ParseError::bad_chunk_extension, i);
             } else if (++ext_bytes_ > limits_.max_chunk_extension) {
                 return fail(ParseError::chunk_extension_too_long, i);
             }
@@ -123,6 +122,59 @@ ChunkedDecoder::Step ChunkedDecoder::decode(std::string_view input) {
         }
     }
     return {Status::need_more, n, {}};
+}
+
+// One step of chunk-ext (RFC 9112 §7.1.1), whose values may be quoted-strings (RFC 9110
+// §5.6.4). BWS is allowed only where the grammar names it: before ";", around "=".
+ChunkedDecoder::Ext ChunkedDecoder::next_extension_state(Ext at, char c) noexcept {
+    using detail::is_ows;
+    using detail::is_tchar;
+    // What may follow a complete name or value: the next extension, the end of the line, or
+    // BWS — which only a ";" (or, after a name, an "=") may follow.
+    const auto after_word = [c](Ext on_bws) {
+        if (c == ';') return Ext::before_name;
+        if (c == '\r') return Ext::end;
+        return is_ows(c) ? on_bws : Ext::invalid;
+    };
+    switch (at) {
+    case Ext::before_semicolon:
+        if (is_ows(c)) return Ext::before_semicolon;
+        return c == ';' ? Ext::before_name : Ext::invalid;
+    case Ext::before_name:
+        if (is_ows(c)) return Ext::before_name;
+        return is_tchar(c) ? Ext::name : Ext::invalid;
+    case Ext::name:
+        if (is_tchar(c)) return Ext::name;
+        if (c == '=') return Ext::before_value;
+        return after_word(Ext::after_name);
+    case Ext::after_name:
+        if (is_ows(c)) return Ext::after_name;
+        if (c == '=') return Ext::before_value;
+        return c == ';' ? Ext::before_name : Ext::invalid;
+    case Ext::before_value:
+        if (is_ows(c)) return Ext::before_value;
+        if (c == '"') return Ext::quoted_value;
+        return is_tchar(c) ? Ext::token_value : Ext::invalid;
+    case Ext::token_value:
+        if (is_tchar(c)) return Ext::token_value;
+        return after_word(Ext::after_value);
+    case Ext::quoted_value:
+        if (c == '"') return Ext::after_quote;
+        if (c == '\\') return Ext::quoted_pair;
+        return detail::is_qdtext(c) ? Ext::quoted_value : Ext::invalid;
+    case Ext::quoted_pair:
+        // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text ): exactly field-vchar.
+        return detail::is_field_vchar(c) ? Ext::quoted_value : Ext::invalid;
+    case Ext::after_quote:
+        return after_word(Ext::after_value);
+    case Ext::after_value:
+        if (is_ows(c)) return Ext::after_value;
+        return c == ';' ? Ext::before_name : Ext::invalid;
+    case Ext::end:
+    case Ext::invalid:
+        break;
+    }
+    return Ext::invalid;
 }
 
 // Parses the complete line in line_ (LF included): a trailer field, or the empty line.

@@ -22,13 +22,15 @@ struct Decoded {
     bool operator==(const Decoded&) const = default;
 };
 
-// Feeds `input` in pieces of `piece` bytes (0 = all at once), as a connection would.
-Decoded decode(std::string_view input, std::size_t piece = 0, const Limits& limits = {}) {
+// Feeds `input` to one decoder in pieces, as a connection would: the piece starting at
+// `offset` ends at piece_end(offset).
+template <class PieceEnd>
+Decoded feed(std::string_view input, const Limits& limits, PieceEnd piece_end) {
     ChunkedDecoder dec(limits);
     Decoded out;
     std::size_t offset = 0;
     while (offset <= input.size()) {
-        const std::size_t end = piece == 0 ? input.size() : std::min(input.size(), offset + piece);
+        const std::size_t end = piece_end(offset);
         std::string_view in = input.substr(offset, end - offset);
         for (;;) {
             const auto step = dec.decode(in);
@@ -48,8 +50,25 @@ Decoded decode(std::string_view input, std::size_t piece = 0, const Limits& limi
     return out;
 }
 
+// Feeds `input` in pieces of `piece` bytes (0 = all at once).
+Decoded decode(std::string_view input, std::size_t piece = 0, const Limits& limits = {}) {
+    return feed(input, limits, [&](std::size_t offset) {
+        return piece == 0 ? input.size() : std::min(input.size(), offset + piece);
+    });
+}
+
+// Feeds `input` as two pieces, the first `split` bytes long.
+Decoded decode_split_at(std::string_view input, std::size_t split, const Limits& limits) {
+    return feed(input, limits,
+                [&](std::size_t offset) { return offset < split ? split : input.size(); });
+}
+
+// Splitting the input anywhere — at each single point, or into equal pieces down to single
+// bytes — gives the one-shot result.
 void expect_any_split_same(std::string_view input, const Limits& limits = {}) {
     const Decoded whole = decode(input, 0, limits);
+    for (std::size_t split = 0; split <= input.size(); ++split)
+        EXPECT_EQ(decode_split_at(input, split, limits), whole) << "split at " << split;
     for (std::size_t piece : {1u, 2u, 3u, 7u, 16u})
         EXPECT_EQ(decode(input, piece, limits), whole) << "pieces of " << piece;
 }
@@ -142,6 +161,79 @@ TEST(ChunkedDecoder, RejectsMalformedFraming) {
     }
 }
 
+// chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ), names tokens,
+// values tokens or quoted-strings (RFC 9112 §7.1.1, RFC 9110 §5.6.4). Extensions are ignored,
+// but one recipient reading a malformed extension differently from another is how chunk
+// boundaries get smuggled, so anything off the grammar is refused.
+TEST(ChunkedDecoder, ExtensionsFollowTheGrammar) {
+    const std::string_view valid[] = {
+        "5;a",
+        "5;a=b",
+        "5;a=\"q \\\" x\"",
+        "5 ; a = b ; c",
+        "5;a=b;c=d",
+        "5\t;\ta\t=\tb",
+        "5;a=\"\"",
+        "5;a=\"x;y=z\"",
+        "5;a=\"\t\\\t\\\\\\a\"",
+        "5;a=\"\x80\xff\\\xc3\"", // obs-text, as qdtext and in a quoted-pair
+        "5;!#$%&'*+-.^_`|~=!#$%&'*+-.^_`|~",
+        "5;a=\"b\";c",
+        "5;a=\"b\" ;c",
+        "5;a ;b",
+    };
+    for (std::string_view ext : valid) {
+        const std::string input = std::string(ext) + "\r\nhello\r\n0\r\n\r\n";
+        const Decoded d = decode(input);
+        EXPECT_EQ(d.status, ChunkedDecoder::Status::done) << ext << ": " << to_string(d.error);
+        EXPECT_EQ(d.content, "hello") << ext;
+        expect_any_split_same(input);
+    }
+
+    struct C {
+        const char* name;
+        std::string_view ext;
+    };
+    const C invalid[] = {
+        {"bare ';'", "5;"},
+        {"empty extension between ';'", "5;;a"},
+        {"trailing ';'", "5;a;"},
+        {"'=' with no value", "5;a="},
+        {"'=' and BWS with no value", "5;a= "},
+        {"'=' with no name", "5;=b"},
+        {"whitespace inside a name", "5;a b"},
+        {"whitespace between value tokens", "5;a=b c"},
+        {"BWS before the end of the line", "5;a=b "},
+        {"BWS after a name at the end of the line", "5;a "},
+        {"BWS after the size with no ';'", "5 "},
+        {"text after the size's BWS", "5 x"},
+        {"unbalanced quote", "5;a=\"x"},
+        {"quote ending at the end of the line", "5;a=\"x\\\""},
+        {"text right after a quoted value", "5;a=\"x\"y"},
+        {"quoted name", "5;\"a\"=b"},
+        {"control in a quoted-pair", "5;a=\"\\\x01\""},
+        {"DEL in a quoted-pair", "5;a=\"\\\x7f\""},
+        {"control in a quoted-string", "5;a=\"\x01\""},
+        {"DEL in a quoted-string", "5;a=\"\x7f\""},
+        {"two '='", "5;a==b"},
+        {"second '=' after a value", "5;a=b=c"},
+        {"separator in a name", "5;a/b"},
+        {"separator in a token value", "5;a=b/c"},
+        {"comma between extensions", "5;a,b"},
+        {"control in a name", "5;a\x01"},
+        {"NUL in a name", "5;a\0"sv},
+        {"LF in a quoted-string", "5;a=\"\nx\""},
+    };
+    for (const auto& c : invalid) {
+        const std::string input = std::string(c.ext) + "\r\nhello\r\n0\r\n\r\n";
+        const Decoded d = decode(input);
+        EXPECT_EQ(d.status, ChunkedDecoder::Status::error) << c.name;
+        EXPECT_EQ(d.error, ParseError::bad_chunk_extension)
+            << c.name << ": got " << to_string(d.error);
+        expect_any_split_same(input);
+    }
+}
+
 TEST(ChunkedDecoder, LimitsAtAndPastTheEdge) {
     Limits limits;
     limits.max_body = 10;
@@ -156,6 +248,12 @@ TEST(ChunkedDecoder, LimitsAtAndPastTheEdge) {
               ChunkedDecoder::Status::done);
     EXPECT_EQ(decode("1;" + std::string(8, 'x') + "\r\na\r\n0\r\n\r\n", 0, limits).error,
               ParseError::chunk_extension_too_long);
+    // Every byte after the size counts, BWS and quoted text included.
+    EXPECT_EQ(decode("1 ; a=\"b\"\r\na\r\n0\r\n\r\n", 0, limits).status,
+              ChunkedDecoder::Status::done);
+    const std::string quoted_over = "1 ; a=\"bc\"\r\na\r\n0\r\n\r\n";
+    EXPECT_EQ(decode(quoted_over, 0, limits).error, ParseError::chunk_extension_too_long);
+    expect_any_split_same(quoted_over, limits);
 
     limits = {};
     limits.max_trailer_section = 32;
