@@ -19,7 +19,7 @@
 //
 // Tolerant where the seeds ask for it: LF without CR ends a line; runs of SP/HTAB separate
 // request-line parts; empty lines before a request-line are skipped (RFC 9112 §2.2); HTTP/0.9
-// simple requests (`GET /path`) are recognised. Strict where smuggling lives: see ParseError.
+// simple requests (`GET` and a path) are recognised. Strict where smuggling lives: see ParseError.
 #pragma once
 
 #include <pier/fields.hpp>
@@ -56,6 +56,7 @@ enum class ParseError : std::uint8_t {
     bad_version,           // 400: not HTTP/DIGIT.DIGIT
     version_not_supported, // 505: HTTP/0.x spelled out, or HTTP/2.0 and above
     http09_not_get,        // 400: an HTTP/0.9 request other than GET
+    http09_not_path,       // 400: two words, the second not "/..." (`GET HTTP/1.1`)
     bad_status_line,       // (client) not HTTP-version SP 3DIGIT [SP reason]
     // field lines
     bad_field_name,           // 400: empty, non-token character, or no colon

@@ -122,9 +122,12 @@ StartLine parse_request_line(const char* p, const char* end, const Limits& limit
     const char* v = skip_ows(t_end, end);
     if (v == end) return {};
     if (*v == '\r' || *v == '\n') {
-        // No version: an HTTP/0.9 simple request, which only ever had GET.
+        // No version: an HTTP/0.9 simple request, `GET /path` — it only ever had GET and a
+        // path. Any other second word (`GET HTTP/1.1`) is an HTTP/1.x request missing a part,
+        // which must not be answered as a request for that word.
         StartLine s = end_of_line(v, end, ParseError::bad_request_line);
         if (s.step != Step::done) return s;
+        if (head.target.front() != '/') return line_error(ParseError::http09_not_path);
         if (head.method != Method::get) return line_error(ParseError::http09_not_get);
         head.version = Version::http09;
         return s;
@@ -408,6 +411,8 @@ std::string_view to_string(ParseError e) noexcept {
         return "HTTP version not supported";
     case ParseError::http09_not_get:
         return "HTTP/0.9 request other than GET";
+    case ParseError::http09_not_path:
+        return "HTTP/0.9 request whose target is not a path";
     case ParseError::bad_status_line:
         return "malformed status line";
     case ParseError::bad_field_name:

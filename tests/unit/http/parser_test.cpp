@@ -181,6 +181,8 @@ TEST(RequestParser, VersionsAndPersistence) {
         {"GET /x\r\n", Version::http09, false},
         {"GET /x\n", Version::http09, false},
         {"GET /x  \r\n", Version::http09, false},
+        {"GET /\r\n", Version::http09, false},
+        {"GET /HTTP/1.1\r\n", Version::http09, false},
     };
     for (const auto& c : cases) {
         const Outcome o = parse_once(c.input);
@@ -365,6 +367,20 @@ TEST(RequestParser, RejectsWhatSmugglingIsMadeOf) {
         {"method and space only", "GET \r\n\r\n", ParseStatus::error, ParseError::bad_request_line},
         {"HTTP/0.9 POST", "POST /x\r\n", ParseStatus::error, ParseError::http09_not_get},
         {"HTTP/0.9 HEAD", "HEAD /x\r\n", ParseStatus::error, ParseError::http09_not_get},
+        // An HTTP/0.9 simple request is `GET /path`: two words whose second is not a path
+        // are an HTTP/1.x request with a part missing, not a request for "HTTP/1.1".
+        {"version as the only target", "GET HTTP/1.1\r\n\r\n", ParseStatus::error,
+         ParseError::http09_not_path},
+        {"version as the only target, LF only", "GET HTTP/1.0\n\n", ParseStatus::error,
+         ParseError::http09_not_path},
+        {"HTTP/0.9 asterisk", "GET *\r\n", ParseStatus::error, ParseError::http09_not_path},
+        {"HTTP/0.9 absolute-form", "GET http://a/x\r\n", ParseStatus::error,
+         ParseError::http09_not_path},
+        {"HTTP/0.9 authority-form", "GET a:80\r\n", ParseStatus::error,
+         ParseError::http09_not_path},
+        {"HTTP/0.9 relative path", "GET x\r\n", ParseStatus::error, ParseError::http09_not_path},
+        {"missing target, other method", "HEAD HTTP/1.1\r\n\r\n", ParseStatus::error,
+         ParseError::http09_not_path},
         {"lower-case version", "GET / http/1.1\r\n\r\n", ParseStatus::error,
          ParseError::bad_version},
         {"two-digit minor", "GET / HTTP/1.10\r\n\r\n", ParseStatus::error, ParseError::bad_version},
@@ -517,6 +533,7 @@ TEST(RequestParser, StatusCodesForEveryError) {
     EXPECT_EQ(status_for(ParseError::body_too_large), 413);
     EXPECT_EQ(status_for(ParseError::content_length_with_transfer_encoding), 400);
     EXPECT_EQ(status_for(ParseError::header_section_too_large), 431);
+    EXPECT_EQ(status_for(ParseError::http09_not_path), 400);
     for (int e = 0; e <= static_cast<int>(ParseError::trailer_too_large); ++e)
         EXPECT_NE(to_string(static_cast<ParseError>(e)), "unknown parse error") << e;
 }
