@@ -427,6 +427,30 @@ void serve_resolved_file(const Config& cfg, const Request& req, Response& res, s
     if (serve_file(cfg, req, res, again) == Served::changed) error(cfg, res, 500);
 }
 
+// Where the redirect from a directory to its slash form points. A browser reads a Location
+// that starts with "//" as another host, and one that starts with "/\" too (the WHATWG URL
+// parser takes '\' for '/' in http and https URLs): repeating the target as it came made
+// "/\evil.example/%2e%2e/dir" redirect to "/\evil.example/%2e%2e/dir/", that is to
+// http://evil.example/dir/ — an open redirect. So the Location is built from the path as
+// resolved (decoded once, dot-segments removed: what was served) with any leading "//" it
+// decoded to collapsed (Python's gh-87389 guard, after decoding this time), and encoded again,
+// a '\' as %5C. It is one '/' then neither '/' nor '\', as text and once decoded, and names
+// the same directory, pier decoding a target once. The query is kept as it came, only what a
+// URI cannot carry escaped (RFC 3986 has no '\' either).
+std::string slash_redirect_location(std::string_view resolved_path, std::string_view query) {
+    std::string location = percent_encode_path(collapse_leading_slashes(resolved_path));
+    if (location.back() != '/') location += '/';
+    if (query.empty()) return location;
+    location += '?';
+    for (const char c : percent_encode_raw_bytes(query)) {
+        if (c == '\\')
+            location += "%5C";
+        else
+            location += c;
+    }
+    return location;
+}
+
 // Scripts ask for the listing as JSON with Accept: application/json; browsers, which accept
 // text/html at least as much, get the page.
 bool wants_json(const Request& req) {
@@ -492,12 +516,8 @@ void serve(const Config& cfg, const Request& req, Response& res) {
     }
     if (req.path().empty() || req.path().back() != '/') {
         // Relative links in the listing need the slash: redirect, keeping the query.
-        // Raw UTF-8 in the target is accepted; a Location must carry it escaped.
-        std::string location = percent_encode_raw_bytes(req.path());
-        location += '/';
-        if (!req.query().empty()) location.append("?").append(req.query());
         res.set_status(301);
-        res.set_header("Location", location);
+        res.set_header("Location", slash_redirect_location(t.decoded, req.query()));
         add_common_fields(cfg, res);
         return;
     }

@@ -3,6 +3,7 @@
 
 #include <pier/date.hpp>
 #include <pier/static_files.hpp>
+#include <pier/uri.hpp>
 
 #include <gtest/gtest.h>
 
@@ -105,8 +106,8 @@ TEST_F(StaticFiles, DirectoriesRedirectServeIndexOrList) {
     EXPECT_EQ(body_of(get(server.port(), "/sub/")), "<h1>sub</h1>\n");
     // Python's gh-87389: "//sub" must not redirect to the scheme-relative "//sub/".
     EXPECT_EQ(header_value(get(server.port(), "//sub"), "Location"), "/sub/");
-    // A raw UTF-8 target is accepted, and its redirect carries it escaped (the escapes that
-    // came stay as they came).
+    // A raw UTF-8 target is accepted, and its redirect carries it escaped (the Location is the
+    // resolved path encoded again: see SlashRedirectNeverNamesAnotherHost).
     fs::create_directories(site.root() + "/caf\xc3\xa9 %");
     EXPECT_EQ(header_value(get(server.port(), "/caf\xc3\xa9%20%25"), "Location"),
               "/caf%C3%A9%20%25/");
@@ -124,6 +125,68 @@ TEST_F(StaticFiles, DirectoriesRedirectServeIndexOrList) {
     // The listed awkward name is fetchable through its link.
     EXPECT_EQ(body_of(get(server.port(), "/%3Cimg%20src=x%20onerror=alert(1)%3E.txt")), "x");
     EXPECT_EQ(body_of(get(server.port(), "/a%20b&c.txt")), "y");
+}
+
+// A browser reads a Location starting with "//" or "/\" as another host: WHATWG URL treats
+// '\' as '/' in http(s) URLs, so "/\evil.example/../" is "http://evil.example/" — an open
+// redirect. The slash redirect must name a path on this host whichever way a client reads it:
+// one '/' then neither '/' nor '\', no raw '\' anywhere, and no leading "//" once decoded.
+void expect_stays_on_this_host(std::string_view target, const std::string& location) {
+    ASSERT_FALSE(location.empty()) << target;
+    EXPECT_EQ(location.front(), '/') << target << " -> " << location;
+    if (location.size() > 1) {
+        EXPECT_NE(location[1], '/') << target << " -> " << location;
+        EXPECT_NE(location[1], '\\') << target << " -> " << location;
+    }
+    EXPECT_EQ(location.find('\\'), std::string::npos) << target << " -> " << location;
+    const auto decoded = percent_decode(location);
+    ASSERT_TRUE(decoded) << target << " -> " << location;
+    EXPECT_FALSE(decoded->starts_with("//")) << target << " -> " << location;
+}
+
+TEST_F(StaticFiles, SlashRedirectNeverNamesAnotherHost) {
+    fs::create_directories(site.root() + "/dir");
+    fs::create_directories(site.root() + "/evil.com");
+    fs::create_directories(site.root() + "/\\evil.com"); // a name that starts with '\'
+    TestServer server(static_files(options()));
+    const struct {
+        std::string_view target, location;
+    } cases[] = {
+        // A raw '\' after the first '/' (the reported case): the dot-segments make it a
+        // directory, and the Location used to repeat it as it came.
+        {"/\\example.com/%2e%2e/dir", "/dir/"},
+        {"/\\evil.com/..", "/"},
+        {"/\\evil.com/%2e%2e", "/"},
+        {"/\\\\evil.com/..", "/"},
+        {"//\\evil.com/..", "/"},        // "//" collapsed first, leaving "/\"
+        {"http://t/\\evil.com/..", "/"}, // absolute-form has the same path
+        // "//" and what decodes or resolves to it.
+        {"//evil.com", "/evil.com/"},
+        {"///evil.com", "/evil.com/"},
+        {"/%2F%2Fevil.com", "/evil.com/"},
+        {"/%2f/evil.com", "/evil.com/"},
+        {"/%2F%5Cevil.com/..", "/"},
+        {"/a/..//evil.com", "/evil.com/"},
+        {"/%2e%2e//evil.com", "/evil.com/"},
+        {"/.//evil.com/..", "/"},
+        // An escaped '\'.
+        {"/%5Cevil.com/..", "/"},
+        {"/%5c/../evil.com", "/evil.com/"},
+        // A directory whose name starts with '\' is still redirected to, escaped.
+        {"/%5Cevil.com", "/%5Cevil.com/"},
+        {"/\\evil.com", "/%5Cevil.com/"},
+        // The query is kept, a '\' in it escaped too.
+        {"/dir?\\evil.com", "/dir/?%5Cevil.com"},
+    };
+    for (const auto& c : cases) {
+        const std::string r = get(server.port(), c.target);
+        EXPECT_EQ(status_line(r), "HTTP/1.1 301 Moved Permanently") << c.target;
+        const std::string location = header_value(r, "Location");
+        EXPECT_EQ(location, c.location) << c.target;
+        expect_stays_on_this_host(c.target, location);
+        // And the redirect leads somewhere: the directory itself, not another redirect.
+        EXPECT_EQ(status_line(get(server.port(), location)), "HTTP/1.1 200 OK") << location;
+    }
 }
 
 TEST_F(StaticFiles, ListingAsJsonForScripts) {
