@@ -4,8 +4,8 @@
 #   make test    install missing packages, build release + asan + fuzz, run every test
 #                (each fuzz target for TEST_FUZZ_SECONDS, default 30, under ASan+UBSan)
 #   make build   release binary at build/release/pier
-#   make bench   codec micro-benchmarks vs http_parser, pier serve vs nginx under wrk, then
-#                pier's client vs libcurl against nginx
+#   make bench   codec micro-benchmarks vs http_parser, pier serve vs nginx, h2o and lighttpd
+#                under wrk, then pier's client vs libcurl against nginx
 #   make fuzz    long fuzzing run: FUZZ_SECONDS per target (default 600)
 #   make soak    SOAK_SESSIONS random sessions against the release `pier serve` (default
 #                20,000, for at most SOAK_SECONDS, default 300); SOAK_SEED picks them

@@ -1,26 +1,59 @@
 #!/usr/bin/env bash
-# pier serve against nginx on the same generated docroot, in one run (make bench-static).
-# Method of PERFORMANCE.md: server pinned to CPU 0, wrk to CPU 1, rounds interleaved, medians
-# of per-round figures; the deciding figure is server CPU time per request (utime+stime of
-# the server's process tree over the run ÷ requests), since wrk saturates its own core.
+# pier serve against nginx, h2o and lighttpd on the same generated docroot, in one run (make
+# bench). Method of PERFORMANCE.md: servers pinned to CPU 0, wrk to CPU 1, rounds interleaved,
+# medians of per-round figures; the deciding figure is server CPU time per request
+# (utime+stime of the server's process tree over the run ÷ requests), since wrk saturates its
+# own core. Only figures taken in one run compare, hence all four servers in every scenario.
 # Usage: static_vs_nginx.sh <pier binary> [rounds] [seconds per run]
+# The figures' tables are read by summary() through a nameref, which shellcheck does not follow.
+# shellcheck disable=SC2034
 set -euo pipefail
 pier=$1
 rounds=${2:-3}
 seconds=${3:-5}
-nginx_temp_paths=$(cd "$(dirname "$0")" && pwd)/nginx_temp_paths.conf
+here=$(cd "$(dirname "$0")" && pwd)
+nginx_temp_paths=$here/nginx_temp_paths.conf
+
+for tool in wrk nginx h2o lighttpd curl bc taskset; do
+    command -v "$tool" >/dev/null || { echo "static_vs_nginx: $tool is missing (scripts/install-deps installs it)" >&2; exit 1; }
+done
+
+servers=(pier nginx h2o lighttpd)
+peers=(nginx h2o lighttpd)
+declare -A port=([pier]=18081 [nginx]=18082 [h2o]=18083 [lighttpd]=18084)
+declare -A pid=()
+
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; [[ -f $work/nginx.pid ]] && kill "$(cat $work/nginx.pid)" 2>/dev/null; rm -rf "$work"' EXIT
+# Every server is stopped on any exit, including a failed start or Ctrl-C. h2o shuts down
+# gracefully on SIGTERM, so whatever is still there after 2 s gets SIGKILL: a server left
+# running would hold its port and skew the next run. (The jobs are in pid[] as well: a second
+# kill of one just fails.)
+cleanup() {
+    local p left=()
+    [[ -f $work/nginx.pid ]] && pid[nginx]=$(cat "$work/nginx.pid")
+    for p in "${pid[@]}" $(jobs -p); do
+        kill "$p" 2>/dev/null && left+=("$p")
+    done
+    for _ in {1..20}; do
+        for p in "${!left[@]}"; do kill -0 "${left[$p]}" 2>/dev/null || unset 'left[p]'; done
+        [[ ${#left[@]} -eq 0 ]] && break
+        sleep 0.1
+    done
+    for p in "${left[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
 root=$work/root
 mkdir -p "$root"
-chmod 755 "$work" # nginx workers run as www-data
+chmod 755 "$work" # nginx's workers and h2o (started as root) run as other users
 printf 'Hello, world\n' >"$root/small.txt"                     # 13 bytes
 head -c 4096 /dev/urandom >"$root/4k.bin"
 head -c 1048576 /dev/urandom >"$root/1m.bin"
 chmod -R a+rX "$root"
 
-pier_port=18081
-nginx_port=18082
+# Each peer is configured as a fair operator would for static files: one worker on CPU 0, no
+# access log, keep-alive without a request limit, sendfile and its open-file/stat cache on
+# where the server has them.
 mkdir -p "$work/nginx/logs"
 cat >"$work/nginx.conf" <<CONF
 worker_processes 1;
@@ -35,17 +68,93 @@ http {
     open_file_cache max=1000 inactive=60s;
     types { text/plain txt; application/octet-stream bin; }
     include $nginx_temp_paths;
-    server { listen 127.0.0.1:$nginx_port; root $root; }
+    server { listen 127.0.0.1:${port[nginx]}; root $root; }
 }
 CONF
-ulimit -n 65536 2>/dev/null || true
-taskset -c 0 nginx -p "$work/nginx" -c "$work/nginx.conf"
-taskset -c 0 "$pier" serve $pier_port -b 127.0.0.1 -q --threads 1 -d "$root" >/dev/null 2>&1 &
-sleep 1
-nginx_pid=$(cat "$work/nginx.pid")
-pier_pid=$(pgrep -f "serve $pier_port -b 127.0.0.1" | head -1)
 
-# CPU ticks (utime+stime) of a process and its children (nginx's master + worker).
+# h2o 2.2: no access-log directive means no access log; it has no per-connection request
+# limit, only the idle timeout; it never uses sendfile (it reads files into its buffers) and
+# keeps its per-thread file-descriptor cache on with no directive to tune it. Started as root
+# it drops to nobody, which is why there is no pid-file (it is opened after the switch): the
+# process is a job of this script instead. max-connections covers the idle-memory run.
+cat >"$work/h2o.conf" <<CONF
+num-threads: 1
+max-connections: 20000
+http1-request-timeout: 3600
+error-log: $work/h2o.log
+listen:
+  host: 127.0.0.1
+  port: ${port[h2o]}
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: $root
+CONF
+
+# lighttpd 1.4: max-worker 0 is one process, no forks; mod_accesslog is not loaded, so no
+# access log. max-keep-alive-requests is an unsigned short (65537 means 1), so 65535 is the
+# largest limit: more than any connection makes in one run here. The inotify stat cache is
+# lighttpd's longest-lived one and the same mechanism as pier's file cache.
+cat >"$work/lighttpd.conf" <<CONF
+server.document-root = "$root"
+server.bind = "127.0.0.1"
+server.port = ${port[lighttpd]}
+server.errorlog = "$work/lighttpd.log"
+server.max-worker = 0
+server.max-keep-alive-requests = 65535
+server.max-keep-alive-idle = 3600
+server.network-backend = "sendfile"
+server.stat-cache-engine = "inotify"
+server.event-handler = "linux-sysepoll"
+server.max-fds = 65536
+server.max-connections = 20000
+mimetype.assign = (".txt" => "text/plain", ".bin" => "application/octet-stream")
+CONF
+
+answers() { curl -sf -o /dev/null --max-time 1 "http://127.0.0.1:$1/small.txt"; }
+
+# A port that answers before its server starts belongs to something else (a leftover run):
+# measuring it would report the wrong server's figures.
+for s in "${servers[@]}"; do
+    if answers "${port[$s]}"; then
+        echo "static_vs_nginx: port ${port[$s]} (for $s) already answers; stop whatever holds it" >&2
+        exit 1
+    fi
+done
+
+ulimit -n 65536 2>/dev/null || true
+if ! taskset -c 0 nginx -p "$work/nginx" -c "$work/nginx.conf"; then
+    echo "static_vs_nginx: nginx did not start (its message is above)" >&2
+    exit 1
+fi
+# taskset execs the server, so $! is the server's own pid.
+taskset -c 0 "$pier" serve "${port[pier]}" -b 127.0.0.1 -q --threads 1 -d "$root" >"$work/pier.log" 2>&1 &
+pid[pier]=$!
+taskset -c 0 h2o -c "$work/h2o.conf" >>"$work/h2o.log" 2>&1 &
+pid[h2o]=$!
+taskset -c 0 lighttpd -D -f "$work/lighttpd.conf" >>"$work/lighttpd.log" 2>&1 &
+pid[lighttpd]=$!
+
+# Refuse to run with a peer missing: a table with a hole would read as a comparison it is not.
+# Each server must serve the docroot's files byte for byte within 5 s.
+log_of() { case $1 in nginx) echo "$work/nginx/logs/error.log" ;; *) echo "$work/$1.log" ;; esac; }
+for s in "${servers[@]}"; do
+    for ((i = 0; i < 50; i++)); do
+        answers "${port[$s]}" && break
+        sleep 0.1
+    done
+    if ! answers "${port[$s]}" ||
+       ! curl -sf --max-time 2 "http://127.0.0.1:${port[$s]}/4k.bin" | cmp -s - "$root/4k.bin"; then
+        echo "static_vs_nginx: $s did not start serving on 127.0.0.1:${port[$s]}; its log:" >&2
+        tail -n 20 "$(log_of "$s")" >&2 2>/dev/null || true
+        exit 1
+    fi
+done
+pid[nginx]=$(cat "$work/nginx.pid")
+
+# CPU ticks (utime+stime) of a process and its children (nginx's master + worker, h2o's
+# crash-handler helper). A process's own stat covers all of its threads.
 ticks() {
     local total=0 p t
     for p in $1 $(pgrep -P "$1"); do
@@ -67,12 +176,14 @@ LUA
 
 # run <server pid> <port> <wrk args...> → "req/s p99_ms cpu_us_per_req errors"
 run() {
-    local pid=$1 port=$2
+    local server_pid=$1 server_port=$2
     shift 2
     local before after out
-    before=$(ticks "$pid")
-    out=$(taskset -c 1 wrk --latency -d "${seconds}s" "$@" "http://127.0.0.1:$port$path" 2>&1)
-    after=$(ticks "$pid")
+    before=$(ticks "$server_pid")
+    # wrk's own -d bounds the run; timeout only catches a wrk that hangs. A failed wrk run
+    # reports no requests, which counts as a run with errors rather than ending the script.
+    out=$(timeout $((seconds + 30)) taskset -c 1 wrk --latency -d "${seconds}s" "$@" "http://127.0.0.1:$server_port$path" 2>&1) || true
+    after=$(ticks "$server_pid")
     local rps reqs p99 errors
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     reqs=$(awk '/requests in/ {print $1}' <<<"$out")
@@ -80,35 +191,83 @@ run() {
     errors=$(awk '/Non-2xx|Socket errors/ {e=1} END {print e+0}' <<<"$out")
     local hz
     hz=$(getconf CLK_TCK)
-    awk -v r="$rps" -v p="$p99" -v t=$((after - before)) -v n="$reqs" -v hz="$hz" -v e="$errors" \
-        'BEGIN {printf "%s %s %.2f %d\n", r, p, t * 1e6 / hz / n, e}'
+    awk -v r="${rps:-0}" -v p="${p99:-0}" -v t=$((after - before)) -v n="${reqs:-0}" -v hz="$hz" -v e="$errors" \
+        'BEGIN {printf "%s %s %.2f %d\n", r, p, n ? t * 1e6 / hz / n : 0, (n ? e : 1)}'
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# Fixed-point output: awk's default %.6g would print 1234567.5 as 1.23457e+06, which bc rejects.
+median() { sort -g | awk '{a[NR]=$1} END {printf "%.4f\n", (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+# Per-scenario medians, kept for the summaries: rps[scenario,server], cpu[...].
+declare -A rps=() cpu=()
+names=()
 
 scenario() { # name path wrk-args...
     local name=$1
     path=$2
     shift 2
-    local i
-    : >"$work/p" && : >"$work/n"
-    for ((i = 0; i < rounds; i++)); do # interleaved: pier, nginx, pier, nginx...
-        run "$pier_pid" $pier_port "$@" >>"$work/p"
-        run "$nginx_pid" $nginx_port "$@" >>"$work/n"
+    local i j s n=${#servers[@]}
+    for s in "${servers[@]}"; do : >"$work/$s.runs"; done
+    for ((i = 0; i < rounds; i++)); do
+        # Interleaved, and the order rotates each round, so no server always runs right after
+        # the same neighbour (the machine's noise drifts within a round).
+        for ((j = 0; j < n; j++)); do
+            s=${servers[(i + j) % n]}
+            run "${pid[$s]}" "${port[$s]}" "$@" >>"$work/$s.runs"
+        done
     done
-    local pr pn pp np pc nc pe ne
-    pr=$(cut -d' ' -f1 "$work/p" | median); nr=$(cut -d' ' -f1 "$work/n" | median)
-    pp=$(cut -d' ' -f2 "$work/p" | median); np=$(cut -d' ' -f2 "$work/n" | median)
-    pc=$(cut -d' ' -f3 "$work/p" | median); nc=$(cut -d' ' -f3 "$work/n" | median)
-    pe=$(cut -d' ' -f4 "$work/p" | paste -sd+ | bc); ne=$(cut -d' ' -f4 "$work/n" | paste -sd+ | bc)
-    printf "| %-28s | %10.0f | %10.0f | %5.2fx | %6.2f | %6.2f | %6.2f | %6.2f | %5.2fx | %s/%s |\n" \
-        "$name" "$pr" "$nr" "$(bc -l <<<"$pr/$nr")" "$pp" "$np" "$pc" "$nc" "$(bc -l <<<"$pc/$nc")" "$pe" "$ne"
+    names+=("$name")
+    local r p c e
+    for s in "${servers[@]}"; do
+        r=$(cut -d' ' -f1 "$work/$s.runs" | median)
+        p=$(cut -d' ' -f2 "$work/$s.runs" | median)
+        c=$(cut -d' ' -f3 "$work/$s.runs" | median)
+        e=$(cut -d' ' -f4 "$work/$s.runs" | paste -sd+ | bc)
+        rps[$name,$s]=$r
+        cpu[$name,$s]=$c
+        printf "| %-28s | %-8s | %10.0f | %7.2f | %7.2f | %d/%d |\n" "$name" "$s" "$r" "$p" "$c" "$e" "$rounds"
+    done
 }
 
-echo "pier serve vs nginx $(nginx -v 2>&1 | sed 's/.*\///'), $rounds interleaved rounds of ${seconds}s, medians"
+# summary <table> <min|max> <format>: one row per scenario, each server's median, the best
+# peer by that figure and pier's ratio to it.
+summary() {
+    local -n table=$1
+    local better=$2 fmt=$3 name s best ratio
+    echo "| scenario | pier | nginx | h2o | lighttpd | best peer | pier / best peer |"
+    echo "|---|---:|---:|---:|---:|---|---:|"
+    for name in "${names[@]}"; do
+        best=
+        for s in "${peers[@]}"; do
+            if [[ -z $best ]] || { [[ $better == min ]] && (($(bc -l <<<"${table[$name,$s]} < ${table[$name,$best]}"))); } ||
+               { [[ $better == max ]] && (($(bc -l <<<"${table[$name,$s]} > ${table[$name,$best]}"))); }; then
+                best=$s
+            fi
+        done
+        if (($(bc -l <<<"${table[$name,$best]} > 0"))); then
+            ratio=$(printf "%.2fx" "$(bc -l <<<"${table[$name,pier]} / ${table[$name,$best]}")")
+        else
+            ratio=n/a
+        fi
+        printf "| %-28s |" "$name"
+        # shellcheck disable=SC2059 # the format is the caller's, for its figure
+        for s in "${servers[@]}"; do printf " $fmt |" "${table[$name,$s]}"; done
+        printf " %-8s | %s |\n" "$best" "$ratio"
+    done
+}
+
+version() {
+    case $1 in
+    nginx) nginx -v 2>&1 | sed 's/.*\///' ;;
+    h2o) h2o --version | awk 'NR == 1 {print $3}' ;;
+    lighttpd) lighttpd -v | sed -n 's/^lighttpd\/\([^ ]*\).*/\1/p' ;;
+    esac
+}
+echo "pier serve vs nginx $(version nginx), h2o $(version h2o), lighttpd $(version lighttpd):" \
+     "$rounds interleaved rounds of ${seconds}s, medians"
 echo
-echo "| scenario | pier req/s | nginx req/s | ratio | pier p99 ms | nginx p99 ms | pier CPU µs/req | nginx CPU µs/req | CPU ratio | runs with errors p/n |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+echo "| scenario | server | req/s | p99 ms | CPU µs/req | runs with errors |"
+echo "|---|---|---:|---:|---:|---|"
 scenario "13 B, keep-alive, 64 conns" /small.txt -t1 -c64
 scenario "4 KiB, keep-alive, 64 conns" /4k.bin -t1 -c64
 scenario "1 MiB, keep-alive, 16 conns" /1m.bin -t1 -c16
@@ -116,12 +275,26 @@ scenario "13 B, pipelined x16" /small.txt -t1 -c64 -s "$work/pipeline.lua"
 scenario "13 B, new connection each" /small.txt -t1 -c64 -H "Connection: close"
 scenario "13 B, 1000 conns" /small.txt -t1 -c1000
 
+echo
+echo "Server CPU µs per request (lower is better; the deciding figure):"
+echo
+summary cpu min "%6.2f"
+echo
+echo "Requests per second (higher is better; wrk-bound except pipelined):"
+echo
+summary rps max "%8.0f"
+
 # Memory per idle keep-alive connection, at 10,000 connections (PERFORMANCE.md: compare at the
 # same count). Each connection makes one request, then sits idle while RSS is read.
 idle_conns=${IDLE_CONNECTIONS:-10000}
-pier_idle=$(python3 "$(dirname "$0")/idle_memory.py" "$pier_pid" $pier_port "$idle_conns")
-nginx_idle=$(python3 "$(dirname "$0")/idle_memory.py" "$nginx_pid" $nginx_port "$idle_conns")
+declare -A idle=()
+for s in "${servers[@]}"; do
+    idle[$s]=$(python3 "$here/idle_memory.py" "${pid[$s]}" "${port[$s]}" "$idle_conns")
+done
+names=("$idle_conns idle keep-alive conns")
+declare -A idle_table=()
+for s in "${servers[@]}"; do idle_table[${names[0]},$s]=${idle[$s]}; done
 echo
-echo "| idle keep-alive connections | pier bytes each | nginx bytes each | ratio |"
-echo "|---|---:|---:|---:|"
-printf "| %d | %d | %d | %.2fx |\n" "$idle_conns" "$pier_idle" "$nginx_idle" "$(bc -l <<<"$pier_idle/$nginx_idle")"
+echo "Bytes per idle keep-alive connection (lower is better):"
+echo
+summary idle_table min "%6.0f"
