@@ -4,6 +4,8 @@
 #   make test    install missing packages, build release + asan + fuzz, run every test
 #                (each fuzz target for TEST_FUZZ_SECONDS, default 30, under ASan+UBSan)
 #   make build   release binary at build/release/pier
+#   make tsan    ThreadSanitizer build (build/tsan) of the unit and integration tests, then
+#                run them; any data race or lock-order report fails the test that made it
 #   make bench   codec micro-benchmarks vs http_parser, pier serve vs nginx, h2o and lighttpd
 #                under wrk, then pier's client vs libcurl against nginx
 #   make fuzz    long fuzzing run: FUZZ_SECONDS per target (default 600)
@@ -24,7 +26,7 @@ TEST_FUZZ_SECONDS ?= 30
 CMAKE_GENERATOR := -G Ninja
 CXX_FILES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)
 
-.PHONY: deps build release asan fuzz-build test serve bench fuzz soak format lint clean
+.PHONY: deps build release asan tsan fuzz-build test serve bench fuzz soak format lint clean
 PORT ?= 8000
 DIR ?= .
 
@@ -37,6 +39,13 @@ build/release/build.ninja: | deps
 build/asan/build.ninja: | deps
 	cmake -S . -B build/asan $(CMAKE_GENERATOR) -DCMAKE_BUILD_TYPE=Asan -DPIER_BUILD_BENCH=OFF
 
+# The CLI is left out: the integration tests run the same server code in-process, where a
+# report fails the test case that made it; the CLI's script tests are slow under TSan and
+# would not all notice a report on a child server's stderr.
+build/tsan/build.ninja: | deps
+	cmake -S . -B build/tsan $(CMAKE_GENERATOR) -DCMAKE_BUILD_TYPE=Tsan -DPIER_BUILD_BENCH=OFF \
+	  -DPIER_BUILD_CLI=OFF
+
 build/fuzz/build.ninja: | deps
 	CXX=clang++ cmake -S . -B build/fuzz $(CMAKE_GENERATOR) -DCMAKE_BUILD_TYPE=Asan \
 	  -DPIER_BUILD_FUZZ=ON -DPIER_BUILD_TESTS=OFF -DPIER_BUILD_BENCH=OFF -DPIER_BUILD_CLI=OFF
@@ -46,6 +55,15 @@ release: deps build/release/build.ninja
 
 asan: deps build/asan/build.ninja
 	cmake --build build/asan -j $(JOBS)
+
+# Only the two test binaries: the interop server and examples add build time, not coverage of
+# the threads. halt_on_error turns any report into a failed test (TSan's exit code 66), and
+# ctest runs each test case in its own process, so one race does not hide the next.
+TSAN_OPTIONS ?= halt_on_error=1 second_deadlock_stack=1 history_size=4
+tsan: deps build/tsan/build.ninja
+	cmake --build build/tsan -j $(JOBS) --target pier_unit_tests pier_integration_tests
+	TSAN_OPTIONS="$(TSAN_OPTIONS)" ctest --test-dir build/tsan -j $(JOBS) -L 'unit|integration' \
+	  --output-on-failure
 
 fuzz-build: deps build/fuzz/build.ninja
 	cmake --build build/fuzz -j $(JOBS)
