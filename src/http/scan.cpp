@@ -75,19 +75,19 @@ ScanImpl best_impl() noexcept {
 #endif
 }
 
-ScanImpl g_impl = ScanImpl::scalar;
+std::atomic<ScanImpl> g_impl{ScanImpl::scalar};
 
 // g_find_ctl starts here, so a call made before or during static initialisation (from another
 // translation unit) still works: the first call picks the implementation and replaces itself.
 const char* resolve_and_find(const char* p, const char* end, unsigned char last_ctl) noexcept {
     set_scan_impl(best_impl());
-    return g_find_ctl(p, end, last_ctl);
+    return g_find_ctl.load(std::memory_order_relaxed)(p, end, last_ctl);
 }
 
 } // namespace
 
-ScanFn g_find_ctl = resolve_and_find;
-bool g_inline_sse2 = true;
+std::atomic<ScanFn> g_find_ctl{resolve_and_find};
+std::atomic<bool> g_inline_sse2{true};
 
 bool scan_impl_supported(ScanImpl impl) noexcept {
     switch (impl) {
@@ -108,15 +108,15 @@ bool scan_impl_supported(ScanImpl impl) noexcept {
 
 bool set_scan_impl(ScanImpl impl) noexcept {
     if (!scan_impl_supported(impl)) return false;
-    g_impl = impl;
-    g_find_ctl = impl_fn(impl);
-    g_inline_sse2 = impl != ScanImpl::scalar;
+    g_impl.store(impl, std::memory_order_relaxed);
+    g_find_ctl.store(impl_fn(impl), std::memory_order_relaxed);
+    g_inline_sse2.store(impl != ScanImpl::scalar, std::memory_order_relaxed);
     return true;
 }
 
 ScanImpl scan_impl() noexcept {
-    if (g_find_ctl == resolve_and_find) set_scan_impl(best_impl());
-    return g_impl;
+    if (g_find_ctl.load(std::memory_order_relaxed) == resolve_and_find) set_scan_impl(best_impl());
+    return g_impl.load(std::memory_order_relaxed);
 }
 
 const char* scan_impl_name(ScanImpl impl) noexcept {

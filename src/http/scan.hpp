@@ -5,6 +5,7 @@
 // tests force each implementation in turn.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 
 #if defined(__SSE2__)
@@ -24,8 +25,11 @@ enum class ScanImpl {
     avx2
 };
 
-extern ScanFn g_find_ctl;  // the selected implementation
-extern bool g_inline_sse2; // false only while tests force the scalar implementation
+// Atomic because every event loop's first parse may pick the implementation at the same
+// moment (a data race ThreadSanitizer reports, though all write the same value); relaxed
+// loads cost what plain ones do.
+extern std::atomic<ScanFn> g_find_ctl;  // the selected implementation
+extern std::atomic<bool> g_inline_sse2; // false only while tests force the scalar one
 
 /// Most field values end within 64 bytes: those blocks are checked inline (SSE2 is part of
 /// x86-64, so no dispatch is needed), and only longer values (user agents, cookies) pay for
@@ -34,7 +38,7 @@ inline constexpr int kInlineBlocks = 4;
 
 inline const char* find_field_value_end(const char* p, const char* end) noexcept {
 #if defined(__SSE2__)
-    if (g_inline_sse2) {
+    if (g_inline_sse2.load(std::memory_order_relaxed)) {
         const __m128i limit = _mm_set1_epi8(0x1f);
         const __m128i del = _mm_set1_epi8(0x7f);
         for (int block = 0; block < kInlineBlocks && end - p >= 16; ++block, p += 16) {
@@ -45,10 +49,10 @@ inline const char* find_field_value_end(const char* p, const char* end) noexcept
         }
     }
 #endif
-    return g_find_ctl(p, end, 0x1f);
+    return g_find_ctl.load(std::memory_order_relaxed)(p, end, 0x1f);
 }
 inline const char* find_target_end(const char* p, const char* end) noexcept {
-    return g_find_ctl(p, end, 0x20);
+    return g_find_ctl.load(std::memory_order_relaxed)(p, end, 0x20);
 }
 
 bool scan_impl_supported(ScanImpl impl) noexcept;
