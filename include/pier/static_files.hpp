@@ -12,6 +12,7 @@
 
 #include <pier/router.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -38,6 +39,15 @@ struct StaticFilesOptions {
     /// Files smaller than this are read and sent with the head in one write; larger ones go
     /// out with sendfile (for tiny files sendfile costs more than it saves).
     std::uint64_t sendfile_threshold = 16 * 1024;
+    /// Several ranges are answered as one multipart/byteranges body assembled in memory, up
+    /// to this many bytes of parts; past it the whole file is sent instead (200), as RFC 9110
+    /// §14.2 allows a server to ignore a Range.
+    std::uint64_t max_multirange_bytes = std::uint64_t{16} * 1024 * 1024;
+    /// What each event loop's file cache may hold: paths, bytes of small files' content, and
+    /// descriptors kept open for large ones.
+    std::size_t cache_entries = 4096;
+    std::size_t cache_bytes = std::size_t{32} * 1024 * 1024;
+    std::size_t cache_open_files = 128;
 };
 
 /// The handler. Throws std::runtime_error when the root is not a readable directory.

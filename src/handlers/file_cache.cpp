@@ -138,23 +138,25 @@ ResolvedPath& FileCache::put(std::string_view key, ResolvedPath value) {
     // Over a bound: drop arbitrary entries. A working set that fits stays cached; one that
     // does not costs what no cache would.
     while (!entries_.empty() &&
-           (entries_.size() >= kMaxEntries || bytes_ + value.bytes.size() > kMaxBytes)) {
+           (entries_.size() >= bounds_.entries || bytes_ + value.bytes.size() > bounds_.bytes)) {
         forget(entries_.begin()->second);
         entries_.erase(entries_.begin());
     }
-    if (value.bytes.size() > kMaxBytes) { // never cache content larger than the whole cache
+    if (value.bytes.size() > bounds_.bytes) { // never cache content larger than the whole cache
         value.bytes.clear();
         value.has_bytes = false;
     }
-    if (value.open_file && open_files_ >= kMaxOpenFiles) value.open_file.reset();
+    if (value.open_file && open_files_ >= bounds_.open_files) value.open_file.reset();
     bytes_ += value.bytes.size();
     if (value.open_file) ++open_files_;
     return entries_.insert_or_assign(std::string(key), std::move(value)).first->second;
 }
 
-FileCache& FileCache::for_thread(std::uint64_t owner) {
+FileCache& FileCache::for_thread(std::uint64_t owner, const Bounds& bounds) {
     thread_local std::unordered_map<std::uint64_t, FileCache> caches;
-    return caches[owner];
+    FileCache& cache = caches[owner];
+    cache.bounds_ = bounds;
+    return cache;
 }
 
 } // namespace pier::handlers

@@ -81,11 +81,12 @@ class FileWatcher;
 class FileCache {
   public:
     static constexpr std::uint64_t kRecheckMs = 1000;
-    static constexpr std::size_t kMaxEntries = 4096;
-    static constexpr std::size_t kMaxBytes = std::size_t{32} * 1024 * 1024;
-    // Descriptors held open, per thread: enough for a site's large files, far below any
-    // descriptor limit a server runs with.
-    static constexpr std::size_t kMaxOpenFiles = 128;
+    /// The bounds (StaticFilesOptions): entries, bytes of content, descriptors held open.
+    struct Bounds {
+        std::size_t entries = 4096;
+        std::size_t bytes = std::size_t{32} * 1024 * 1024;
+        std::size_t open_files = 128;
+    };
 
     FileCache();
     ~FileCache();
@@ -113,8 +114,8 @@ class FileCache {
     ResolvedPath& put(std::string_view key, ResolvedPath value);
 
     /// This thread's cache for the handler numbered `owner` (handlers never share entries:
-    /// their roots and options differ).
-    static FileCache& for_thread(std::uint64_t owner);
+    /// their roots and options differ), held to `bounds`.
+    static FileCache& for_thread(std::uint64_t owner, const Bounds& bounds);
 
   private:
     struct Hash {
@@ -128,6 +129,7 @@ class FileCache {
     bool follow_loop(Loop* loop);
 
     std::unique_ptr<FileWatcher> watcher_;
+    Bounds bounds_;
     std::size_t bytes_ = 0;
     std::size_t open_files_ = 0;
 };

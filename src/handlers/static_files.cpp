@@ -166,7 +166,8 @@ ResolvedPath resolve(const Config& cfg, std::string_view raw_path) {
 // valid until the next lookup on this thread.
 const ResolvedPath& lookup(const Config& cfg, const Request& req, std::string_view raw_path,
                            bool fresh, ResolvedPath& scratch) {
-    FileCache& cache = FileCache::for_thread(cfg.id);
+    FileCache& cache = FileCache::for_thread(
+        cfg.id, {cfg.options.cache_entries, cfg.options.cache_bytes, cfg.options.cache_open_files});
     // Only a thread that runs the loop reads the watcher's events (not the blocking pool).
     Loop* loop = req.loop().is_current() ? &req.loop() : nullptr;
     if (ResolvedPath* hit = fresh ? nullptr : cache.find(raw_path)) {
@@ -281,12 +282,11 @@ void send_range(const Config& cfg, Response& res, Source& src, std::uint64_t off
 
 // Several ranges: a multipart/byteranges body (RFC 9110 §14.6), assembled in memory up to a
 // bound. False when over it.
-bool send_multipart(Response& res, const Source& src, const RangeRequest& range,
+bool send_multipart(const Config& cfg, Response& res, const Source& src, const RangeRequest& range,
                     std::string_view type, std::uint64_t size) {
-    constexpr std::uint64_t kMaxAssembled = 16 * 1024 * 1024;
     std::uint64_t total = 0;
     for (const ByteRange& r : range.ranges) total += r.length();
-    if (total > kMaxAssembled) return false;
+    if (total > cfg.options.max_multirange_bytes) return false;
     // A boundary that cannot occur in the parts' headers, and is unlikely in their data.
     char boundary[40];
     std::snprintf(boundary, sizeof boundary, "pier-%016llx",
@@ -396,7 +396,7 @@ Served serve_file(const Config& cfg, const Request& req, Response& res, const Re
         return Served::done;
     }
     if (range.status == RangeStatus::satisfiable && range.ranges.size() > 1) {
-        if (send_multipart(res, src, range, type, size)) return Served::done;
+        if (send_multipart(cfg, res, src, range, type, size)) return Served::done;
         // Too much to assemble in memory: the whole file it is (a server may ignore Range).
     } else if (range.status == RangeStatus::satisfiable) {
         const ByteRange& r = range.ranges.front();

@@ -380,6 +380,17 @@ TEST_F(StaticFiles, SeveralRangesMakeAMultipartBody) {
     EXPECT_EQ(body_of(r), expected);
 }
 
+TEST_F(StaticFiles, SeveralRangesPastTheConfiguredBoundGetTheWholeFile) {
+    StaticFilesOptions o = options();
+    o.max_multirange_bytes = 1000;
+    TestServer server(static_files(o));
+    const std::string under = get(server.port(), "/big.bin", "Range: bytes=0-99,200-299\r\n");
+    EXPECT_EQ(status_line(under), "HTTP/1.1 206 Partial Content");
+    const std::string over = get(server.port(), "/big.bin", "Range: bytes=0-599,1000-1599\r\n");
+    EXPECT_EQ(status_line(over), "HTTP/1.1 200 OK");
+    EXPECT_TRUE(body_of(over) == site.big());
+}
+
 TEST_F(StaticFiles, IfRangeHonoursTheRangeOnlyForTheSameRepresentation) {
     TestServer server(static_files(options()));
     const std::string first = get(server.port(), "/hello.txt");
