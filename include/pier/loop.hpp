@@ -11,6 +11,7 @@
 // source, a callback of this loop); their callbacks run there. post() may be called from any
 // thread. Watches and timers end when their handle is destroyed — on the loop's thread —
 // and never call back after that, even for an event already reported in the same iteration.
+// A handle may outlive its loop; destroying it then does nothing more.
 #pragma once
 
 #include <chrono>
@@ -63,7 +64,8 @@ class Loop {
         std::unique_ptr<Impl> impl_;
     };
 
-    explicit Loop(net::EventLoop& loop) noexcept : loop_(loop) {}
+    explicit Loop(net::EventLoop& loop);
+    ~Loop();
     Loop(const Loop&) = delete;
     Loop& operator=(const Loop&) = delete;
 
@@ -88,6 +90,9 @@ class Loop {
 
   private:
     net::EventLoop& loop_;
+    // Watches may outlive their loop (a thread's cache destroyed at thread exit): they hold
+    // this weakly and do nothing to a loop that is gone.
+    std::shared_ptr<const bool> alive_;
 };
 
 } // namespace pier

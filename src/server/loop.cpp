@@ -11,8 +11,9 @@ namespace pier {
 // A watched descriptor. Level-triggered, unlike connections: a handler that reads part of
 // what a pipe holds is called again, with no edge to lose.
 struct Loop::Watch::Impl final : net::IoHandler, net::Closeable {
-    Impl(net::EventLoop& loop, int fd, std::function<void(unsigned)> on_ready)
-        : loop(loop), fd(fd), on_ready(std::move(on_ready)) {}
+    Impl(net::EventLoop& loop, std::weak_ptr<const bool> alive, int fd,
+         std::function<void(unsigned)> on_ready)
+        : loop(loop), alive(std::move(alive)), fd(fd), on_ready(std::move(on_ready)) {}
 
     void on_io(std::uint32_t events) override {
         if (dead) return; // its handle went earlier in this iteration
@@ -31,6 +32,7 @@ struct Loop::Watch::Impl final : net::IoHandler, net::Closeable {
     }
 
     net::EventLoop& loop;
+    std::weak_ptr<const bool> alive; // expired: the loop is gone
     int fd;
     std::function<void(unsigned)> on_ready;
     bool dead = false;
@@ -53,12 +55,19 @@ struct Loop::Timer::Impl {
 
 void Loop::Watch::reset() noexcept {
     if (!impl_) return;
+    if (impl_->alive.expired()) { // no loop left to tell, nor an iteration to wait for
+        impl_.reset();
+        return;
+    }
     impl_->dead = true;
     impl_->loop.remove(impl_->fd);
     // An event for it may still be in this iteration's batch: destroyed after the batch.
     net::EventLoop& loop = impl_->loop;
     loop.destroy_later(std::unique_ptr<net::Closeable>(impl_.release()));
 }
+
+Loop::Loop(net::EventLoop& loop) : loop_(loop), alive_(std::make_shared<const bool>(true)) {}
+Loop::~Loop() = default;
 
 Loop::Watch::Watch() noexcept = default;
 Loop::Watch::Watch(Watch&&) noexcept = default;
@@ -76,7 +85,8 @@ Loop::Watch::~Watch() {
 }
 
 void Loop::Watch::set_interest(unsigned interest) {
-    if (impl_) impl_->loop.modify(impl_->fd, impl_.get(), Impl::epoll_bits(interest));
+    if (impl_ && !impl_->alive.expired())
+        impl_->loop.modify(impl_->fd, impl_.get(), Impl::epoll_bits(interest));
 }
 
 Loop::Timer::Timer() noexcept = default;
@@ -86,14 +96,14 @@ Loop::Timer::~Timer() = default;
 
 Loop::Watch Loop::watch(int fd, unsigned interest, std::function<void(unsigned)> on_ready) {
     Watch w;
-    w.impl_ = std::make_unique<Watch::Impl>(loop_, fd, std::move(on_ready));
+    w.impl_ = std::make_unique<Watch::Impl>(loop_, alive_, fd, std::move(on_ready));
     if (!loop_.add(fd, w.impl_.get(), Watch::Impl::epoll_bits(interest))) w.impl_.reset();
     return w;
 }
 
 Loop::Watch Loop::watch_first(int fd, std::function<void(unsigned)> on_ready) {
     Watch w;
-    w.impl_ = std::make_unique<Watch::Impl>(loop_, fd, std::move(on_ready));
+    w.impl_ = std::make_unique<Watch::Impl>(loop_, alive_, fd, std::move(on_ready));
     if (!loop_.add_first(fd, w.impl_.get(), EPOLLIN)) w.impl_.reset();
     return w;
 }

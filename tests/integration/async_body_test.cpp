@@ -186,11 +186,13 @@ TEST(AsyncBodies, ASourceCanStreamAWatchedPipe) {
                 if (n == 0) return Pull::done;
                 break; // EAGAIN
             }
-            if (!p->watch)
-                p->watch = loop.watch(p->fds[0], Loop::readable, [p, resume](unsigned) {
-                    p->watch.set_interest(0); // until the next pull asks again
-                    resume();
-                });
+            if (!p->watch) // weakly: the state owns the watch, not the other way round
+                p->watch = loop.watch(p->fds[0], Loop::readable,
+                                      [weak = std::weak_ptr<PipeState>(p), resume](unsigned) {
+                                          if (auto s = weak.lock())
+                                              s->watch.set_interest(0); // until the next pull
+                                          resume();
+                                      });
             else
                 p->watch.set_interest(Loop::readable);
             return out.empty() ? Pull::pending : Pull::more;
