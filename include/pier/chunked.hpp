@@ -44,6 +44,13 @@ class ChunkedDecoder {
 
     explicit ChunkedDecoder(const Limits& limits = {}) : limits_(limits) {}
 
+    /// A client reading a response tolerates what the RFC 9112 §7.1.1 grammar does not allow
+    /// after a chunk size (stray whitespace, a malformed extension), as curl and Python do:
+    /// it never acts on extensions, and the bytes up to CRLF are still bounded and free of
+    /// controls. A server keeps the default, strict: a request that two parsers could frame
+    /// differently is refused.
+    void set_lenient_extensions(bool lenient) noexcept { lenient_extensions_ = lenient; }
+
     /// Decodes from the front of `input`; returns at the end of each run of chunk data so the
     /// caller can take it before the next chunk's framing is read.
     Step decode(std::string_view input);
@@ -90,6 +97,7 @@ class ChunkedDecoder {
     Limits limits_;
     State state_ = State::size;
     bool saw_digit_ = false;
+    bool lenient_extensions_ = false;
     Ext ext_ = Ext::before_semicolon;
     std::uint64_t chunk_ = 0;   // size of the current chunk, then bytes left in it
     std::uint64_t total_ = 0;   // content bytes so far

@@ -20,7 +20,9 @@ constexpr std::size_t kLargeRead = std::size_t{64} * 1024;
 namespace detail {
 
 struct BodyReaderState {
-    explicit BodyReaderState(const Limits& limits) : chunked(limits) {}
+    explicit BodyReaderState(const Limits& limits) : chunked(limits) {
+        chunked.set_lenient_extensions(true); // as curl: a response's extensions are ignored
+    }
     BodyKind kind = BodyKind::none;
     std::uint64_t remaining = 0; // content_length framing
     ChunkedDecoder chunked;

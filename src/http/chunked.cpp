@@ -61,7 +61,13 @@ ChunkedDecoder::Step ChunkedDecoder::decode(std::string_view input) {
             // Extensions are ignored, yet checked to the letter: a recipient that reads a
             // malformed one differently from the next hop is how chunk boundaries get
             // smuggled. Every byte counts against the limit, BWS and quoted text included.
-            ext_ = next_extension_state(ext_, c);
+            if (lenient_extensions_) {
+                const auto u = static_cast<unsigned char>(c);
+                const bool control = (u < 0x20 && c != '\t') || u == 0x7f;
+                ext_ = c == '\r' ? Ext::end : control ? Ext::invalid : Ext::before_semicolon;
+            } else {
+                ext_ = next_extension_state(ext_, c);
+            }
             if (ext_ == Ext::invalid) return fail(ParseError::bad_chunk_extension, i);
             if (ext_ == Ext::end) {
                 state_ = State::size_lf;

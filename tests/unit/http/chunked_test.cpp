@@ -234,6 +234,41 @@ TEST(ChunkedDecoder, ExtensionsFollowTheGrammar) {
     }
 }
 
+// A client reads responses as curl does: what follows a chunk size up to CRLF is skipped,
+// well-formed or not, still bounded and free of controls.
+TEST(ChunkedDecoder, LenientExtensionsSkipWhatTheGrammarRefuses) {
+    for (std::string_view ext : {"5 "sv, "5;"sv, "5;a=b c"sv, "5 ;;; junk \" here"sv}) {
+        ChunkedDecoder d;
+        d.set_lenient_extensions(true);
+        const std::string input = std::string(ext) + "\r\nhello\r\n0\r\n\r\n";
+        std::string content;
+        std::string_view rest = input;
+        ChunkedDecoder::Step step{};
+        do {
+            step = d.decode(rest);
+            content.append(step.data);
+            rest.remove_prefix(step.consumed);
+        } while (step.status == ChunkedDecoder::Status::data);
+        EXPECT_EQ(step.status, ChunkedDecoder::Status::done) << ext;
+        EXPECT_EQ(content, "hello") << ext;
+    }
+    for (std::string_view ext : {"5;a\x01"sv, "5;a\nb"sv, "5x"sv}) {
+        ChunkedDecoder d;
+        d.set_lenient_extensions(true);
+        const std::string input = std::string(ext) + "\r\nhello\r\n0\r\n\r\n";
+        ChunkedDecoder::Step step{};
+        std::string_view rest = input;
+        do {
+            step = d.decode(rest);
+            rest.remove_prefix(step.consumed);
+        } while (step.status == ChunkedDecoder::Status::data);
+        EXPECT_EQ(step.status, ChunkedDecoder::Status::error) << ext;
+    }
+    ChunkedDecoder bounded(Limits{.max_chunk_extension = 4});
+    bounded.set_lenient_extensions(true);
+    EXPECT_EQ(bounded.decode("5 xxxxxxxx\r\nhello\r\n").status, ChunkedDecoder::Status::error);
+}
+
 TEST(ChunkedDecoder, LimitsAtAndPastTheEdge) {
     Limits limits;
     limits.max_body = 10;
