@@ -1,8 +1,9 @@
 # pier's front door. `make test` is what CI runs (.ci/run); see README.md.
 #
 #   make serve   install missing packages, build, serve DIR (default .) on PORT (default 8000)
-#   make test    install missing packages, build release + asan + fuzz, run every test
-#                (each fuzz target for TEST_FUZZ_SECONDS, default 30, under ASan+UBSan)
+#   make test    install missing packages, build release + asan + tsan + fuzz, run every test
+#                (tsan: the unit and integration tests; each fuzz target for TEST_FUZZ_SECONDS,
+#                default 30, under ASan+UBSan)
 #   make build   release binary at build/release/pier
 #   make tsan    ThreadSanitizer build (build/tsan) of the unit and integration tests, then
 #                run them; any data race or lock-order report fails the test that made it
@@ -26,7 +27,7 @@ TEST_FUZZ_SECONDS ?= 30
 CMAKE_GENERATOR := -G Ninja
 CXX_FILES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)
 
-.PHONY: deps build release asan tsan fuzz-build test serve bench fuzz soak format lint clean
+.PHONY: deps build release asan tsan tsan-build fuzz-build test serve bench fuzz soak format lint clean
 PORT ?= 8000
 DIR ?= .
 
@@ -60,8 +61,10 @@ asan: deps build/asan/build.ninja
 # the threads. halt_on_error turns any report into a failed test (TSan's exit code 66), and
 # ctest runs each test case in its own process, so one race does not hide the next.
 TSAN_OPTIONS ?= halt_on_error=1 second_deadlock_stack=1 history_size=4
-tsan: deps build/tsan/build.ninja
+tsan-build: deps build/tsan/build.ninja
 	cmake --build build/tsan -j $(JOBS) --target pier_unit_tests pier_integration_tests
+
+tsan: tsan-build
 	TSAN_OPTIONS="$(TSAN_OPTIONS)" ctest --test-dir build/tsan -j $(JOBS) -L 'unit|integration' \
 	  --output-on-failure
 
@@ -75,9 +78,11 @@ serve: deps build/release/build.ninja
 	cmake --build build/release -j $(JOBS) --target pier-cli
 	build/release/pier serve $(PORT) -d $(DIR)
 
-test: release asan fuzz-build
+test: release asan tsan-build fuzz-build
 	@echo "== release =="; ctest --test-dir build/release -j $(JOBS) --output-on-failure
 	@echo "== asan ==";    ctest --test-dir build/asan -j $(JOBS) --output-on-failure
+	@echo "== tsan ==";    TSAN_OPTIONS="$(TSAN_OPTIONS)" ctest --test-dir build/tsan -j $(JOBS) \
+	  -L 'unit|integration' --output-on-failure
 	@echo "== fuzz ($(TEST_FUZZ_SECONDS) s per target, ASan+UBSan) =="
 	@cmake -DPIER_FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) build/fuzz >/dev/null
 	@ctest --test-dir build/fuzz -j $(JOBS) --output-on-failure
