@@ -165,14 +165,6 @@ ticks() {
     echo $total
 }
 
-cat >"$work/pipeline.lua" <<'LUA'
-init = function(args)
-  local r = {}
-  for i = 1, 16 do r[i] = wrk.format(nil, wrk.path) end
-  req = table.concat(r)
-end
-request = function() return req end
-LUA
 
 # run <server pid> <port> <wrk args...> → "req/s p99_ms cpu_us_per_req errors"
 run() {
@@ -271,7 +263,7 @@ echo "|---|---|---:|---:|---:|---|"
 scenario "13 B, keep-alive, 64 conns" /small.txt -t1 -c64
 scenario "4 KiB, keep-alive, 64 conns" /4k.bin -t1 -c64
 scenario "1 MiB, keep-alive, 16 conns" /1m.bin -t1 -c16
-scenario "13 B, pipelined x16" /small.txt -t1 -c64 -s "$work/pipeline.lua"
+scenario "13 B, pipelined x16" /small.txt -t1 -c64 -s "$here/pipeline16.lua"
 scenario "13 B, new connection each" /small.txt -t1 -c64 -H "Connection: close"
 scenario "13 B, 1000 conns" /small.txt -t1 -c1000
 

@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <sys/stat.h>
+#include <time.h>
 #include <unordered_map>
 
 namespace pier::handlers {
@@ -90,11 +91,14 @@ class FileCache {
 
     FileCache();
     ~FileCache();
-    /// The clock entries are verified by (monotonic milliseconds).
+    /// The clock entries are verified by: monotonic milliseconds, coarse (a tick is a few
+    /// ms, plenty for a one-second recheck), because it is read on every request and the
+    /// coarse clock costs a fraction of the precise one.
     static std::uint64_t now_ms() noexcept {
-        using namespace std::chrono;
-        return static_cast<std::uint64_t>(
-            duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count());
+        timespec ts{};
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+        return static_cast<std::uint64_t>(ts.tv_sec) * 1000 +
+               static_cast<std::uint64_t>(ts.tv_nsec) / 1000000;
     }
     FileCache(const FileCache&) = delete;
     FileCache& operator=(const FileCache&) = delete;

@@ -170,7 +170,7 @@ TEST(Http1Session, WouldBlockAtEveryByteOfTheAnswer) {
     {
         Rig rig(router);
         rig.arrive("GET /stream HTTP/1.1\r\nHost: t\r\n\r\n");
-        whole = rig.io().output();
+        whole = without_date(rig.io().output());
     }
     ASSERT_NE(whole.find("X-Done: yes"), std::string::npos);
     for (std::size_t k = 0; k < whole.size(); ++k) {
@@ -180,7 +180,8 @@ TEST(Http1Session, WouldBlockAtEveryByteOfTheAnswer) {
         ASSERT_EQ(rig.io().output().size(), k);
         rig.io().set_write_budget(MemoryTransport::kUnlimited);
         rig.writable();
-        ASSERT_EQ(rig.io().output(), whole) << "blocked at byte " << k;
+        // Without Date: the loop over every byte may cross a second boundary.
+        ASSERT_EQ(without_date(rig.io().output()), whole) << "blocked at byte " << k;
     }
 }
 
