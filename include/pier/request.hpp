@@ -39,6 +39,10 @@ class Request {
     /// "127.0.0.1" or "::1".
     const std::string& remote_address() const noexcept { return *remote_; }
     std::uint16_t remote_port() const noexcept { return remote_port_; }
+    /// The request came over TLS.
+    bool is_secure() const noexcept { return secure_; }
+    /// "https" or "http": for URLs a handler builds back to this server.
+    std::string_view scheme() const noexcept { return secure_ ? "https" : "http"; }
     /// The event loop this request is served on: watch a descriptor, set a timer, post work
     /// back from another thread (see loop.hpp).
     Loop& loop() const noexcept { return *loop_; }
@@ -63,6 +67,7 @@ class Request {
     const Fields* trailers_ = nullptr;
     const std::string* remote_ = nullptr;
     std::uint16_t remote_port_ = 0;
+    bool secure_ = false;
     Loop* loop_ = nullptr;
     std::pair<std::string_view, std::string_view> params_[kMaxParams];
     std::size_t param_count_ = 0;

@@ -16,6 +16,7 @@
 #include <pier/request.hpp>
 #include <pier/response.hpp>
 #include <pier/router.hpp>
+#include <pier/tls.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -34,6 +35,8 @@ enum class AccessLogFormat : std::uint8_t {
 };
 
 struct Timeouts {
+    /// A TLS handshake must be done within this (slow handshakes hold a loop's CPU).
+    std::chrono::milliseconds handshake{10'000};
     /// The whole header section must arrive within this (slowloris).
     std::chrono::milliseconds header{10'000};
     /// An idle keep-alive connection is closed after this.
@@ -61,6 +64,8 @@ struct ServerConfig {
     /// Bytes of answers a client has not read yet beyond which its connection stops reading
     /// (and so parsing) further pipelined requests.
     std::size_t max_pending_output = std::size_t{1} << 20;
+    /// HTTPS when it has a certificate (tls.hpp); plain HTTP otherwise.
+    TlsConfig tls;
     /// The Server field; empty = none.
     std::string server_header = "pier";
     bool enable_trace = false;
@@ -87,6 +92,14 @@ class Server {
     std::uint16_t port() const noexcept;
     /// Serves until stop(); returns once every worker has finished.
     void run();
+    /// HTTPS: reads the configured certificates and keys again. New handshakes get the new
+    /// ones, open connections keep theirs; on any error (a missing file, a key that does not
+    /// match) the old ones keep serving and `error` says why. Callable from any thread.
+    bool reload_tls(std::string& error);
+    bool tls_enabled() const noexcept;
+    /// Whether files can go out by kernel TLS (SSL_sendfile): only when the kernel has the tls
+    /// module; otherwise they are read and encrypted in user space.
+    bool kernel_tls() const noexcept;
     /// Stops accepting; in-flight requests finish within the grace period (graceful), or
     /// everything closes at once. Callable from any thread, any number of times.
     void stop(bool graceful = true) noexcept;
@@ -98,7 +111,8 @@ class Server {
 
 /// Serves until SIGINT or SIGTERM: the first stops gracefully (in-flight requests finish
 /// within the grace period) and returns 0; a second one exits the process at once (status
-/// 128 + signal), for the user who does not want to wait. Call it instead of run(), from the
+/// 128 + signal), for the user who does not want to wait. An HTTPS server reloads its
+/// certificates on SIGHUP (reload_tls) and says so on stderr. Call it instead of run(), from the
 /// main thread, before other threads exist (it blocks the two signals for every thread).
 int run_until_signalled(Server& server);
 

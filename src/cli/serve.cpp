@@ -2,12 +2,20 @@
 
 #include <pier/server.hpp>
 #include <pier/static_files.hpp>
+#include <pier/tls.hpp>
 
 #include <fmt/core.h>
+#include <fmt/format.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <dirent.h>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace pier::cli {
@@ -27,6 +35,10 @@ struct ServeArgs {
     std::string cache_control = "no-cache";
     std::uint64_t max_body = std::uint64_t{1} << 30;
     std::vector<std::string> index;
+    std::vector<std::string> tls_certs;
+    std::vector<std::string> tls_keys;
+    std::string tls_password_file;
+    bool tls_self_signed = false;
 };
 
 CLI::App* add_serve_command(CLI::App& app, std::shared_ptr<ServeArgs>& args) {
@@ -57,10 +69,90 @@ CLI::App* add_serve_command(CLI::App& app, std::shared_ptr<ServeArgs>& args) {
         ->add_option("--index", args->index,
                      "Index file name, repeatable (default: index.html, index.htm)")
         ->allow_extra_args(false);
+    // Python 3.14's names and meaning; a password is read from a file, never taken from the
+    // command line (where `ps` shows it).
+    serve
+        ->add_option("--tls-cert", args->tls_certs,
+                     "Serve HTTPS with this PEM certificate chain; repeatable, the first is the "
+                     "default and the others are chosen by SNI")
+        ->allow_extra_args(false);
+    serve
+        ->add_option("--tls-key", args->tls_keys,
+                     "The private key of each --tls-cert, in order (default: in the certificate "
+                     "file)")
+        ->allow_extra_args(false);
+    serve->add_option("--tls-password-file", args->tls_password_file,
+                      "File whose content is the password of an encrypted --tls-key");
+    serve->add_flag("--tls-self-signed", args->tls_self_signed,
+                    "Serve HTTPS with a certificate minted at start for localhost and this host "
+                    "(development only; its fingerprint is printed)");
     return serve;
 }
 
 namespace {
+
+// The names a minted certificate covers: what a developer types in a browser on this machine.
+std::vector<std::string> self_signed_names(const std::string& bind) {
+    std::vector<std::string> names{"localhost", "127.0.0.1", "::1"};
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) == 0 && host[0] != '\0') names.emplace_back(host);
+    if (!bind.empty() && bind != "::" && bind != "0.0.0.0") {
+        std::string b = bind;
+        if (b.size() > 2 && b.front() == '[' && b.back() == ']') b = b.substr(1, b.size() - 2);
+        names.push_back(b);
+    }
+    std::vector<std::string> unique;
+    for (const std::string& n : names)
+        if (std::find(unique.begin(), unique.end(), n) == unique.end()) unique.push_back(n);
+    return unique;
+}
+
+// The TLS flags into config.tls; an exit code (2: a usage error, 1: a file that cannot be
+// used) when they cannot be, 0 when they can.
+int configure_tls(const ServeArgs& args, TlsConfig& tls) {
+    const bool files = !args.tls_certs.empty();
+    if (!files && (!args.tls_keys.empty() || !args.tls_password_file.empty())) {
+        fmt::print(stderr, "pier serve: --tls-key and --tls-password-file need --tls-cert\n");
+        return 2;
+    }
+    if (files && args.tls_self_signed) {
+        fmt::print(stderr, "pier serve: --tls-self-signed mints its own certificate: give it or "
+                           "--tls-cert, not both\n");
+        return 2;
+    }
+    if (files && !args.tls_keys.empty() && args.tls_keys.size() != args.tls_certs.size()) {
+        fmt::print(stderr,
+                   "pier serve: {} --tls-cert but {} --tls-key: give one key per certificate "
+                   "(or none, when each certificate file holds its key)\n",
+                   args.tls_certs.size(), args.tls_keys.size());
+        return 2;
+    }
+    std::string password;
+    if (!args.tls_password_file.empty()) {
+        std::ifstream in(args.tls_password_file, std::ios::binary);
+        if (!in) {
+            fmt::print(stderr, "pier serve: cannot read {}: {}\n", args.tls_password_file,
+                       std::strerror(errno));
+            return 1;
+        }
+        std::ostringstream text;
+        text << in.rdbuf();
+        password = std::move(text).str();
+        // As Python's: the file's content without surrounding white space (its newline).
+        const auto first = password.find_first_not_of(" \t\r\n");
+        const auto last = password.find_last_not_of(" \t\r\n");
+        password =
+            first == std::string::npos ? std::string() : password.substr(first, last - first + 1);
+    }
+    for (std::size_t i = 0; i < args.tls_certs.size(); ++i) {
+        TlsCertificate c;
+        c.certificate_file = args.tls_certs[i];
+        c.key_file = args.tls_keys.empty() ? args.tls_certs[i] : args.tls_keys[i];
+        c.password = password;
+        tls.certificates.push_back(std::move(c));
+    }
+    return 0;
+}
 
 bool all_digits(const std::string& s) {
     if (s.empty()) return false;
@@ -127,6 +219,21 @@ int run_serve(const ServeArgs& args) {
         files.extra_headers.emplace_back(h.substr(0, colon), value);
     }
 
+    if (const int status = configure_tls(args, config.tls); status != 0) return status;
+    std::string fingerprint;
+    std::vector<std::string> minted_for;
+    if (args.tls_self_signed) {
+        minted_for = self_signed_names(args.bind);
+        SelfSignedCertificate minted;
+        std::string error;
+        if (!mint_self_signed(minted_for, minted, error)) {
+            fmt::print(stderr, "pier serve: {}\n", error);
+            return 1;
+        }
+        config.tls.certificates.push_back(std::move(minted.pem));
+        fingerprint = std::move(minted.fingerprint);
+    }
+
     Handler handler;
     try {
         handler = static_files(files);
@@ -147,8 +254,18 @@ int run_serve(const ServeArgs& args) {
     const std::string host = config.host.empty() ? "::" : config.host;
     const bool v6 = host.find(':') != std::string::npos;
     const std::string url_host = v6 ? "[" + host + "]" : host;
-    fmt::print("Serving HTTP on {} port {} (http://{}:{}/) ...\n", host, server.port(), url_host,
-               server.port());
+    const bool tls = config.tls.enabled();
+    fmt::print("Serving {} on {} port {} ({}://{}:{}/) ...\n", tls ? "HTTPS" : "HTTP", host,
+               server.port(), tls ? "https" : "http", url_host, server.port());
+    if (!fingerprint.empty())
+        fmt::print("Note: a self-signed certificate for {}; browsers will warn. Its SHA-256 "
+                   "fingerprint:\n  {}\n",
+                   fmt::join(minted_for, ", "), fingerprint);
+    if (tls)
+        fmt::print("Note: {}.\n", server.kernel_tls()
+                                      ? "files are sent by the kernel (kernel TLS, SSL_sendfile)"
+                                      : "files are read and encrypted in user space (this kernel "
+                                        "has no TLS offload)");
     if (host == "::" || host == "0.0.0.0")
         fmt::print("Note: reachable from the network on every interface; -b 127.0.0.1 keeps it "
                    "local.\n");

@@ -49,8 +49,18 @@ class Transport {
     /// though the socket shows nothing, so "a short read emptied the socket" cannot be
     /// assumed and edge-triggered readiness will not report them again.
     virtual bool has_buffered() const noexcept { return false; }
+    /// Whether a read that returned less than it was given room for means nothing more is
+    /// there for now. True of a socket; not of TLS, where one read returns at most a record.
+    virtual bool short_read_drains() const noexcept { return true; }
+    /// TLS: the last read cannot go on until the socket is writable (a record it must answer
+    /// is stuck behind a full send buffer), or the last write until it is readable. The
+    /// connection then retries the one on the other's edge.
+    virtual bool read_waits_for_writable() const noexcept { return false; }
+    virtual bool write_waits_for_readable() const noexcept { return false; }
     /// The protocol agreed by ALPN ("http/1.1", "h2"), empty when none was.
     virtual std::string_view alpn() const noexcept { return {}; }
+    /// The bytes are encrypted on the wire (https).
+    virtual bool secure() const noexcept { return false; }
 
     IoResult write(std::string_view bytes) noexcept {
         iovec piece{const_cast<char*>(bytes.data()), bytes.size()};

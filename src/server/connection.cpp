@@ -45,7 +45,6 @@ Connection::~Connection() {
 }
 
 void Connection::start() {
-    session_ = std::make_unique<Http1Session>(*this);
     const int fd = transport_->fd();
     if (fd >= 0) {
         net::set_nodelay(fd);
@@ -56,11 +55,57 @@ void Connection::start() {
             return;
         }
     }
+    const net::IoResult r = transport_->handshake();
+    if (r.status == net::IoResult::ok) {
+        begin_session();
+        return;
+    }
+    // TLS: the handshake has its own deadline, and a loop takes only so many at once — a
+    // flood of slow ones would cost the CPU its served connections need.
+    if (!worker_.handshake_started()) {
+        close_now();
+        return;
+    }
+    handshaking_ = true;
+    set_deadline(worker_.shared().config.timeouts.handshake);
+    if (r.status != net::IoResult::would_block) close_now();
+}
+
+void Connection::begin_session() {
+    // ALPN chooses the protocol once there is more than HTTP/1 to choose from.
+    session_ = std::make_unique<Http1Session>(*this);
+}
+
+void Connection::continue_handshake() {
+    const net::IoResult r = transport_->handshake();
+    if (r.status == net::IoResult::would_block) return;
+    end_handshake();
+    if (r.status != net::IoResult::ok) {
+        close_now(); // a failed or abandoned handshake; a plain-text client got its answer
+        return;
+    }
+    begin_session();
+    // The client's first request may have come with its last handshake flight: the edge
+    // that brought it is spent.
+    read_available();
+}
+
+void Connection::end_handshake() noexcept {
+    if (!handshaking_) return;
+    handshaking_ = false;
+    worker_.handshake_ended();
 }
 
 void Connection::on_io(std::uint32_t events) {
     retired_.reset();
     if (closed_) return;
+    if (handshaking_) {
+        if (events & EPOLLERR)
+            close_now();
+        else
+            continue_handshake();
+        return;
+    }
     if (events & EPOLLERR) {
         close_now();
         return;
@@ -69,9 +114,16 @@ void Connection::on_io(std::uint32_t events) {
         session_->on_writable();
         if (closed_) return;
     }
+    // TLS: a write that waited for the socket to be readable, or a read for it to be
+    // writable, is retried on that edge.
+    if ((events & EPOLLIN) && !lingering_ && transport_->write_waits_for_readable()) {
+        session_->on_writable();
+        if (closed_) return;
+    }
     if (events & (EPOLLRDHUP | EPOLLHUP)) hangup_seen_ = true;
     if (events & EPOLLIN) input_drained_ = false;
-    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) read_available();
+    const bool read_retry = (events & EPOLLOUT) && transport_->read_waits_for_writable();
+    if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) || read_retry) read_available();
 }
 
 void Connection::resume_reading() {
@@ -108,7 +160,8 @@ void Connection::read_available() {
             // next, so the read that would only say EAGAIN is saved — unless the peer's FIN
             // came with this edge (no later edge reports it again), or the transport holds
             // bytes the socket no longer shows (TLS records decrypted ahead).
-            const bool drained = r.bytes < room && !hangup_seen_ && !transport_->has_buffered();
+            const bool drained = r.bytes < room && !hangup_seen_ &&
+                                 transport_->short_read_drains() && !transport_->has_buffered();
             if (drained) input_drained_ = true; // before on_input(): a close there may use it
             session_->on_input();
             if (drained) return;
@@ -142,7 +195,7 @@ void Connection::set_deadline(std::chrono::milliseconds after) {
 
 void Connection::on_timer(void* context) {
     auto* c = static_cast<Connection*>(context);
-    if (c->lingering_) {
+    if (c->lingering_ || c->handshaking_) {
         c->close_now();
         return;
     }
@@ -161,6 +214,7 @@ void Connection::close_now() {
     if (closed_) return;
     closed_ = true;
     timer_.unlink();
+    end_handshake();
     if (session_) session_->on_closed();
     // Closing the socket also takes it out of epoll (it is never duplicated).
     transport_.reset();

@@ -29,13 +29,19 @@ class Connection final : public net::IoHandler, public net::Closeable {
                const net::SocketAddress& peer);
     ~Connection() override;
 
-    /// Registers with the loop (when the transport has a descriptor) and starts HTTP/1.
+    /// Registers with the loop (when the transport has a descriptor) and starts HTTP/1 — once
+    /// the transport's handshake (TLS) is done, within its own deadline.
     void start();
     void on_io(std::uint32_t events) override;
 
     // Server shutdown (Worker).
-    void drain() { session_->drain(); }
-    bool idle() const noexcept { return !closed_ && session_->idle(); }
+    void drain() {
+        if (handshaking_)
+            close_now(); // nothing asked yet
+        else
+            session_->drain();
+    }
+    bool idle() const noexcept { return !closed_ && (handshaking_ || session_->idle()); }
     void abort() { close_now(); }
 
     // What sessions use.
@@ -80,6 +86,9 @@ class Connection final : public net::IoHandler, public net::Closeable {
 
   private:
     static net::Transport& closed_transport() noexcept;
+    void begin_session();
+    void continue_handshake();
+    void end_handshake() noexcept;
     void read_available();
     static void on_timer(void* context);
 
@@ -94,6 +103,7 @@ class Connection final : public net::IoHandler, public net::Closeable {
     net::Timer timer_;
     std::uint32_t pins_ = 0;
     bool closed_ = false;
+    bool handshaking_ = false; // the transport's handshake is in progress: no session yet
     bool lingering_ = false;
     bool peer_closed_ = false;
     bool hangup_seen_ = false;   // epoll reported RDHUP/HUP: read until the transport says eof

@@ -203,7 +203,7 @@ bool Http1Session::start_request(std::string_view avail) {
         // A route that streams its body is called now, before the body arrives.
         Request request = RequestBuilder::make(x().head, x().verdict, {}, x().chunked.trailers(),
                                                conn_.remote_address(), conn_.remote_port(),
-                                               worker_.handler_loop());
+                                               conn_.transport().secure(), worker_.handler_loop());
         const Router::Resolution r = shared.router.resolve(request);
         if (r.handler != nullptr && r.stream_body) return start_streaming(request, *r.handler);
     }

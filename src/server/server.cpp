@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <pthread.h>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -43,7 +44,37 @@ bool port_is_free(const net::SocketAddress& address, std::string& error) {
     return static_cast<bool>(net::listen_on(address, probe, error));
 }
 
+// What a client that sends plain HTTP to the TLS port reads (nginx answers 400 with its own
+// 497 page); it cannot be told which URL to use, since its Host field was not read.
+std::string plaintext_reply() {
+    static constexpr std::string_view kText =
+        "This port speaks HTTPS: send the request again with an https:// URL.\n";
+    return "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+           "Content-Length: " +
+           std::to_string(kText.size()) + "\r\nConnection: close\r\n\r\n" + std::string(kText);
+}
+
 } // namespace
+
+bool Server::reload_tls(std::string& error) {
+    const ServerConfig& config = impl_->shared.config;
+    if (!config.tls.enabled()) {
+        error = "the server does not speak TLS";
+        return false;
+    }
+    auto tls = net::TlsContext::create(config.tls, plaintext_reply(), error);
+    if (!tls) return false;
+    impl_->shared.tls.store(std::move(tls), std::memory_order_release);
+    return true;
+}
+
+bool Server::tls_enabled() const noexcept {
+    return impl_->shared.config.tls.enabled();
+}
+
+bool Server::kernel_tls() const noexcept {
+    return tls_enabled() && net::TlsContext::kernel_tls_available();
+}
 
 bool Server::listen(std::string& error) {
     const ServerConfig& config = impl_->shared.config;
@@ -53,6 +84,11 @@ bool Server::listen(std::string& error) {
         return false;
     }
     if (config.port != 0 && !port_is_free(address, error)) return false;
+    if (config.tls.enabled()) {
+        auto tls = net::TlsContext::create(config.tls, plaintext_reply(), error);
+        if (!tls) return false;
+        impl_->shared.tls.store(std::move(tls));
+    }
     unsigned threads = config.threads != 0 ? config.threads : std::thread::hardware_concurrency();
     if (threads == 0) threads = 1;
     impl_->workers.clear();

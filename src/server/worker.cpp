@@ -1,6 +1,7 @@
 #include "server/worker.hpp"
 
 #include "net/plain_transport.hpp"
+#include "net/tls_transport.hpp"
 #include "server/connection.hpp"
 
 #include <cerrno>
@@ -61,13 +62,28 @@ void Worker::accept_batch() {
             refuse_overloaded(std::move(owned));
             continue;
         }
-        auto* c =
-            new Connection(*this, std::make_unique<net::PlainTransport>(std::move(owned)), peer);
+        auto* c = new Connection(*this, make_transport(std::move(owned)), peer);
         c->start();
     }
 }
 
+std::unique_ptr<net::Transport> Worker::make_transport(net::Fd fd) {
+    std::shared_ptr<const net::TlsContext> tls = shared_.tls.load(std::memory_order_acquire);
+    if (!tls) return std::make_unique<net::PlainTransport>(std::move(fd));
+    SSL* ssl = tls->new_ssl(); // null (out of memory): a transport that fails, and is closed
+    return std::make_unique<net::TlsTransport>(std::move(fd), std::move(tls), ssl);
+}
+
+bool Worker::handshake_started() noexcept {
+    if (handshakes_ >= shared_.config.tls.max_handshakes_per_loop) return false;
+    ++handshakes_;
+    return true;
+}
+
 void Worker::refuse_overloaded(net::Fd fd) {
+    // A TLS client could not read a plain-text answer, and a handshake is what overload
+    // cannot afford: the close says it.
+    if (shared_.tls.load(std::memory_order_relaxed)) return;
     // A fresh socket's send buffer is empty: this small answer goes out in one write.
     static constexpr std::string_view kBusy =
         "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 20\r\n"

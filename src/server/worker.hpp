@@ -4,6 +4,8 @@
 
 #include "net/event_loop.hpp"
 #include "net/socket.hpp"
+#include "net/tls_context.hpp"
+#include "net/transport.hpp"
 #include "server/blocking_pool.hpp"
 #include "server/exchange.hpp"
 
@@ -28,6 +30,9 @@ struct Shared {
     Router router;
     std::unique_ptr<BlockingPool> pool;
     std::atomic<std::size_t> connections{0};
+    /// HTTPS: the certificates new connections get. Swapped whole by a reload; a connection
+    /// keeps the one it started with.
+    std::atomic<std::shared_ptr<const net::TlsContext>> tls;
 };
 
 class Worker final : public net::IoHandler {
@@ -66,9 +71,14 @@ class Worker final : public net::IoHandler {
         return read_scratch_;
     }
     void give_back(std::unique_ptr<Exchange> x);
+    /// TLS handshakes in progress on this loop: false when the configured bound is reached
+    /// (the connection is then closed at once).
+    bool handshake_started() noexcept;
+    void handshake_ended() noexcept { --handshakes_; }
 
   private:
     void accept_batch();
+    std::unique_ptr<net::Transport> make_transport(net::Fd fd);
     void refuse_overloaded(net::Fd fd);
     void pause_accepting();
     void begin_drain();
@@ -85,6 +95,7 @@ class Worker final : public net::IoHandler {
     DateCache dates_;
     Connection* connections_ = nullptr; // intrusive list head
     std::size_t connection_count_ = 0;
+    std::size_t handshakes_ = 0;
     bool draining_ = false;
     bool accepting_ = true;
     net::Timer timer_; // resumes accepting after EMFILE; ends the drain grace period

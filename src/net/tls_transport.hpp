@@ -1,0 +1,62 @@
+// The transport of an HTTPS connection: OpenSSL over the non-blocking socket, driven by the
+// event loop. Its reads may find records OpenSSL holds while the socket is empty (and one
+// read returns at most one record), so a short read does not mean the socket is drained;
+// a TLS read may need the socket writable and a write may need it readable, which the
+// connection learns from read_waits_for_writable() / write_waits_for_readable().
+//
+// Files go out with SSL_sendfile when the kernel took over the record layer (kernel TLS);
+// otherwise (always, on a kernel without the tls module) read into a per-thread buffer and
+// written as 16 KiB records.
+//
+// OpenSSL writes with write(2), which cannot say MSG_NOSIGNAL (and kernel TLS needs its own
+// socket BIO): a write to a vanished peer raises SIGPIPE, which the server's threads block
+// (Server::run), as for sendfile.
+#pragma once
+
+#include "net/socket.hpp"
+#include "net/tls_context.hpp"
+#include "net/transport.hpp"
+
+#include <memory>
+
+namespace pier::net {
+
+class TlsTransport final : public Transport {
+  public:
+    /// `ssl` comes from context->new_ssl(); the transport owns it. Null `ssl` makes a
+    /// transport whose every call fails (out of memory).
+    TlsTransport(Fd fd, std::shared_ptr<const TlsContext> context, SSL* ssl) noexcept;
+    ~TlsTransport() override;
+
+    int fd() const noexcept override { return fd_.get(); }
+    IoResult read(char* into, std::size_t room) noexcept override;
+    IoResult writev(const iovec* pieces, int count) noexcept override;
+    IoResult send_file(int file_fd, std::uint64_t& offset, std::size_t length) noexcept override;
+    void shutdown_write() noexcept override;
+    IoResult handshake() noexcept override;
+    bool has_buffered() const noexcept override;
+    bool short_read_drains() const noexcept override { return false; }
+    bool read_waits_for_writable() const noexcept override { return read_wants_write_; }
+    bool write_waits_for_readable() const noexcept override { return write_wants_read_; }
+    std::string_view alpn() const noexcept override;
+    bool secure() const noexcept override { return true; }
+    /// Whether this connection's records are the kernel's (files by SSL_sendfile).
+    bool kernel_tls() const noexcept;
+
+  private:
+    IoResult write_bytes(const void* data, std::size_t size) noexcept;
+    // SSL_get_error's answer after a failed call, as the transport's result.
+    IoResult failed_call(int rc, bool reading) noexcept;
+    bool refuse_plaintext() noexcept;
+
+    Fd fd_;
+    std::shared_ptr<const TlsContext> context_;
+    SSL* ssl_;
+    bool handshake_done_ = false;
+    bool first_byte_checked_ = false;
+    bool read_wants_write_ = false;
+    bool write_wants_read_ = false;
+    bool broken_ = false; // a fatal error: no close_notify may follow (RFC 8446 §6.2)
+};
+
+} // namespace pier::net
