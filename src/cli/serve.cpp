@@ -3,18 +3,23 @@
 #include <pier/server.hpp>
 #include <pier/static_files.hpp>
 #include <pier/tls.hpp>
+#include <pier/uri.hpp>
 
 #include <fmt/core.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <dirent.h>
 #include <fstream>
+#include <memory>
+#include <pthread.h>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -39,6 +44,7 @@ struct ServeArgs {
     std::vector<std::string> tls_keys;
     std::string tls_password_file;
     bool tls_self_signed = false;
+    int redirect_http = -1; // a second, plain port that redirects to the HTTPS one
 };
 
 CLI::App* add_serve_command(CLI::App& app, std::shared_ptr<ServeArgs>& args) {
@@ -86,6 +92,11 @@ CLI::App* add_serve_command(CLI::App& app, std::shared_ptr<ServeArgs>& args) {
     serve->add_flag("--tls-self-signed", args->tls_self_signed,
                     "Serve HTTPS with a certificate minted at start for localhost and this host "
                     "(development only; its fingerprint is printed)");
+    serve
+        ->add_option("--redirect-http", args->redirect_http,
+                     "Also listen for plain HTTP on this port and answer every request with a "
+                     "308 to its https:// URL")
+        ->check(CLI::Range(0, 65535));
     return serve;
 }
 
@@ -154,6 +165,24 @@ int configure_tls(const ServeArgs& args, TlsConfig& tls) {
     return 0;
 }
 
+// The second listener of --redirect-http: every request, whatever its method, is sent to the
+// same target on the HTTPS port with 308 (RFC 9110 §15.4.9 keeps the method and body).
+Handler https_redirect(std::uint16_t https_port) {
+    return [https_port](const Request& req, Response& res) {
+        const auto authority = parse_authority(req.host());
+        std::string host = authority ? std::string(authority.value().host) : std::string();
+        if (host.empty()) host = "localhost"; // HTTP/1.0 without Host
+        if (authority && authority.value().is_ipv6) host = "[" + host + "]";
+        std::string location = "https://" + host;
+        if (https_port != 443) location += ":" + std::to_string(https_port);
+        location += req.path() == "*" ? std::string("/") : std::string(req.path());
+        if (!req.query().empty()) location += "?" + std::string(req.query());
+        res.set_status(308);
+        res.set_header("Location", location);
+        res.set_body("Moved to " + location + "\n", "text/plain; charset=utf-8");
+    };
+}
+
 bool all_digits(const std::string& s) {
     if (s.empty()) return false;
     for (char c : s)
@@ -220,6 +249,11 @@ int run_serve(const ServeArgs& args) {
     }
 
     if (const int status = configure_tls(args, config.tls); status != 0) return status;
+    if (args.redirect_http >= 0 && args.tls_certs.empty() && !args.tls_self_signed) {
+        fmt::print(stderr, "pier serve: --redirect-http redirects to HTTPS: it needs --tls-cert "
+                           "or --tls-self-signed\n");
+        return 2;
+    }
     std::string fingerprint;
     std::vector<std::string> minted_for;
     if (args.tls_self_signed) {
@@ -250,6 +284,18 @@ int run_serve(const ServeArgs& args) {
         fmt::print(stderr, "pier serve: {}\n", error);
         return 1;
     }
+    std::unique_ptr<Server> redirect;
+    if (args.redirect_http >= 0) {
+        ServerConfig plain = config;
+        plain.tls = {};
+        plain.port = static_cast<std::uint16_t>(args.redirect_http);
+        plain.threads = 1;
+        redirect = std::make_unique<Server>(plain, https_redirect(server.port()));
+        if (!redirect->listen(error)) {
+            fmt::print(stderr, "pier serve: --redirect-http: {}\n", error);
+            return 1;
+        }
+    }
     // Python's start-up line, with a URL a terminal makes clickable.
     const std::string host = config.host.empty() ? "::" : config.host;
     const bool v6 = host.find(':') != std::string::npos;
@@ -273,8 +319,22 @@ int run_serve(const ServeArgs& args) {
         fmt::print("Note: dot-files in {} (.git, .env, ...) are not served; --hidden serves "
                    "them.\n",
                    files.root);
+    if (redirect)
+        fmt::print("Redirecting HTTP on {} port {} to https:// with 308\n", host, redirect->port());
     std::fflush(stdout);
+    std::thread redirecting;
+    if (redirect)
+        redirecting = std::thread([&redirect] {
+            sigset_t all; // signals are for run_until_signalled's watcher
+            sigfillset(&all);
+            pthread_sigmask(SIG_BLOCK, &all, nullptr);
+            redirect->run();
+        });
     const int status = run_until_signalled(server);
+    if (redirect) {
+        redirect->stop(false);
+        redirecting.join();
+    }
     fmt::print("\nKeyboard interrupt received, exiting.\n");
     return status;
 }
