@@ -59,6 +59,11 @@ struct ServerConfig {
     unsigned threads = 0;      // 0 = one per core
     Limits limits;
     Timeouts timeouts;
+    /// Accept a connection only once its first bytes arrive (TCP_DEFER_ACCEPT, as nginx's
+    /// `listen ... deferred`), and answer that first request before registering it with
+    /// epoll: a one-request connection then costs no readiness round trip. A client that
+    /// connects and says nothing is seen after about a second (then the header timeout runs).
+    bool defer_accept = true;
     /// Open connections over all workers; beyond it new ones get 503 with Retry-After.
     std::size_t max_connections = 10'000;
     /// Bytes of answers a client has not read yet beyond which its connection stops reading

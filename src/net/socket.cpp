@@ -90,6 +90,9 @@ Fd listen_on(const SocketAddress& address, const ListenOptions& options, std::st
         error = "cannot bind " + address.to_string() + ": " + std::strerror(errno);
         return {};
     }
+    if (options.defer_accept_seconds > 0)
+        setsockopt(fd.get(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &options.defer_accept_seconds,
+                   sizeof options.defer_accept_seconds);
     if (listen(fd.get(), options.backlog) != 0) {
         error = std::string("listen: ") + std::strerror(errno);
         return {};

@@ -52,6 +52,10 @@ bool make_bind_address(std::string_view host, std::uint16_t port, SocketAddress&
 struct ListenOptions {
     int backlog = 4096;
     bool reuse_port = true; // one listener per worker, the kernel spreads connections
+    /// Hand a connection to accept() only once its first bytes have arrived, waiting up to
+    /// this long (TCP_DEFER_ACCEPT); 0 = at once. For protocols where the client speaks
+    /// first (HTTP, TLS): the first read then finds the request.
+    int defer_accept_seconds = 0;
 };
 
 /// A non-blocking listening socket, or an error message in `error`.

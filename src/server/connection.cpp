@@ -44,31 +44,27 @@ Connection::~Connection() {
     worker_.shared().connections.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void Connection::start() {
+void Connection::start(bool input_waiting) {
     const int fd = transport_->fd();
-    if (fd >= 0) {
-        net::set_nodelay(fd);
-        // Edge-triggered, read and write interest from the start: a write edge arrives
-        // whenever a full send buffer drains, so no epoll_ctl per response.
-        if (!worker_.loop().add(fd, this, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)) {
-            close_now();
-            return;
-        }
-    }
+    if (fd >= 0) net::set_nodelay(fd);
     const net::IoResult r = transport_->handshake();
     if (r.status == net::IoResult::ok) {
         begin_session();
-        return;
-    }
-    // TLS: the handshake has its own deadline, and a loop takes only so many at once — a
-    // flood of slow ones would cost the CPU its served connections need.
-    if (!worker_.handshake_started()) {
+        if (input_waiting) read_available();
+    } else if (!worker_.handshake_started()) {
+        // TLS: a loop takes only so many handshakes at once — a flood of slow ones would
+        // cost the CPU its served connections need.
         close_now();
-        return;
+    } else {
+        handshaking_ = true; // it has its own deadline
+        set_deadline(worker_.shared().config.timeouts.handshake);
+        if (r.status != net::IoResult::would_block) close_now();
     }
-    handshaking_ = true;
-    set_deadline(worker_.shared().config.timeouts.handshake);
-    if (r.status != net::IoResult::would_block) close_now();
+    if (closed_ || fd < 0) return;
+    // Edge-triggered, read and write interest from the start: a write edge arrives whenever a
+    // full send buffer drains, so no epoll_ctl per response. Registering reports what is
+    // ready now, so nothing that arrived meanwhile is missed.
+    if (!worker_.loop().add(fd, this, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)) close_now();
 }
 
 void Connection::begin_session() {

@@ -29,9 +29,11 @@ class Connection final : public net::IoHandler, public net::Closeable {
                const net::SocketAddress& peer);
     ~Connection() override;
 
-    /// Registers with the loop (when the transport has a descriptor) and starts HTTP/1 — once
-    /// the transport's handshake (TLS) is done, within its own deadline.
-    void start();
+    /// Starts HTTP/1 — once the transport's handshake (TLS) is done, within its own deadline —
+    /// and registers with the loop (when the transport has a descriptor). `input_waiting`: the
+    /// client's first bytes are known to be there (deferred accept), so they are read and
+    /// answered first, and a connection that is done by then is never registered at all.
+    void start(bool input_waiting = false);
     void on_io(std::uint32_t events) override;
 
     // Server shutdown (Worker).

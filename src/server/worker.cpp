@@ -29,6 +29,7 @@ Worker::~Worker() {
 
 bool Worker::listen(const net::SocketAddress& address, std::string& error) {
     net::ListenOptions options;
+    if (shared_.config.defer_accept) options.defer_accept_seconds = 1;
     listener_ = net::listen_on(address, options, error);
     if (!listener_) return false;
     // Level-triggered: a batch limit leaves connections pending, and they must wake us again.
@@ -63,7 +64,7 @@ void Worker::accept_batch() {
             continue;
         }
         auto* c = new Connection(*this, make_transport(std::move(owned)), peer);
-        c->start();
+        c->start(shared_.config.defer_accept);
     }
 }
 
