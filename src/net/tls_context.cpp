@@ -1,5 +1,6 @@
 #include "net/tls_context.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -133,8 +134,6 @@ SSL_CTX* make_context(const TlsConfig& config, const TlsCertificate& certificate
     // connections give their 34 KiB of record buffers back.
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                               SSL_MODE_RELEASE_BUFFERS);
-    static constexpr unsigned char kSessionContext[] = "pier";
-    SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
     SSL_CTX_set_num_tickets(ctx, 1); // one ticket per handshake: each costs an encryption
 
     const bool in_memory = certificate.certificate_file.empty();
@@ -157,6 +156,19 @@ SSL_CTX* make_context(const TlsConfig& config, const TlsCertificate& certificate
         return nullptr;
     }
     OPENSSL_cleanse(key_pem.data(), key_pem.size());
+    // A session belongs to the certificate it was made under: OpenSSL resumes only where the
+    // session-ID context matches, so a ticket from one SNI name's certificate is not
+    // accepted for a name another certificate serves (RFC 6066 §3) — it gets a full
+    // handshake and its own certificate instead.
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned length = 0;
+    if (X509_digest(SSL_CTX_get0_certificate(ctx), EVP_sha256(), digest, &length) != 1 ||
+        SSL_CTX_set_session_id_context(ctx, digest,
+                                       std::min<unsigned>(length, SSL_MAX_SID_CTX_LENGTH)) != 1) {
+        error = chain_what + ": " + openssl_reason();
+        SSL_CTX_free(ctx);
+        return nullptr;
+    }
     return ctx;
 }
 
@@ -187,8 +199,11 @@ TlsContext::create(const TlsConfig& config, std::string plaintext_reply, std::st
         if (!tls->alpn_wire_.empty())
             SSL_CTX_set_alpn_select_cb(ctx, &TlsContext::on_alpn, tls.get());
     }
-    SSL_CTX_set_tlsext_servername_callback(tls->contexts_.front(), &TlsContext::on_server_name);
-    SSL_CTX_set_tlsext_servername_arg(tls->contexts_.front(), tls.get());
+    // The certificate is chosen from the raw ClientHello, before OpenSSL looks at any session
+    // the client offers: the session is then checked against the chosen certificate's context.
+    if (tls->contexts_.size() > 1)
+        SSL_CTX_set_client_hello_cb(tls->contexts_.front(), &TlsContext::on_client_hello,
+                                    tls.get());
     for (TlsCertificate& certificate : tls->config_.certificates) {
         OPENSSL_cleanse(certificate.password.data(), certificate.password.size());
         OPENSSL_cleanse(certificate.key_pem.data(), certificate.key_pem.size());
@@ -208,20 +223,40 @@ SSL* TlsContext::new_ssl() const noexcept {
     return ssl;
 }
 
-// SNI: the first later certificate whose names cover the requested one; else the default
-// (as nginx does), so a client that sends no SNI or an unknown name still gets an answer.
-int TlsContext::on_server_name(SSL* ssl, int* /*alert*/, void* self) {
+// SNI (RFC 6066 §3): the first later certificate whose names cover the requested one; else
+// the default (as nginx does), so a client that sends no SNI or an unknown name still gets an
+// answer. The extension is read from the ClientHello as it came: a list of (type, name).
+int TlsContext::on_client_hello(SSL* ssl, int* /*alert*/, void* self) {
     const auto* tls = static_cast<const TlsContext*>(self);
-    const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-    if (name == nullptr) return SSL_TLSEXT_ERR_OK;
-    for (std::size_t i = 1; i < tls->contexts_.size(); ++i) {
-        X509* certificate = SSL_CTX_get0_certificate(tls->contexts_[i]);
-        if (certificate != nullptr && X509_check_host(certificate, name, 0, 0, nullptr) == 1) {
-            SSL_set_SSL_CTX(ssl, tls->contexts_[i]);
+    const unsigned char* p = nullptr;
+    std::size_t size = 0;
+    if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &p, &size) != 1 || size < 2)
+        return SSL_CLIENT_HELLO_SUCCESS;
+    std::size_t list = (std::size_t{p[0]} << 8) | p[1];
+    p += 2;
+    size -= 2;
+    if (list > size) return SSL_CLIENT_HELLO_SUCCESS; // malformed: OpenSSL will say so
+    while (list >= 3) {
+        const unsigned type = p[0];
+        const std::size_t length = (std::size_t{p[1]} << 8) | p[2];
+        if (length + 3 > list) break;
+        if (type == TLSEXT_NAMETYPE_host_name && length > 0) {
+            const std::string name(reinterpret_cast<const char*>(p + 3), length);
+            if (name.find('\0') != std::string::npos) break;
+            for (std::size_t i = 1; i < tls->contexts_.size(); ++i) {
+                X509* certificate = SSL_CTX_get0_certificate(tls->contexts_[i]);
+                if (certificate != nullptr &&
+                    X509_check_host(certificate, name.data(), name.size(), 0, nullptr) == 1) {
+                    SSL_set_SSL_CTX(ssl, tls->contexts_[i]);
+                    break;
+                }
+            }
             break;
         }
+        p += length + 3;
+        list -= length + 3;
     }
-    return SSL_TLSEXT_ERR_OK;
+    return SSL_CLIENT_HELLO_SUCCESS;
 }
 
 // ALPN (RFC 7301): the server's preference among what the client offers. A client that offers

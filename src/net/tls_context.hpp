@@ -39,7 +39,7 @@ class TlsContext {
 
   private:
     TlsContext() = default;
-    static int on_server_name(SSL* ssl, int* alert, void* self);
+    static int on_client_hello(SSL* ssl, int* alert, void* self);
     static int on_alpn(SSL* ssl, const unsigned char** out, unsigned char* out_length,
                        const unsigned char* in, unsigned in_length, void* self);
 

@@ -321,6 +321,42 @@ TEST_F(TlsTransportTest, SniChoosesTheCertificateTheNameMatches) {
     }
 }
 
+// A session is resumed under the certificate it was made with, and under no other: a ticket
+// from b.test's handshake offered for a.test gets a full handshake and a.test's certificate.
+TEST_F(TlsTransportTest, ASessionResumesOnlyForItsOwnCertificate) {
+    auto context = context_for({minted({"a.test"}), minted({"b.test"})});
+    SSL_SESSION* session = nullptr;
+    {
+        auto s = server(context);
+        Client c(client_fd_, "b.test");
+        ASSERT_TRUE(handshake(*s, c));
+        ASSERT_EQ(s->write("x").status, IoResult::ok);
+        EXPECT_EQ(c.read_all(), "x"); // the TLS 1.3 ticket comes with it
+        session = SSL_get1_session(c.ssl());
+        ASSERT_NE(session, nullptr);
+        SSL_shutdown(c.ssl()); // an SSL freed without it marks its session not resumable
+    }
+    const auto resumed = [&](const char* name, std::string& common_name) {
+        int fds[2];
+        EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fds), 0);
+        TlsTransport s(Fd{fds[0]}, context, context->new_ssl());
+        Client c(fds[1], name);
+        SSL_set_session(c.ssl(), session);
+        EXPECT_TRUE(handshake(s, c));
+        common_name = c.peer_common_name();
+        const bool reused = SSL_session_reused(c.ssl()) == 1;
+        SSL_shutdown(c.ssl()); // keeps the session resumable for the next try
+        close(fds[1]);
+        return reused;
+    };
+    std::string name;
+    EXPECT_FALSE(resumed("a.test", name));
+    EXPECT_EQ(name, "a.test");
+    EXPECT_TRUE(resumed("b.test", name)); // the same session, offered for its own name
+    EXPECT_EQ(name, "b.test");
+    SSL_SESSION_free(session);
+}
+
 TEST_F(TlsTransportTest, AlpnPrefersTheServersListAndRefusesNoOverlap) {
     auto context = context_for({minted({"localhost"})}, {"http/1.1"});
     {
