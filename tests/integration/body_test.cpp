@@ -90,7 +90,7 @@ TEST(Bodies, StreamsAreChunkedForHttp11WithTrailers) {
     };
     while (count() < 2) {
         char buf[4096];
-        const ssize_t n = recv(c.fd(), buf, sizeof buf, 0);
+        const ssize_t n = c.receive(buf, sizeof buf);
         ASSERT_GT(n, 0) << wire;
         wire.append(buf, static_cast<std::size_t>(n));
     }

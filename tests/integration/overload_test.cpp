@@ -52,9 +52,13 @@ TEST(Overload, EmfileDoesNotSpinAndTheServerRecovers) {
     ASSERT_EQ(read(ports[0], &port, sizeof port), static_cast<ssize_t>(sizeof port));
     {
         // Far more connections than the server can accept: the kernel completes them in the
-        // backlog, and the server hits EMFILE.
+        // backlog, and the server hits EMFILE. Each sends a first byte, or deferred accept
+        // would keep it from the server altogether. (This server is plain in either mode.)
         std::vector<std::unique_ptr<Client>> flood;
-        for (int i = 0; i < 60; ++i) flood.push_back(std::make_unique<Client>(port, 500));
+        for (int i = 0; i < 60; ++i) {
+            flood.push_back(std::make_unique<Client>(port, 500, /*tls=*/false));
+            flood.back()->send("G");
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         const long before = cpu_ticks(child);
         std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -63,7 +67,7 @@ TEST(Overload, EmfileDoesNotSpinAndTheServerRecovers) {
         EXPECT_LT(used, 30) << "server CPU ticks during one second at EMFILE";
     } // the flood disconnects
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    Client c(port);
+    Client c(port, 5000, /*tls=*/false);
     c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
     EXPECT_EQ(body_of(c.read_response()), "ok"); // accepting again
     kill(child, SIGKILL);

@@ -524,7 +524,7 @@ TEST_F(StaticFiles, ClientsHangingUpMidDownloadDoNotKillTheServer) {
         Client c(server.port());
         c.send("GET /large.bin HTTP/1.1\r\nHost: t\r\n\r\n");
         char some[1000];
-        ASSERT_GT(::recv(c.fd(), some, sizeof some, 0), 0);
+        ASSERT_GT(c.receive(some, sizeof some), 0);
         const linger reset{1, 0}; // close with a reset: the server's next write fails at once
         ::setsockopt(c.fd(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
     }

@@ -1,15 +1,25 @@
 // A real pier server on an ephemeral loopback port for one test, and a raw-socket client that
 // sends exact bytes and reads exact bytes back.
+//
+// With PIER_TEST_TLS set (ctest's "tls." copies of this suite), every TestServer speaks TLS with
+// a certificate minted once, and every Client wraps its socket in TLS: the whole suite runs
+// over the TLS transport, byte for byte the same requests and answers.
 #pragma once
 
 #include <pier/parser.hpp>
 #include <pier/server.hpp>
+#include <pier/tls.hpp>
 
 #include <arpa/inet.h>
+#include <cerrno>
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <stdexcept>
 #include <string>
@@ -19,14 +29,40 @@
 
 namespace pier::test {
 
+inline bool tls_mode() {
+    static const bool on = [] {
+        const bool set = std::getenv("PIER_TEST_TLS") != nullptr;
+        if (set) std::signal(SIGPIPE, SIG_IGN); // OpenSSL writes with write(2)
+        return set;
+    }();
+    return on;
+}
+
+inline const TlsCertificate& test_certificate() {
+    static const TlsCertificate certificate = [] {
+        SelfSignedCertificate minted;
+        std::string error;
+        if (!mint_self_signed({"localhost", "127.0.0.1"}, minted, error))
+            throw std::runtime_error(error);
+        return minted.pem;
+    }();
+    return certificate;
+}
+
+/// The config as the suite's mode wants it: with the test certificate under PIER_TEST_TLS.
+inline ServerConfig in_test_mode(ServerConfig config) {
+    if (tls_mode() && !config.tls.enabled()) config.tls.certificates.push_back(test_certificate());
+    return config;
+}
+
 class TestServer {
   public:
     explicit TestServer(Handler handler, ServerConfig config = quiet_config())
-        : server_(std::move(config), std::move(handler)) {
+        : server_(in_test_mode(std::move(config)), std::move(handler)) {
         start();
     }
     explicit TestServer(Router router, ServerConfig config = quiet_config())
-        : server_(std::move(config), std::move(router)) {
+        : server_(in_test_mode(std::move(config)), std::move(router)) {
         start();
     }
     ~TestServer() {
@@ -54,10 +90,11 @@ class TestServer {
     std::thread thread_;
 };
 
-/// A blocking client socket with a receive timeout, so a test never hangs.
+/// A blocking client socket with a receive timeout, so a test never hangs; TLS over it when the
+/// suite runs in TLS mode (or `tls` says so), plain otherwise.
 class Client {
   public:
-    explicit Client(std::uint16_t port, int timeout_ms = 5000) {
+    explicit Client(std::uint16_t port, int timeout_ms = 5000, bool tls = tls_mode()) {
         fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_in a{};
         a.sin_family = AF_INET;
@@ -69,8 +106,17 @@ class Client {
         setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
         const int one = 1;
         setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (tls) {
+            ssl_ = SSL_new(client_context());
+            SSL_set_fd(ssl_, fd_);
+            if (SSL_connect(ssl_) != 1) {
+                ERR_clear_error();
+                throw std::runtime_error("TLS handshake failed");
+            }
+        }
     }
     ~Client() {
+        if (ssl_ != nullptr) SSL_free(ssl_);
         if (fd_ >= 0) close(fd_);
     }
     Client(const Client&) = delete;
@@ -78,12 +124,33 @@ class Client {
 
     void send(std::string_view bytes) {
         while (!bytes.empty()) {
-            const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+            const ssize_t n = ssl_ != nullptr
+                                  ? SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()))
+                                  : ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
             if (n <= 0) throw std::runtime_error("send failed");
             bytes.remove_prefix(static_cast<std::size_t>(n));
         }
     }
-    void shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+    /// No more from us: over TLS, close_notify first.
+    void shutdown_write() {
+        if (ssl_ != nullptr) SSL_shutdown(ssl_);
+        ::shutdown(fd_, SHUT_WR);
+    }
+    /// One read, as recv(2) answers: > 0 bytes, 0 at the end, < 0 on a timeout or an error.
+    ssize_t receive(char* into, std::size_t room) {
+        if (ssl_ == nullptr) return ::recv(fd_, into, room, 0);
+        const int n = SSL_read(ssl_, into, static_cast<int>(room));
+        if (n > 0) return n;
+        const int e = SSL_get_error(ssl_, n);
+        const bool timed_out =
+            e == SSL_ERROR_WANT_READ ||
+            (e == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK));
+        ERR_clear_error();
+        if (timed_out) return -1;
+        // close_notify, or the peer's FIN without it (a close is a close to these tests), or
+        // a reset.
+        return e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && errno == 0) ? 0 : -1;
+    }
 
     /// Reads one complete response (head + Content-Length or chunked body, or to close).
     std::string read_response(Method method = Method::get) {
@@ -132,9 +199,13 @@ class Client {
     int fd() const { return fd_; }
 
   private:
+    static SSL_CTX* client_context() {
+        static SSL_CTX* const ctx = SSL_CTX_new(TLS_client_method()); // no verification: tests
+        return ctx;
+    }
     bool read_some() {
         char buf[16384];
-        const ssize_t n = recv(fd_, buf, sizeof buf, 0);
+        const ssize_t n = receive(buf, sizeof buf);
         if (n > 0) {
             buffer_.append(buf, static_cast<std::size_t>(n));
             return true;
@@ -143,6 +214,7 @@ class Client {
         return false;
     }
     int fd_ = -1;
+    SSL* ssl_ = nullptr;
     std::string buffer_;
     bool eof_ = false;
 };

@@ -100,7 +100,8 @@ TEST_F(TlsServerTest, AnUnknownCertificateFailsVerification) {
 class RawTls {
   public:
     explicit RawTls(std::uint16_t port, const char* sni = nullptr)
-        : socket_(port), ctx_(SSL_CTX_new(TLS_client_method())), ssl_(SSL_new(ctx_)) {
+        : socket_(port, 5000, /*tls=*/false), ctx_(SSL_CTX_new(TLS_client_method())),
+          ssl_(SSL_new(ctx_)) {
         SSL_set_fd(ssl_, socket_.fd());
         if (sni != nullptr) SSL_set_tlsext_host_name(ssl_, sni);
         ok_ = SSL_connect(ssl_) == 1;
@@ -150,7 +151,7 @@ TEST_F(TlsServerTest, PipelinedRequestsInOneRecordAreAllAnswered) {
 
 TEST_F(TlsServerTest, PlainHttpToTheTlsPortIsToldToUseHttps) {
     TestServer server(echo_handler, tls_config(certificate_));
-    Client c(server.port());
+    Client c(server.port(), 5000, /*tls=*/false);
     c.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
     const std::string answer = c.read_to_close();
     EXPECT_EQ(answer.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << answer;
@@ -161,7 +162,7 @@ TEST_F(TlsServerTest, ASilentClientIsClosedAtTheHandshakeDeadline) {
     ServerConfig config = tls_config(certificate_);
     config.timeouts.handshake = 300ms;
     TestServer server(echo_handler, config);
-    Client c(server.port());
+    Client c(server.port(), 5000, /*tls=*/false);
     const auto start = std::chrono::steady_clock::now();
     EXPECT_EQ(c.read_to_close(), "");
     const auto waited = std::chrono::steady_clock::now() - start;
@@ -173,12 +174,12 @@ TEST_F(TlsServerTest, HandshakesBeyondTheLoopsBoundAreClosedAtOnce) {
     ServerConfig config = tls_config(certificate_);
     config.tls.max_handshakes_per_loop = 2;
     TestServer server(echo_handler, config);
-    auto first = std::make_unique<Client>(server.port());
-    auto second = std::make_unique<Client>(server.port());
+    auto first = std::make_unique<Client>(server.port(), 5000, false);
+    auto second = std::make_unique<Client>(server.port(), 5000, false);
     first->send("\x16"); // a handshake has begun on each: the server waits for the rest
     second->send("\x16");
     std::this_thread::sleep_for(100ms);
-    Client third(server.port(), 2000);
+    Client third(server.port(), 2000, false);
     const auto start = std::chrono::steady_clock::now();
     EXPECT_EQ(third.read_to_close(), "");
     EXPECT_LT(std::chrono::steady_clock::now() - start, 1500ms);

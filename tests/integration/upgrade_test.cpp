@@ -37,7 +37,7 @@ std::string read_exactly(Client& c, std::size_t n) {
     std::string got;
     while (got.size() < n) {
         char buf[4096];
-        const ssize_t r = recv(c.fd(), buf, std::min(sizeof buf, n - got.size()), 0);
+        const ssize_t r = c.receive(buf, std::min(sizeof buf, n - got.size()));
         if (r <= 0) break;
         got.append(buf, static_cast<std::size_t>(r));
     }
@@ -48,7 +48,7 @@ std::string read_head(Client& c) {
     std::string head;
     while (head.find("\r\n\r\n") == std::string::npos) {
         char ch;
-        if (recv(c.fd(), &ch, 1, 0) != 1) break;
+        if (c.receive(&ch, 1) != 1) break;
         head += ch;
     }
     return head;
