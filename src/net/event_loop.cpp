@@ -81,7 +81,14 @@ bool EventLoop::add_first(int fd, IoHandler* handler, std::uint32_t events) noex
     epoll_event ev{};
     ev.events = events;
     ev.data.u64 = reinterpret_cast<std::uintptr_t>(handler) | kFirst;
-    return epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) == 0;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev) != 0) return false;
+    first_.emplace_back(fd, handler);
+    return true;
+}
+
+void EventLoop::run_first() {
+    // By index: a handler may remove itself (or another) while it runs.
+    for (std::size_t i = 0; i < first_.size(); ++i) first_[i].second->on_io(EPOLLIN);
 }
 
 bool EventLoop::modify(int fd, IoHandler* handler, std::uint32_t events) noexcept {
@@ -93,6 +100,7 @@ bool EventLoop::modify(int fd, IoHandler* handler, std::uint32_t events) noexcep
 
 void EventLoop::remove(int fd) noexcept {
     epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+    std::erase_if(first_, [fd](const std::pair<int, IoHandler*>& f) { return f.first == fd; });
 }
 
 void EventLoop::post(std::function<void()> task) {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <sys/epoll.h>
+#include <utility>
 #include <vector>
 
 namespace pier::net {
@@ -46,6 +47,10 @@ class EventLoop {
     /// they come in: a file-change watcher, so a change made before a request was sent is
     /// applied before that request is served.
     bool add_first(int fd, IoHandler* handler, std::uint32_t events) noexcept;
+    /// Runs the add_first() handlers now, as if their descriptors were readable (they must
+    /// cope with nothing to read): before work that reads ahead of the loop, such as a
+    /// request read as its connection is accepted, which must not overtake a change notice.
+    void run_first();
     bool modify(int fd, IoHandler* handler, std::uint32_t events) noexcept;
     void remove(int fd) noexcept;
 
@@ -90,6 +95,7 @@ class EventLoop {
     std::mutex posted_mutex_;
     std::vector<std::function<void()>> posted_;
     std::vector<std::unique_ptr<Closeable>> doomed_;
+    std::vector<std::pair<int, IoHandler*>> first_; // what add_first() registered, for run_first()
 };
 
 std::uint64_t monotonic_ms() noexcept;

@@ -122,8 +122,11 @@ void Connection::on_io(std::uint32_t events) {
     if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) || read_retry) read_available();
 }
 
-void Connection::resume_reading() {
-    if (read_paused_ && !closed_) read_available();
+bool Connection::resume_reading() {
+    if (!read_paused_ || closed_) return false;
+    const std::uint64_t before = inputs_;
+    read_available();
+    return inputs_ != before;
 }
 
 void Connection::read_available() {
@@ -159,6 +162,7 @@ void Connection::read_available() {
             const bool drained = r.bytes < room && !hangup_seen_ &&
                                  transport_->short_read_drains() && !transport_->has_buffered();
             if (drained) input_drained_ = true; // before on_input(): a close there may use it
+            ++inputs_;
             session_->on_input();
             if (drained) return;
             continue;
@@ -180,6 +184,7 @@ void Connection::read_available() {
             close_now();
             return;
         }
+        ++inputs_;
         session_->on_input(); // it learns that nothing more will come
     }
 }

@@ -32,7 +32,9 @@ class Connection final : public net::IoHandler, public net::Closeable {
     /// Starts HTTP/1 — once the transport's handshake (TLS) is done, within its own deadline —
     /// and registers with the loop (when the transport has a descriptor). `input_waiting`: the
     /// client's first bytes are known to be there (deferred accept), so they are read and
-    /// answered first, and a connection that is done by then is never registered at all.
+    /// answered first, and a connection that is done by then is never registered at all. The
+    /// caller has run the loop's change watchers first (EventLoop::run_first), so the request
+    /// does not overtake a file change made before it was sent.
     void start(bool input_waiting = false);
     void on_io(std::uint32_t events) override;
 
@@ -63,8 +65,9 @@ class Connection final : public net::IoHandler, public net::Closeable {
     bool lingering() const noexcept { return lingering_; }
     /// Reading stopped because the session did not want input (or the buffer is full).
     bool read_paused() const noexcept { return read_paused_; }
-    /// Reads what has arrived, if reading had stopped.
-    void resume_reading();
+    /// Reads what has arrived, if reading had stopped; true when the session was given new
+    /// input (and so has answered what it could).
+    bool resume_reading();
     /// The input buffer may grow to this (the session's largest head plus body in memory).
     void set_max_input(std::size_t bytes) noexcept { max_input_ = bytes; }
     /// One deadline at a time: replaces the previous one. The session's on_deadline() runs
@@ -111,6 +114,7 @@ class Connection final : public net::IoHandler, public net::Closeable {
     bool hangup_seen_ = false;   // epoll reported RDHUP/HUP: read until the transport says eof
     bool input_drained_ = false; // see input_drained()
     bool read_paused_ = false;   // the session did not want input: resume_reading() reads
+    std::uint64_t inputs_ = 0;   // on_input() calls, so resume_reading() can tell
 };
 
 } // namespace pier::server

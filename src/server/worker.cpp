@@ -45,7 +45,9 @@ void Worker::on_io(std::uint32_t) {
 }
 
 void Worker::accept_batch() {
-    for (int i = 0; i < kAcceptBatch; ++i) {
+    Connection* accepted[kAcceptBatch];
+    int count = 0;
+    while (count < kAcceptBatch) {
         net::SocketAddress peer;
         peer.length = sizeof peer.storage;
         const int fd = accept4(listener_.get(), reinterpret_cast<sockaddr*>(&peer.storage),
@@ -54,7 +56,7 @@ void Worker::accept_batch() {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
                 pause_accepting();
-            return; // EAGAIN: the backlog is empty
+            break; // EAGAIN: the backlog is empty
         }
         net::Fd owned(fd);
         const std::size_t open = shared_.connections.fetch_add(1, std::memory_order_relaxed);
@@ -63,9 +65,13 @@ void Worker::accept_batch() {
             refuse_overloaded(std::move(owned));
             continue;
         }
-        auto* c = new Connection(*this, make_transport(std::move(owned)), peer);
-        c->start(shared_.config.defer_accept);
+        accepted[count++] = new Connection(*this, make_transport(std::move(owned)), peer);
     }
+    // With deferred accept each client's request is already here and is read at once — after
+    // the change notices that came before it (a file edited, then requested).
+    const bool input_waiting = shared_.config.defer_accept;
+    if (input_waiting && count > 0) loop_.run_first();
+    for (int i = 0; i < count; ++i) accepted[i]->start(input_waiting);
 }
 
 std::unique_ptr<net::Transport> Worker::make_transport(net::Fd fd) {

@@ -2,6 +2,7 @@
 #include "test_server.hpp"
 
 #include <pier/date.hpp>
+#include <pier/router.hpp>
 #include <pier/static_files.hpp>
 #include <pier/uri.hpp>
 
@@ -480,6 +481,40 @@ TEST_F(StaticFiles, EditsShowAtOnceThroughTheFileCache) {
     EXPECT_EQ(body_of(get(server.port(), "/sub/")), "<h1>sub</h1>\n");
     site.write("sub/index.html", "<h1>new</h1>\n");
     EXPECT_EQ(body_of(get(server.port(), "/sub/")), "<h1>new</h1>\n");
+}
+
+// A request read as its connection is accepted (deferred accept) must not overtake a change
+// notice either. The loop is kept busy by handlers that block it on purpose, so that the
+// listener's event is in a batch gathered before the edit, and the edited file's request is
+// accepted (and read) while that batch is handled.
+TEST_F(StaticFiles, AnEditBeforeTheConnectionIsSeenByItsFirstRequest) {
+    Router router;
+    router.get("/pause", [](const Request&, Response& res) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300)); // blocks the loop
+        res.set_body("paused");
+    });
+    router.mount("/", static_files(options()));
+    ServerConfig config = TestServer::quiet_config();
+    config.threads = 1;
+    TestServer server(std::move(router), config);
+    EXPECT_EQ(body_of(get(server.port(), "/hello.txt")), "hello\n"); // cached
+
+    Client first(server.port());
+    first.send("GET /sub/ HTTP/1.1\r\nHost: t\r\n\r\n"); // accepted and registered
+    EXPECT_EQ(body_of(first.read_response()), "<h1>sub</h1>\n");
+    first.send("GET /pause HTTP/1.1\r\nHost: t\r\n\r\n"); // the loop sleeps…
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    first.send("GET /pause HTTP/1.1\r\nHost: t\r\n\r\n"); // …wakes to this first, then
+    Client other(server.port());                          // to the listener's event
+    other.send("GET /sub/ HTTP/1.1\r\nHost: t\r\n\r\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(350)); // into the second pause
+    site.write("hello.txt", "HELLO\n");
+    Client late(server.port()); // accepted with `other`, in the batch from before the edit
+    late.send("GET /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_EQ(body_of(first.read_response()), "paused");
+    EXPECT_EQ(body_of(first.read_response()), "paused");
+    EXPECT_EQ(body_of(other.read_response()), "<h1>sub</h1>\n");
+    EXPECT_EQ(body_of(late.read_response()), "HELLO\n");
 }
 
 // The same on one kept-alive connection, request after request: the change notice and the
