@@ -199,11 +199,12 @@ bool Http1Session::pull_stream() {
 
 void Http1Session::after_flush() {
     if (!close_after_write_) {
-        if (conn_.read_paused()) {
-            conn_.resume_reading();
-            return;
-        }
-        if (stage_ == Stage::head && !in_.empty()) { // requests that waited behind a long body
+        // Reading stopped while this answer was made: what came meanwhile is read now, and
+        // on_input() answers it together with what was buffered. When nothing new came, the
+        // requests already buffered (read before reading stopped, or waiting behind a long
+        // body) are answered here: no edge will come for bytes already read.
+        if (conn_.read_paused() && (conn_.resume_reading() || conn_.closed())) return;
+        if (stage_ == Stage::head && !in_.empty()) {
             process();
             return;
         }

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <future>
 #include <stdexcept>
+#include <thread>
 
 namespace pier::test {
 namespace {
@@ -19,6 +20,35 @@ ServerConfig one_loop() {
     ServerConfig c = TestServer::quiet_config();
     c.threads = 1; // one event loop: had the job run on it, nothing else could be answered
     return c;
+}
+
+// Requests pipelined behind a job are answered once it is done, even when no byte arrives
+// after them: reading stops while the job runs (over TLS, where every read goes on until the
+// socket is empty, it always does), and resuming it must not wait for new input before
+// answering what is already buffered. A large answer in the middle makes the flush wait for
+// the client, so the resumption happens on a write edge.
+TEST(FinishBlocking, RequestsPipelinedBehindAJobAreAnsweredWithoutMoreInput) {
+    Router router;
+    router.get("/slow", [](const Request&, Response& res) {
+        res.finish_blocking([](Response& out) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            out.set_body("slow done", "text/plain");
+        });
+    });
+    router.get("/big", [](const Request&, Response& res) {
+        res.set_body(std::string(std::size_t{4} << 20, 'b'), "application/octet-stream");
+    });
+    router.get("/small",
+               [](const Request&, Response& res) { res.set_body("small", "text/plain"); });
+    TestServer server(std::move(router), one_loop());
+    Client c(server.port(), 3000);
+    c.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\nGET /big HTTP/1.1\r\nHost: t\r\n\r\n"
+           "GET /small HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_EQ(body_of(c.read_response()), "slow done");
+    EXPECT_EQ(body_of(c.read_response()).size(), std::size_t{4} << 20);
+    const std::string third = c.read_response();
+    EXPECT_EQ(status_line(third), "HTTP/1.1 200 OK") << third.substr(0, 200);
+    EXPECT_EQ(body_of(third), "small");
 }
 
 TEST(FinishBlocking, OtherClientsAreAnsweredWhileTheJobRuns) {
