@@ -11,6 +11,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <sstream>
+#include <sys/stat.h>
 
 namespace pier::net {
 namespace {
@@ -26,6 +27,13 @@ std::string openssl_reason() {
 }
 
 bool read_file(const std::string& path, std::string& out, std::string& error) {
+    // A directory opens and reads as empty: say what it is rather than "no PEM". (Pipes are
+    // fine: `--tls-key <(secret-tool …)` keeps a key off the disk.)
+    struct stat info {};
+    if (stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+        error = path + " is a directory";
+        return false;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         error = "cannot read " + path + ": " + std::strerror(errno);

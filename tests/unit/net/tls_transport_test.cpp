@@ -440,6 +440,7 @@ TEST(TlsContext, RefusesWhatCannotServe) {
     EXPECT_NE(create_error(files_of(cert, key + ".missing")).find("cannot read"),
               std::string::npos);
     EXPECT_NE(create_error(files_of(key, key)).find("holds no PEM certificate"), std::string::npos);
+    EXPECT_NE(create_error(files_of("/tmp", key)).find("/tmp is a directory"), std::string::npos);
     EXPECT_NE(create_error(files_of(cert, cert)).find("holds no PEM private key"),
               std::string::npos);
     EXPECT_NE(create_error(files_of(cert, other_key)).find("does not match its certificate"),
