@@ -143,6 +143,10 @@ SSL_CTX* make_context(const TlsConfig& config, const TlsCertificate& certificate
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                               SSL_MODE_RELEASE_BUFFERS);
     SSL_CTX_set_num_tickets(ctx, 1); // one ticket per handshake: each costs an encryption
+    // Read-ahead: OpenSSL reads what its buffer takes, not a record at a time, so a short
+    // read of the socket means it is empty (TlsTransport::drained_by) and the connection's
+    // edge-triggered read loop can stop there, as for plain TCP.
+    SSL_CTX_set_read_ahead(ctx, 1);
 
     const bool in_memory = certificate.certificate_file.empty();
     std::string chain_pem;

@@ -13,6 +13,7 @@
 
 using SSL = struct ssl_st;
 using SSL_CTX = struct ssl_ctx_st;
+using BIO = struct bio_st;
 
 namespace pier::net {
 

@@ -24,6 +24,23 @@ TlsTransport::TlsTransport(Fd fd, std::shared_ptr<const TlsContext> context, SSL
     : fd_(std::move(fd)), context_(std::move(context)), ssl_(ssl) {
     if (ssl_ != nullptr && SSL_set_fd(ssl_, fd_.get()) != 1) broken_ = true;
     if (ssl_ == nullptr) broken_ = true;
+    if (broken_) return;
+    BIO* socket = SSL_get_rbio(ssl_);
+    BIO_set_callback_ex(socket, &TlsTransport::on_socket_io);
+    BIO_set_callback_arg(socket, reinterpret_cast<char*>(this));
+}
+
+long TlsTransport::on_socket_io(BIO* bio, int operation, const char* /*data*/, std::size_t length,
+                                int /*argi*/, long /*argl*/, int ret, std::size_t* processed) {
+    if (operation == (BIO_CB_READ | BIO_CB_RETURN)) {
+        auto* self = reinterpret_cast<TlsTransport*>(BIO_get_callback_arg(bio));
+        self->socket_drained_ = ret <= 0 || processed == nullptr || *processed < length;
+    }
+    return ret;
+}
+
+bool TlsTransport::drained_by(std::size_t /*got*/, std::size_t /*room*/) const noexcept {
+    return socket_drained_ && !has_buffered();
 }
 
 TlsTransport::~TlsTransport() {

@@ -1,6 +1,8 @@
 // The transport of an HTTPS connection: OpenSSL over the non-blocking socket, driven by the
 // event loop. Its reads may find records OpenSSL holds while the socket is empty (and one
-// read returns at most one record), so a short read does not mean the socket is drained;
+// read returns at most one record), so a short read does not mean the socket is drained: a
+// callback on the socket BIO sees OpenSSL's own reads (read-ahead: as much as its buffer
+// takes), and a short one of those does;
 // a TLS read may need the socket writable and a write may need it readable, which the
 // connection learns from read_waits_for_writable() / write_waits_for_readable().
 //
@@ -35,7 +37,7 @@ class TlsTransport final : public Transport {
     void shutdown_write() noexcept override;
     IoResult handshake() noexcept override;
     bool has_buffered() const noexcept override;
-    bool short_read_drains() const noexcept override { return false; }
+    bool drained_by(std::size_t got, std::size_t room) const noexcept override;
     bool read_waits_for_writable() const noexcept override { return read_wants_write_; }
     bool write_waits_for_readable() const noexcept override { return write_wants_read_; }
     std::string_view alpn() const noexcept override;
@@ -44,6 +46,8 @@ class TlsTransport final : public Transport {
     bool kernel_tls() const noexcept;
 
   private:
+    static long on_socket_io(BIO* bio, int operation, const char* data, std::size_t length,
+                             int argi, long argl, int ret, std::size_t* processed);
     IoResult write_bytes(const void* data, std::size_t size) noexcept;
     // SSL_get_error's answer after a failed call, as the transport's result.
     IoResult failed_call(int rc, bool reading) noexcept;
@@ -56,7 +60,8 @@ class TlsTransport final : public Transport {
     bool first_byte_checked_ = false;
     bool read_wants_write_ = false;
     bool write_wants_read_ = false;
-    bool broken_ = false; // a fatal error: no close_notify may follow (RFC 8446 §6.2)
+    bool socket_drained_ = false; // the last read from the socket was short (or EAGAIN)
+    bool broken_ = false;         // a fatal error: no close_notify may follow (RFC 8446 §6.2)
 };
 
 } // namespace pier::net

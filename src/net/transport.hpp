@@ -49,9 +49,10 @@ class Transport {
     /// though the socket shows nothing, so "a short read emptied the socket" cannot be
     /// assumed and edge-triggered readiness will not report them again.
     virtual bool has_buffered() const noexcept { return false; }
-    /// Whether a read that returned less than it was given room for means nothing more is
-    /// there for now. True of a socket; not of TLS, where one read returns at most a record.
-    virtual bool short_read_drains() const noexcept { return true; }
+    /// Whether the read that just returned `got` bytes of `room` emptied the source, so that
+    /// edge-triggered readiness reports whatever comes next. A socket: a short read. TLS,
+    /// where one read returns at most a record: the last read from the socket was short.
+    virtual bool drained_by(std::size_t got, std::size_t room) const noexcept { return got < room; }
     /// TLS: the last read cannot go on until the socket is writable (a record it must answer
     /// is stuck behind a full send buffer), or the last write until it is readable. The
     /// connection then retries the one on the other's edge.

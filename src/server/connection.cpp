@@ -159,8 +159,8 @@ void Connection::read_available() {
             // next, so the read that would only say EAGAIN is saved — unless the peer's FIN
             // came with this edge (no later edge reports it again), or the transport holds
             // bytes the socket no longer shows (TLS records decrypted ahead).
-            const bool drained = r.bytes < room && !hangup_seen_ &&
-                                 transport_->short_read_drains() && !transport_->has_buffered();
+            const bool drained = transport_->drained_by(r.bytes, room) && !hangup_seen_ &&
+                                 !transport_->has_buffered();
             if (drained) input_drained_ = true; // before on_input(): a close there may use it
             ++inputs_;
             session_->on_input();
