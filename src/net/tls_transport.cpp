@@ -35,12 +35,15 @@ long TlsTransport::on_socket_io(BIO* bio, int operation, const char* /*data*/, s
     if (operation == (BIO_CB_READ | BIO_CB_RETURN)) {
         auto* self = reinterpret_cast<TlsTransport*>(BIO_get_callback_arg(bio));
         self->socket_drained_ = ret <= 0 || processed == nullptr || *processed < length;
+        self->socket_read_ = true;
     }
     return ret;
 }
 
 bool TlsTransport::drained_by(std::size_t /*got*/, std::size_t /*room*/) const noexcept {
-    return socket_drained_ && !has_buffered();
+    // Only a read of the socket made by this very call tells: one served from OpenSSL's buffer
+    // says nothing of what arrived since (edges consumed while reading was paused).
+    return socket_read_ && socket_drained_ && !has_buffered();
 }
 
 TlsTransport::~TlsTransport() {
@@ -116,6 +119,7 @@ bool TlsTransport::refuse_plaintext() noexcept {
 IoResult TlsTransport::read(char* into, std::size_t room) noexcept {
     if (broken_) return IoResult::failed();
     read_wants_write_ = false;
+    socket_read_ = false;
     std::size_t n = 0;
     ERR_clear_error();
     const int rc = SSL_read_ex(ssl_, into, room, &n);

@@ -61,6 +61,7 @@ class TlsTransport final : public Transport {
     bool read_wants_write_ = false;
     bool write_wants_read_ = false;
     bool socket_drained_ = false; // the last read from the socket was short (or EAGAIN)
+    bool socket_read_ = false;    // ... and it was made by the current read()
     bool broken_ = false;         // a fatal error: no close_notify may follow (RFC 8446 §6.2)
 };
 

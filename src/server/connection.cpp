@@ -96,6 +96,9 @@ void Connection::on_io(std::uint32_t events) {
     retired_.reset();
     if (closed_) return;
     if (handshaking_) {
+        // The client may have sent its request and its FIN while the handshake ran: that edge
+        // is spent once the handshake is done, so remember it for the first reads.
+        if (events & (EPOLLRDHUP | EPOLLHUP)) hangup_seen_ = true;
         if (events & EPOLLERR)
             close_now();
         else

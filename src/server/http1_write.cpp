@@ -262,7 +262,10 @@ void Http1Session::end_connection() {
     // A pipelining client may have more requests in flight that a close would answer with a
     // reset, destroying answers it has not read yet: it gets the lingering close (as nginx's
     // heuristic does), whatever was unread at this instant.
-    if (conn_.peer_closed() || (in_.empty() && conn_.input_drained() && !pipelined_)) {
+    // Over TLS the client's last word is data (close_notify), which a closed socket answers
+    // with a reset: TLS connections always linger, until the client closes or time is up.
+    if (conn_.peer_closed() ||
+        (in_.empty() && conn_.input_drained() && !pipelined_ && !conn_.transport().secure())) {
         conn_.close_now();
         return;
     }

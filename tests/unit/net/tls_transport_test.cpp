@@ -171,6 +171,13 @@ TEST_F(TlsTransportTest, DrainedOnlyOnceTheSocketAndOpenSslAreEmpty) {
     EXPECT_EQ(r.bytes, 100u);
     r = s->read(buffer, sizeof buffer);
     EXPECT_EQ(r.bytes, 100u);
+    // Served from OpenSSL's buffer, this read did not look at the socket: not known drained.
+    EXPECT_FALSE(s->drained_by(r.bytes, sizeof buffer));
+    EXPECT_EQ(s->read(buffer, sizeof buffer).status, IoResult::would_block);
+    // One record, read from the socket by the same call that returns it: drained.
+    c.write("one");
+    r = s->read(buffer, sizeof buffer);
+    EXPECT_EQ(r.bytes, 3u);
     EXPECT_TRUE(s->drained_by(r.bytes, sizeof buffer));
     // A burst larger than OpenSSL's buffer: the socket is not empty after the first reads.
     c.write(std::string(100000, 'x'));
