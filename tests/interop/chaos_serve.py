@@ -26,9 +26,22 @@ The run is bounded: no session starts after --seconds, a session gives up after
 SESSION_SECONDS, every socket operation times out after IO_TIMEOUT, and the server is killed
 on the way out whatever happened.
 
+With --tls the server is started with --tls-self-signed and every connection, the checks
+included, runs over TLS (Python's ssl through memory BIOs, the certificate not verified), so
+that a record layer that loses, repeats or reorders a byte, on a partial write above all,
+fails the byte checks. The sessions are the same as without --tls (the same seed draws the
+same requests); what only TLS has is drawn from a second generator seeded from the session's
+seed: the protocol version (1.3 or 1.2), SNI, the half-close (close_notify then FIN, a bare
+FIN, or close_notify alone), whether a close sends close_notify first, a hang-up cut inside a
+record, a small receive buffer (many partial writes on the server's side). Every check holds
+over TLS as it does over TCP (pier takes a bare FIN for the end of input, as TCP does; a reset
+is a reset), and one is added: a close-delimited answer (HTTP/0.9) must end with close_notify,
+without which a cut could not be told from the end.
+
 Session seeds are SEED * 1000000 + i. A failure is printed with its session seed;
-`chaos_serve.py PIER --replay SESSION_SEED` runs that one session again, printing each request
-and answer (the docroot is the same on every run; only mtimes, so ETags, differ).
+`chaos_serve.py PIER --replay SESSION_SEED [--tls]` runs that one session again, printing each
+request and answer, and over TLS each TLS choice (the docroot is the same on every run; only
+mtimes, so ETags, differ).
 """
 import argparse
 import ctypes
@@ -38,6 +51,7 @@ import os
 import random
 import signal
 import socket
+import ssl
 import struct
 import subprocess
 import sys
@@ -116,6 +130,7 @@ class Site:
     """What the sessions know of the server: its port and what each URL must answer."""
     root: str
     port: int = 0
+    tls: bool = False
     files: dict = field(default_factory=servable_files)
     data: dict = field(default_factory=dict)  # file name (with .gz/.br siblings) -> bytes
     validators: dict = field(default_factory=dict)  # URL -> (ETag, Last-Modified)
@@ -606,9 +621,211 @@ def check_multipart(req, resp, data, boundary, encoded):
     return None
 
 
+# ---------------------------------------------------------------- TLS
+
+# What only TLS has is drawn from its own generator (tls_session.r, set per session from the
+# session's seed), so the session's own draws, hence its requests, are those of a plain run.
+tls_session = threading.local()
+
+
+def tls_client_context(version):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # --tls-self-signed: nothing to verify it against
+    context.minimum_version = context.maximum_version = version
+    # A server's EOF without close_notify must stay visible (SSLEOFError), not pass for an end.
+    context.options &= ~getattr(ssl, 'OP_IGNORE_UNEXPECTED_EOF', 0)
+    return context
+
+
+TLS_CONTEXTS = {'TLS 1.3': tls_client_context(ssl.TLSVersion.TLSv1_3),
+                'TLS 1.2': tls_client_context(ssl.TLSVersion.TLSv1_2)}
+
+
+class TlsSocket:
+    """A TLS client connection with a TCP socket's interface, as the sessions use it.
+
+    OpenSSL runs on memory BIOs and this class moves the bytes, so that each TLS step is
+    explicit: Python's SSLSocket cannot half-close (its shutdown() drops the TLS layer, and
+    unwrap() waits for the server's close_notify, taking any answer that arrives first for a
+    protocol error). Resets, socket options and timeouts go to the TCP socket underneath."""
+
+    def __init__(self, raw, r, log):
+        self.raw = raw
+        self.r = r
+        self.log = log
+        self.incoming, self.outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+        self.version = 'TLS 1.3' if r.random() < 0.75 else 'TLS 1.2'
+        sni = 'localhost' if r.random() < 0.5 else None
+        self.tls = TLS_CONTEXTS[self.version].wrap_bio(self.incoming, self.outgoing, server_hostname=sni)
+        self.plain = bytearray()  # answers decrypted ahead of a half-close, not yet taken
+        self.ended = None  # how the server's side ended: 'close_notify' or 'no close_notify'
+        self.sent_close_notify = False
+        self.reset = False
+        self.closed = False
+
+    @classmethod
+    def connect(cls, port):
+        r = getattr(tls_session, 'r', None) or random.Random(0)
+        log = getattr(tls_session, 'log', None) or (lambda text: None)
+        raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            raw.settimeout(IO_TIMEOUT)
+            # A small receive window makes the server's writes partial, record after record.
+            small_window = r.random() < 0.15
+            if small_window:
+                raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, r.choice([2048, 4096, 16384]))
+            raw.connect(('127.0.0.1', port))
+            raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock = cls(raw, r, log)
+            sock.handshake()
+        except BaseException:
+            raw.close()
+            raise
+        log(f'[{sock.version}, cipher {sock.tls.cipher()[0]}, SNI {sock.tls.server_hostname}'
+            + (', small receive buffer' if small_window else '') + ']')
+        return sock
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def handshake(self):
+        while True:
+            try:
+                self.tls.do_handshake()
+                break
+            except ssl.SSLWantReadError:
+                pass
+            self.flush()
+            data = self.raw.recv(65536)
+            if not data:
+                raise ConnectionError('the server closed during the handshake')
+            self.incoming.write(data)
+        self.flush()
+
+    def flush(self):
+        if data := self.outgoing.read():
+            self.raw.sendall(data)
+
+    def settimeout(self, seconds):
+        self.raw.settimeout(seconds)
+
+    def setsockopt(self, *args):
+        if args[:2] == (socket.SOL_SOCKET, socket.SO_LINGER):
+            self.reset = True
+        self.raw.setsockopt(*args)
+
+    def sendall(self, data):
+        """data in records of at most 16 KiB, one record per call below that."""
+        view = memoryview(data)
+        while view:
+            n = self.tls.write(view)
+            view = view[n:]
+        self.flush()
+
+    def send_cut(self, data):
+        """data encrypted, but only part of its records sent: the last one is cut short."""
+        self.tls.write(data)
+        records = self.outgoing.read()
+        cut = self.r.randrange(1, len(records))
+        self.log(f'[{cut} of the {len(records)} bytes of its records sent]')
+        self.raw.sendall(records[:cut])
+
+    def recv(self, n):
+        while True:
+            if self.plain:
+                data = bytes(self.plain[:n])
+                del self.plain[:n]
+                return data
+            if self.ended:
+                return b''
+            data = self.decrypt(n)
+            if data is not None:
+                return data
+
+    def decrypt(self, n):
+        """Up to n bytes of the answers; b'' at the end of the server's stream; None for more."""
+        try:
+            data = self.tls.read(n)
+            if not data:  # Python's SSLObject says close_notify so, not with SSLZeroReturnError
+                self.ended = 'close_notify'
+            return data
+        except ssl.SSLWantReadError:
+            pass
+        except ssl.SSLZeroReturnError:
+            self.ended = 'close_notify'
+            return b''
+        except ssl.SSLEOFError:
+            self.ended = 'no close_notify'
+            return b''
+        self.flush()  # a TLS 1.3 KeyUpdate's answer, say
+        data = self.raw.recv(262144)
+        if data:
+            self.incoming.write(data)
+        else:
+            self.incoming.write_eof()
+        return None
+
+    def shutdown(self, how):
+        """The client's half-close (how is SHUT_WR), in one of TLS's three forms."""
+        k = self.r.random()
+        if k < 0.5:
+            self.log('[half-close: close_notify, then FIN]')
+            self.send_close_notify()
+            self.raw.shutdown(socket.SHUT_WR)
+        elif k < 0.75:
+            # pier's context takes an EOF without close_notify for the end of input (its
+            # OP_IGNORE_UNEXPECTED_EOF), so a bare FIN must act as on TCP.
+            self.log('[half-close: FIN without close_notify]')
+            self.raw.shutdown(socket.SHUT_WR)
+        else:
+            self.log('[half-close: close_notify, no FIN]')
+            self.send_close_notify()
+
+    def send_close_notify(self):
+        # Answers already here are decrypted first: after sending close_notify, unwrap() reads
+        # on for the server's, and would take an answer's record for a protocol error. What
+        # stays in the BIO then is at most part of a record, which it cannot read.
+        while not self.ended:
+            try:
+                data = self.tls.read(65536)
+            except ssl.SSLWantReadError:
+                break
+            except ssl.SSLZeroReturnError:
+                data = b''
+            if not data:
+                self.ended = 'close_notify'
+                break
+            self.plain += data
+        try:
+            self.tls.unwrap()
+        except ssl.SSLWantReadError:
+            pass  # sent; the server's close_notify is read as the answers are
+        self.sent_close_notify = True
+        self.flush()
+
+    def close(self):
+        """A reset if SO_LINGER says so; else a FIN, sometimes after close_notify."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            if not self.reset and not self.sent_close_notify and self.r.random() < 0.5:
+                self.send_close_notify()
+        except (OSError, ssl.SSLError):
+            pass  # the server has gone already
+        finally:
+            self.raw.close()
+
+
 # ---------------------------------------------------------------- sessions
 
 def connect(site):
+    if site.tls:
+        return TlsSocket.connect(site.port)
     sock = socket.create_connection(('127.0.0.1', site.port), timeout=IO_TIMEOUT)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return sock
@@ -637,6 +854,7 @@ def send(r, sock, data, in_pieces):
 def run_session(site, seed, log):
     """(session type, what went wrong or None)."""
     r = random.Random(seed)
+    tls_session.r, tls_session.log = random.Random(f'tls {seed}'), log
     k = r.random()
     session = (hang_up_session if k < 0.06 else reset_download_session if k < 0.10
                else stop_reading_session if k < 0.14 else http09_session if k < 0.17
@@ -655,7 +873,8 @@ def http09_session(r, site, log):
     log(req.raw)
     with connect(site) as s:
         send(r, s, req.raw, r.random() < 0.5)
-        return check_response(site, req, read_response(Reader(s, time.monotonic() + SESSION_SECONDS), req))
+        resp = read_response(Reader(s, time.monotonic() + SESSION_SECONDS), req)
+        return check_response(site, req, resp) or check_tls_end(s, resp)
 
 
 def hang_up_session(r, site, log):
@@ -665,7 +884,10 @@ def hang_up_session(r, site, log):
     log(f'sending {cut} of {len(data)} bytes, then ' + ('a reset' if with_reset else 'a close'))
     s = connect(site)
     try:
-        s.sendall(data[:cut])
+        if isinstance(s, TlsSocket) and s.r.random() < 0.3:
+            s.send_cut(data)  # the cut inside a record instead
+        else:
+            s.sendall(data[:cut])
         time.sleep(r.random() * 0.05)
     finally:
         end(s, with_reset)
@@ -758,7 +980,7 @@ def pipeline_session(r, site, log):
             if wrong:
                 return f'answer {i} to {req.desc!r}: {wrong}'
             if resp.close_delimited or 'close' in resp.headers.get('connection', '').lower():
-                return check_nothing_after(reader, 'Connection: close')
+                return check_nothing_after(reader, 'Connection: close') or check_tls_end(s, resp)
         if p.half_close or p.reqs[p.due - 1].close == MUST_CLOSE:
             return check_nothing_after(reader, 'the last answer')
     return None
@@ -811,6 +1033,14 @@ def check_connection(req, resp):
     return None
 
 
+def check_tls_end(sock, resp):
+    """Over TLS, an answer that runs to the end of the connection must end with close_notify:
+    a bare FIN (or a reset) could be an attacker's cut, and the client could not tell."""
+    if isinstance(sock, TlsSocket) and (resp.close_delimited or resp.status == 0) and sock.ended != 'close_notify':
+        return f'close-delimited answer of {len(resp.body)} bytes ended without close_notify ({sock.ended})'
+    return None
+
+
 def check_nothing_after(reader, what):
     extra = reader.rest()
     return f'{len(extra)} bytes after {what}: {extra[:80]!r}' if extra else None
@@ -827,12 +1057,14 @@ def die_with_parent():
 class Server:
     """`pier serve` on a free port, its output in files under workdir."""
 
-    def __init__(self, pier, root, workdir):
+    def __init__(self, pier, root, workdir, tls=False):
         self.stdout_path = os.path.join(workdir, 'stdout')
         self.stderr_path = os.path.join(workdir, 'stderr')
+        self.banner = 'Serving HTTPS on' if tls else 'Serving HTTP on'
         with open(self.stdout_path, 'wb') as out, open(self.stderr_path, 'wb') as err:
             self.proc = subprocess.Popen(
-                [pier, 'serve', '0', '-b', '127.0.0.1', '-q', '-d', root, '--threads', str(SERVER_THREADS)],
+                [pier, 'serve', '0', '-b', '127.0.0.1', '-q', '-d', root, '--threads', str(SERVER_THREADS)]
+                + (['--tls-self-signed'] if tls else []),
                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, preexec_fn=die_with_parent)
         try:
             self.port = self.wait_for_port()
@@ -841,12 +1073,12 @@ class Server:
             raise
 
     def wait_for_port(self):
-        """The port from 'Serving HTTP on 127.0.0.1 port N (...'."""
+        """The port from 'Serving HTTP on 127.0.0.1 port N (...' (HTTPS with --tls)."""
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and self.proc.poll() is None:
             with open(self.stdout_path) as f:
                 for line in f:
-                    if line.startswith('Serving HTTP on'):
+                    if line.startswith(self.banner):
                         return int(line.split(' port ')[1].split()[0])
             time.sleep(0.05)
         raise RuntimeError(f'pier serve did not start: {self.stderr()[-2000:]}')
@@ -942,6 +1174,7 @@ def parse_args():
     ap.add_argument('--seconds', type=float, default=25, help='start no session after this')
     ap.add_argument('--threads', type=int, default=6, help='client threads')
     ap.add_argument('--replay', type=int, metavar='SESSION_SEED', help='run one session, verbosely')
+    ap.add_argument('--tls', action='store_true', help='serve with --tls-self-signed, every session over TLS')
     return ap.parse_args()
 
 
@@ -953,10 +1186,10 @@ def main():
         seeds, threads, log = range(args.seed * 1000000, args.seed * 1000000 + args.sessions), args.threads, lambda text: None
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix='chaos_serve.') as tmp:
-        site = Site(os.path.join(tmp, 'root'))
+        site = Site(os.path.join(tmp, 'root'), tls=args.tls)
         make_docroot(site.root)
         site.load_data()
-        server = Server(args.pier, site.root, tmp)
+        server = Server(args.pier, site.root, tmp, tls=args.tls)
         try:
             site.port = server.port
             site.fetch_validators()
@@ -968,7 +1201,7 @@ def main():
     ran = sum(counts.values())
     kinds = ', '.join(f'{name} {n}' for name, n in sorted(counts.items()))
     ok = not failures and not problems
-    print(f'chaos_serve: {"PASS" if ok else "FAIL"}: {ran} of {len(seeds)} sessions ({kinds}) in '
+    print(f'chaos_serve{" --tls" if args.tls else ""}: {"PASS" if ok else "FAIL"}: {ran} of {len(seeds)} sessions ({kinds}) in '
           f'{time.monotonic() - started:.1f} s, {len(failures)} failed; server: '
           f'{"; ".join(problems) if problems else "alive, descriptors back, exit 0, no sanitizer reports"}')
     for seed, name, wrong in failures[:100]:
@@ -976,7 +1209,7 @@ def main():
     if len(failures) > 100:
         print(f'  ... and {len(failures) - 100} more')
     if failures:
-        print(f'replay one with: {sys.argv[0]} {args.pier} --replay {failures[0][0]}')
+        print(f'replay one with: {sys.argv[0]} {args.pier} --replay {failures[0][0]}{" --tls" if args.tls else ""}')
     return 0 if ok else 1
 
 
