@@ -8,8 +8,11 @@
 #   make tsan    ThreadSanitizer build (build/tsan) of the unit and integration tests, then
 #                run them; any data race or lock-order report fails the test that made it
 #   make bench   codec micro-benchmarks vs http_parser, pier serve vs nginx, h2o and lighttpd
-#                under wrk, then pier's client vs libcurl against nginx
+#                under wrk, pier's HTTPS vs nginx and h2o (wrk, openssl s_time), then pier's
+#                client vs libcurl against nginx
 #   make fuzz    long fuzzing run: FUZZ_SECONDS per target (default 600)
+#   make audit   testssl.sh against pier serve over HTTPS (minutes): fails on a HIGH or CRITICAL
+#                finding, a protocol below TLS 1.2 or renegotiation; summary in docs/tls-audit.md
 #   make soak    SOAK_SESSIONS random sessions against the release `pier serve` (default
 #                20,000, for at most SOAK_SECONDS, default 300); SOAK_SEED picks them
 #   make format  clang-format every C++ file
@@ -27,7 +30,7 @@ TEST_FUZZ_SECONDS ?= 30
 CMAKE_GENERATOR := -G Ninja
 CXX_FILES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null)
 
-.PHONY: deps build release asan tsan tsan-build fuzz-build test serve bench fuzz soak format lint clean
+.PHONY: deps build release asan tsan tsan-build fuzz-build test serve bench fuzz soak audit format lint clean
 PORT ?= 8000
 DIR ?= .
 
@@ -94,6 +97,7 @@ bench: release
 	$(BENCH_PIN) build/release/bench/pier_bench --benchmark_counters_tabular=true \
 	  --benchmark_repetitions=5 --benchmark_report_aggregates_only=true $(BENCH_ARGS)
 	bench/static_vs_nginx.sh build/release/pier $(BENCH_ROUNDS) $(BENCH_SECONDS)
+	bench/tls_vs_nginx.sh build/release/pier $(BENCH_ROUNDS) $(BENCH_SECONDS)
 	bench/client_vs_curl.sh build/release/bench/client_vs_curl $(BENCH_CLIENT_ROUNDS) $(BENCH_CLIENT_SECONDS)
 
 BENCH_ROUNDS ?= 3
@@ -110,6 +114,10 @@ soak: deps build/release/build.ninja
 	cmake --build build/release -j $(JOBS) --target pier-cli
 	tests/interop/chaos_serve.py build/release/pier --seed $(SOAK_SEED) \
 	  --sessions $(SOAK_SESSIONS) --seconds $(SOAK_SECONDS)
+
+audit: deps build/release/build.ninja
+	cmake --build build/release -j $(JOBS) --target pier-cli
+	scripts/tls_audit.sh build/release/pier docs/tls-audit.md
 
 format:
 	clang-format -i $(CXX_FILES)
