@@ -132,11 +132,14 @@ SSL_CTX* make_context(const TlsConfig& config, const TlsCertificate& certificate
     }
     SSL_CTX_set_min_proto_version(ctx, config.min_version == TlsVersion::tls1_3 ? TLS1_3_VERSION
                                                                                 : TLS1_2_VERSION);
-    // No renegotiation (a client-initiated one is a CPU DoS), the server's cipher order, and
-    // kernel TLS when the kernel has it. An EOF without close_notify is an ordinary end of
-    // input for a server: the client's request framing says whether anything was cut short.
+    // No renegotiation (a client-initiated one is a CPU DoS) and the server's cipher order. An
+    // EOF without close_notify is an ordinary end of input for a server: the client's request
+    // framing says whether anything was cut short.
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE |
-                                 SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_ENABLE_KTLS);
+                                 SSL_OP_IGNORE_UNEXPECTED_EOF);
+    // Asked for only where the kernel has it: otherwise OpenSSL tries two setsockopt calls
+    // per handshake that can only fail.
+    if (TlsContext::kernel_tls_available()) SSL_CTX_set_options(ctx, SSL_OP_ENABLE_KTLS);
     // Partial writes: a full socket takes what it can and the session keeps the rest. A
     // retried write may come from another address (the session's buffer grows). Idle
     // connections give their 34 KiB of record buffers back.

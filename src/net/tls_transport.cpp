@@ -93,6 +93,7 @@ IoResult TlsTransport::handshake() noexcept {
             return IoResult::failed();
         }
     }
+    read_wants_write_ = false;
     ERR_clear_error();
     const int rc = SSL_do_handshake(ssl_);
     if (rc == 1) {

@@ -99,9 +99,13 @@ void Connection::on_io(std::uint32_t events) {
         // The client may have sent its request and its FIN while the handshake ran: that edge
         // is spent once the handshake is done, so remember it for the first reads.
         if (events & (EPOLLRDHUP | EPOLLHUP)) hangup_seen_ = true;
+        // Only the edge the handshake waits for moves it (the write edge that comes with
+        // registering, say, would only cost a read that finds nothing).
+        const std::uint32_t awaited =
+            transport_->read_waits_for_writable() ? EPOLLOUT : EPOLLIN | EPOLLRDHUP | EPOLLHUP;
         if (events & EPOLLERR)
             close_now();
-        else
+        else if (events & awaited)
             continue_handshake();
         return;
     }
