@@ -8,6 +8,8 @@
 # The figures' tables are read by summary() through a nameref, which shellcheck does not follow.
 # shellcheck disable=SC2034
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 pier=$1
 rounds=${2:-3}
 seconds=${3:-5}
@@ -153,19 +155,6 @@ for s in "${servers[@]}"; do
 done
 pid[nginx]=$(cat "$work/nginx.pid")
 
-# CPU ticks (utime+stime) of a process and its children (nginx's master + worker, h2o's
-# crash-handler helper). A process's own stat covers all of its threads.
-ticks() {
-    local total=0 p t
-    for p in $1 $(pgrep -P "$1"); do
-        # A child may exit between pgrep and the read: count what is still there.
-        t=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) || continue
-        total=$((total + ${t:-0}))
-    done
-    echo $total
-}
-
-
 # run <server pid> <port> <wrk args...> → "req/s p99_ms cpu_us_per_req errors"
 run() {
     local server_pid=$1 server_port=$2
@@ -186,9 +175,6 @@ run() {
     awk -v r="${rps:-0}" -v p="${p99:-0}" -v t=$((after - before)) -v n="${reqs:-0}" -v hz="$hz" -v e="$errors" \
         'BEGIN {printf "%s %s %.2f %d\n", r, p, n ? t * 1e6 / hz / n : 0, (n ? e : 1)}'
 }
-
-# Fixed-point output: awk's default %.6g would print 1234567.5 as 1.23457e+06, which bc rejects.
-median() { sort -g | awk '{a[NR]=$1} END {printf "%.4f\n", (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 # Per-scenario medians, kept for the summaries: rps[scenario,server], cpu[...].
 declare -A rps=() cpu=()

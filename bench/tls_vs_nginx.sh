@@ -38,6 +38,8 @@
 # The figures' tables are read by summary() through a nameref, which shellcheck does not follow.
 # shellcheck disable=SC2034
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 pier=$1
 rounds=${2:-3}
 seconds=${3:-5}
@@ -212,23 +214,6 @@ for k in "${certs[@]}"; do
     pid[nginx,$k]=$(cat "$work/nginx-$k.pid")
 done
 
-# The whole process tree under a pid: nginx's master and worker, h2o and its neverbleed and
-# backtrace helpers.
-tree() {
-    local p
-    echo "$1"
-    for p in $(pgrep -P "$1"); do tree "$p"; done
-}
-# CPU ticks (utime+stime) of a process tree. A process's own stat covers all of its threads.
-ticks() {
-    local total=0 p t
-    for p in $(tree "$1"); do
-        # A child may exit between pgrep and the read: count what is still there.
-        t=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) || continue
-        total=$((total + ${t:-0}))
-    done
-    echo $total
-}
 hz=$(getconf CLK_TCK)
 
 # What each instance negotiates with a default client (s_time's and wrk's OpenSSL is the same).
@@ -298,9 +283,6 @@ run_stime() {
     awk -v n="$n" -v r="$r" -v p="$primed" -v t=$((after - before)) -v hz="$hz" -v w="$(bc -l <<<"$end - $start")" -v e="$failed" \
         'BEGIN {req = n + p; printf "%.1f %.1f %.2f %d\n", req / w, n ? 100 * r / n : 0, req ? t * 1e6 / hz / req : 0, (n ? e : 1)}'
 }
-
-# Fixed-point output: awk's default %.6g would print 1234567.5 as 1.23457e+06, which bc rejects.
-median() { sort -g | awk '{a[NR]=$1} END {printf "%.4f\n", (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 # Per-scenario medians, kept for the summaries: rps[scenario,server], cpu[...], gbps[...]
 # (keep-alive scenarios), resumed[...] (handshake scenarios).

@@ -68,7 +68,7 @@ IO_TIMEOUT = 5  # seconds any one connect, send or receive may take
 SERVER_THREADS = 2
 # Each event loop's file cache keeps an inotify descriptor and the large file open.
 CACHED_DESCRIPTORS_PER_LOOP = 2
-SANITIZER_MARKERS = ('ERROR: AddressSanitizer', 'runtime error:', 'LeakSanitizer')
+SANITIZER_MARKERS = ('ERROR: AddressSanitizer', 'runtime error:', 'LeakSanitizer', 'ThreadSanitizer')
 
 # Whether the server may, must or must not close the connection after answering a request.
 KEEP, MAY_CLOSE, MUST_CLOSE = 'keep', 'may close', 'must close'
@@ -1057,13 +1057,13 @@ def die_with_parent():
 class Server:
     """`pier serve` on a free port, its output in files under workdir."""
 
-    def __init__(self, pier, root, workdir, tls=False):
+    def __init__(self, pier, root, workdir, tls=False, threads=SERVER_THREADS):
         self.stdout_path = os.path.join(workdir, 'stdout')
         self.stderr_path = os.path.join(workdir, 'stderr')
         self.banner = 'Serving HTTPS on' if tls else 'Serving HTTP on'
         with open(self.stdout_path, 'wb') as out, open(self.stderr_path, 'wb') as err:
             self.proc = subprocess.Popen(
-                [pier, 'serve', '0', '-b', '127.0.0.1', '-q', '-d', root, '--threads', str(SERVER_THREADS)]
+                [pier, 'serve', '0', '-b', '127.0.0.1', '-q', '-d', root, '--threads', str(threads)]
                 + (['--tls-self-signed'] if tls else []),
                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, preexec_fn=die_with_parent)
         try:

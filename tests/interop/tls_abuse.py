@@ -28,19 +28,18 @@ failure is printed with its seed: `tls_abuse.py PIER --replay CONNECTION_SEED` m
 connection again against a fresh server.
 """
 import argparse
-import ctypes
 import os
 import random
-import signal
 import socket
 import ssl
 import struct
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+
+import chaos_serve  # the server wrapper the chaos sessions use
 
 IO_TIMEOUT = 5  # seconds any one connect, send or receive may take
 SERVER_THREADS = 2
@@ -58,7 +57,6 @@ RSS_GROWTH_BOUND_KIB = 4096
 # Wait this long for the descriptors to come back: longer than the 10 s handshake deadline,
 # so a connection the server failed to notice closing is still seen to go, but reported.
 DESCRIPTOR_WAIT = 15
-SANITIZER_MARKERS = ('ERROR: AddressSanitizer', 'runtime error:', 'LeakSanitizer', 'ThreadSanitizer')
 KINDS = (('half-hello', 20), ('garbage', 20), ('records', 15), ('plain-http', 15),
          ('connect-close', 15), ('rst-hello', 15))
 
@@ -77,46 +75,17 @@ CONTEXTS = (client_context(), client_context(ssl.TLSVersion.TLSv1_2))
 
 # ---------------------------------------------------------------- the server
 
-def die_with_parent():
-    """Run in the child before exec: the kernel kills pier if this script dies, however it dies."""
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
 def sanitized(pier):
     """Whether pier is built with AddressSanitizer, whose quarantine keeps freed memory resident."""
     with open(pier, 'rb') as f:
         return b'__asan_init' in f.read()
 
 
-class Server:
+class Server(chaos_serve.Server):
+    """chaos_serve's `pier serve --tls-self-signed`, and its resident memory."""
+
     def __init__(self, pier, root, workdir):
-        self.stdout_path = os.path.join(workdir, 'stdout')
-        self.stderr_path = os.path.join(workdir, 'stderr')
-        with open(self.stdout_path, 'wb') as out, open(self.stderr_path, 'wb') as err:
-            self.proc = subprocess.Popen(
-                [pier, 'serve', '0', '-b', '127.0.0.1', '-q', '-d', root, '--tls-self-signed',
-                 '--threads', str(SERVER_THREADS)],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=err, preexec_fn=die_with_parent)
-        try:
-            self.port = self.wait_for_port()
-        except BaseException:
-            self.kill()
-            raise
-
-    def wait_for_port(self):
-        """The port from 'Serving HTTPS on 127.0.0.1 port N (https://...'."""
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            with open(self.stdout_path) as f:
-                for line in f:
-                    if line.startswith('Serving HTTPS on'):
-                        return int(line.split(' port ')[1].split()[0])
-            time.sleep(0.05)
-        raise RuntimeError(f'pier serve did not start: {self.stderr()[-2000:]}')
-
-    def descriptors(self):
-        return len(os.listdir(f'/proc/{self.proc.pid}/fd'))
+        super().__init__(pier, root, workdir, tls=True, threads=SERVER_THREADS)
 
     def rss_kib(self):
         with open(f'/proc/{self.proc.pid}/status') as f:
@@ -124,27 +93,6 @@ class Server:
                 if line.startswith('VmRSS:'):
                     return int(line.split()[1])
         raise RuntimeError('no VmRSS')
-
-    def stderr(self):
-        with open(self.stderr_path, errors='replace') as f:
-            return f.read()
-
-    def sanitizer_reports(self):
-        return [line for line in self.stderr().splitlines() if any(m in line for m in SANITIZER_MARKERS)]
-
-    def interrupt(self):
-        """SIGINT, then the exit status (None if it had to be killed)."""
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            return self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            return None
-
-    def kill(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
 
 
 def settle_descriptors(server, limit, seconds):
