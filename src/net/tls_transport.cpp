@@ -103,7 +103,7 @@ IoResult TlsTransport::handshake() noexcept {
     return failed_call(rc, true);
 }
 
-bool TlsTransport::refuse_plaintext() noexcept {
+void TlsTransport::refuse_plaintext() noexcept {
     char discard[4096];
     for (std::size_t total = 0; total < kPlaintextDiscard;) {
         const ssize_t n = recv(fd_.get(), discard, sizeof discard, 0);
@@ -111,10 +111,9 @@ bool TlsTransport::refuse_plaintext() noexcept {
         total += static_cast<std::size_t>(n);
     }
     const std::string& reply = context_->plaintext_reply();
-    const bool sent = !reply.empty() && send(fd_.get(), reply.data(), reply.size(), MSG_NOSIGNAL) ==
-                                            static_cast<ssize_t>(reply.size());
+    // Best effort, as the close that follows: a fresh socket's buffer takes it whole.
+    if (!reply.empty()) send(fd_.get(), reply.data(), reply.size(), MSG_NOSIGNAL);
     shutdown(fd_.get(), SHUT_WR);
-    return sent;
 }
 
 IoResult TlsTransport::read(char* into, std::size_t room) noexcept {

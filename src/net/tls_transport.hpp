@@ -51,7 +51,7 @@ class TlsTransport final : public Transport {
     IoResult write_bytes(const void* data, std::size_t size) noexcept;
     // SSL_get_error's answer after a failed call, as the transport's result.
     IoResult failed_call(int rc, bool reading) noexcept;
-    bool refuse_plaintext() noexcept;
+    void refuse_plaintext() noexcept;
 
     Fd fd_;
     std::shared_ptr<const TlsContext> context_;

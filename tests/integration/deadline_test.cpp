@@ -72,5 +72,19 @@ TEST(Deadlines, ABodyThatStopsArrivingStillTimesOut) {
     EXPECT_EQ(status_line(r), "HTTP/1.1 408 Request Timeout");
 }
 
+// Without deferred accept a connection that says nothing is accepted at once, so its header
+// deadline runs from the connect (with it, the kernel holds it back for about a second).
+TEST(Deadlines, WithoutDeferredAcceptASilentClientIsTimedFromItsConnect) {
+    ServerConfig config = TestServer::quiet_config();
+    config.defer_accept = false;
+    config.timeouts.header = std::chrono::milliseconds(200);
+    config.timeouts.handshake = std::chrono::milliseconds(200); // the same over TLS (tls.*)
+    TestServer server([](const Request&, Response& res) { res.set_body("x"); }, config);
+    Client c(server.port(), 3000, /*tls=*/false);
+    const auto start = std::chrono::steady_clock::now();
+    c.read_to_close();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(800));
+}
+
 } // namespace
 } // namespace pier::test

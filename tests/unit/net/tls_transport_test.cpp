@@ -493,6 +493,8 @@ TEST(TlsSelfSigned, NamesEveryHostAndAddressAndPrintsItsFingerprint) {
     EXPECT_EQ(X509_check_ip_asc(cert, "::1", 0), 1);
     EXPECT_NE(X509_check_host(cert, "example.com", 0, 0, nullptr), 1);
     X509_free(cert);
+    EXPECT_FALSE(mint_self_signed({}, out, error));
+    EXPECT_NE(error.find("at least one name"), std::string::npos) << error;
 }
 
 } // namespace
