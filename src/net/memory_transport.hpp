@@ -30,6 +30,9 @@ class MemoryTransport final : public Transport {
     void set_write_chunk(std::size_t n) noexcept { write_chunk_ = n; }
     /// Unread input counts as held inside the transport (as decrypted TLS records would).
     void set_reports_buffered(bool on) noexcept { reports_buffered_ = on; }
+    /// Writes take every byte and keep what the budget does not let out as pending output,
+    /// as TLS's gathered records: the session must flush() before it counts an answer sent.
+    void set_gathers(bool on) noexcept { gathers_ = on; }
     /// Everything written so far, and what is still unread.
     const std::string& output() const noexcept { return output_; }
     std::string take_output() { return std::exchange(output_, {}); }
@@ -51,6 +54,16 @@ class MemoryTransport final : public Transport {
 
     IoResult writev(const iovec* pieces, int count) noexcept override {
         if (reset_) return IoResult::failed();
+        if (gathers_) {
+            if (flush().status != IoResult::ok) return IoResult::again();
+            std::size_t taken = 0;
+            for (int i = 0; i < count; ++i) {
+                held_.append(static_cast<const char*>(pieces[i].iov_base), pieces[i].iov_len);
+                taken += pieces[i].iov_len;
+            }
+            flush();
+            return IoResult::done(taken);
+        }
         std::size_t total = 0;
         for (int i = 0; i < count; ++i) {
             const std::size_t n =
@@ -67,6 +80,16 @@ class MemoryTransport final : public Transport {
     IoResult send_file(int file_fd, std::uint64_t& offset, std::size_t length) noexcept override {
         if (reset_) return IoResult::failed();
         char buffer[4096];
+        if (gathers_) {
+            if (flush().status != IoResult::ok) return IoResult::again();
+            const ssize_t n =
+                pread(file_fd, buffer, std::min(length, sizeof buffer), static_cast<off_t>(offset));
+            if (n <= 0) return IoResult::failed();
+            held_.append(buffer, static_cast<std::size_t>(n));
+            offset += static_cast<std::uint64_t>(n);
+            flush();
+            return IoResult::done(static_cast<std::size_t>(n));
+        }
         const std::size_t want = std::min({length, sizeof buffer, write_chunk_, write_budget_});
         if (want == 0) return IoResult::again();
         const ssize_t n = pread(file_fd, buffer, want, static_cast<off_t>(offset));
@@ -77,7 +100,23 @@ class MemoryTransport final : public Transport {
         return IoResult::done(static_cast<std::size_t>(n));
     }
 
-    void shutdown_write() noexcept override { write_shut_ = true; }
+    void shutdown_write() noexcept override {
+        if (held_.empty())
+            write_shut_ = true;
+        else
+            shut_after_flush_ = true;
+    }
+    std::size_t pending_output() const noexcept override { return held_.size(); }
+    IoResult flush() noexcept override {
+        if (reset_) return IoResult::failed();
+        const std::size_t n = std::min({held_.size(), write_budget_, write_chunk_});
+        output_.append(held_, 0, n);
+        held_.erase(0, n);
+        write_budget_ -= n;
+        if (!held_.empty()) return IoResult::again();
+        if (shut_after_flush_) write_shut_ = true;
+        return IoResult::done(0);
+    }
     bool has_buffered() const noexcept override { return reports_buffered_ && unread() > 0; }
 
   private:
@@ -87,6 +126,9 @@ class MemoryTransport final : public Transport {
     bool reset_ = false;
     bool reports_buffered_ = false;
     bool write_shut_ = false;
+    bool gathers_ = false;
+    bool shut_after_flush_ = false;
+    std::string held_; // taken, not yet let out (gathering)
     std::size_t read_chunk_ = kUnlimited;
     std::size_t write_budget_ = kUnlimited;
     std::size_t write_chunk_ = kUnlimited;

@@ -6,13 +6,16 @@
 // a TLS read may need the socket writable and a write may need it readable, which the
 // connection learns from read_waits_for_writable() / write_waits_for_readable().
 //
-// Files go out with SSL_sendfile when the kernel took over the record layer (kernel TLS);
-// otherwise (always, on a kernel without the tls module) read into a per-thread buffer and
-// written as 16 KiB records.
+// Without kernel TLS (always, on a kernel without the tls module) OpenSSL's records go to a
+// per-thread stage instead of the socket, and each call ends by sending the stage in one
+// send(2): a 1 MiB answer is 4 system calls, not 64 (one per 16 KiB record). What a full
+// socket does not take stays in the connection's pending output (Transport::flush). Files are
+// read into a per-thread buffer and encrypted from there.
 //
-// OpenSSL writes with write(2), which cannot say MSG_NOSIGNAL (and kernel TLS needs its own
-// socket BIO): a write to a vanished peer raises SIGPIPE, which the server's threads block
-// (Server::run), as for sendfile.
+// With kernel TLS the kernel frames the records: OpenSSL writes to the socket itself (with
+// write(2), which cannot say MSG_NOSIGNAL: a vanished peer raises SIGPIPE, which the server's
+// threads block — Server::run) and files go out with SSL_sendfile. This machine's kernel has
+// no tls module, so that path is untested here.
 #pragma once
 
 #include "net/socket.hpp"
@@ -20,6 +23,7 @@
 #include "net/transport.hpp"
 
 #include <memory>
+#include <string>
 
 namespace pier::net {
 
@@ -35,6 +39,8 @@ class TlsTransport final : public Transport {
     IoResult writev(const iovec* pieces, int count) noexcept override;
     IoResult send_file(int file_fd, std::uint64_t& offset, std::size_t length) noexcept override;
     void shutdown_write() noexcept override;
+    std::size_t pending_output() const noexcept override { return pending_.size() - pending_sent_; }
+    IoResult flush() noexcept override;
     IoResult handshake() noexcept override;
     bool has_buffered() const noexcept override;
     bool drained_by(std::size_t got, std::size_t room) const noexcept override;
@@ -48,7 +54,16 @@ class TlsTransport final : public Transport {
   private:
     static long on_socket_io(BIO* bio, int operation, const char* data, std::size_t length,
                              int argi, long argl, int ret, std::size_t* processed);
-    IoResult write_bytes(const void* data, std::size_t size) noexcept;
+    // Encrypts what it can of `size` bytes: ok with how many were taken (short: the socket is
+    // full), or what stopped it before any byte was.
+    IoResult encrypt(const char* data, std::size_t size) noexcept;
+    // The end of every call that may have produced records: the stage goes to the socket, or
+    // behind the pending output; what the socket does not take is kept.
+    void settle() noexcept;
+    IoResult push_pending() noexcept;
+    // send(2) until done or the socket is full: the bytes sent. A dead peer marks the
+    // transport broken.
+    std::size_t send_some(const char* data, std::size_t size) noexcept;
     // SSL_get_error's answer after a failed call, as the transport's result.
     IoResult failed_call(int rc, bool reading) noexcept;
     void refuse_plaintext() noexcept;
@@ -56,6 +71,10 @@ class TlsTransport final : public Transport {
     Fd fd_;
     std::shared_ptr<const TlsContext> context_;
     SSL* ssl_;
+    std::string pending_; // records the socket has not taken yet, from pending_sent_ on
+    std::size_t pending_sent_ = 0;
+    bool gathering_ = false;            // records go to the stage (no kernel TLS)
+    bool shutdown_after_flush_ = false; // FIN once pending_ is out
     bool handshake_done_ = false;
     bool first_byte_checked_ = false;
     bool read_wants_write_ = false;

@@ -6,6 +6,12 @@
 // Every call is non-blocking and returns at once: `ok` with a count (possibly short),
 // `would_block` (wait for the next edge of fd()), `eof` (the peer closed its side: reads
 // only) or `error` (the stream is unusable; close it).
+//
+// A write's `ok` means the transport took the bytes, not that they are on the socket: TLS
+// gathers several records into one send and keeps what a full socket would not take
+// (pending_output). Whoever decides that an answer is complete — to close, or to wait for
+// the next request — flushes first and waits for the write edge while flush() says
+// would_block. The next write flushes by itself.
 #pragma once
 
 #include <cstddef>
@@ -41,8 +47,13 @@ class Transport {
     virtual IoResult writev(const iovec* pieces, int count) noexcept = 0;
     /// Up to `length` bytes of `file_fd` from `offset` (advanced by what was sent).
     virtual IoResult send_file(int file_fd, std::uint64_t& offset, std::size_t length) noexcept = 0;
-    /// No more bytes from us (FIN, or TLS close_notify then FIN); reads go on.
+    /// No more bytes from us (FIN, or TLS close_notify then FIN, after pending output); reads
+    /// go on.
     virtual void shutdown_write() noexcept = 0;
+    /// Bytes taken by a write (or produced by the protocol itself) not yet on the socket.
+    virtual std::size_t pending_output() const noexcept { return 0; }
+    /// Pushes pending output: `ok` once none is left, `would_block` when the socket is full.
+    virtual IoResult flush() noexcept { return IoResult::done(0); }
     /// One step of the opening handshake (TLS); `ok` once it is complete.
     virtual IoResult handshake() noexcept { return IoResult::done(0); }
     /// Bytes already inside the transport (decrypted records): a read would return them even

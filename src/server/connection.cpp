@@ -117,6 +117,12 @@ void Connection::on_io(std::uint32_t events) {
         session_->on_writable();
         if (closed_) return;
     }
+    // Lingering: the answer's last TLS records and close_notify may still be on their way.
+    if ((events & EPOLLOUT) && lingering_ && transport_->pending_output() > 0 &&
+        transport_->flush().status == net::IoResult::error) {
+        close_now();
+        return;
+    }
     // TLS: a write that waited for the socket to be readable, or a read for it to be
     // writable, is retried on that edge.
     if ((events & EPOLLIN) && !lingering_ && transport_->write_waits_for_readable()) {

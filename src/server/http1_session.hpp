@@ -88,6 +88,7 @@ class Http1Session final : public Session {
     void start_body(bool streamed, bool chunked);
     void log(int status, std::string_view raw_line = {});
     bool flush();
+    bool write_exchange();
     bool send_file();
     bool pull_stream();
     void after_flush();
@@ -109,7 +110,11 @@ class Http1Session final : public Session {
     }
     std::unique_ptr<Exchange> take_exchange();
     void release_exchange_if_idle();
-    bool output_pending() const noexcept { return x_ && x_->output_pending(); }
+    /// Something of an answer is not on the socket yet: the exchange's, or records the
+    /// transport gathered (TLS) that a full socket did not take.
+    bool output_pending() const noexcept {
+        return (x_ && x_->output_pending()) || conn_.transport().pending_output() > 0;
+    }
 
     Connection& conn_;
     Worker& worker_;

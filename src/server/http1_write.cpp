@@ -99,8 +99,23 @@ void Http1Session::log(int status, std::string_view raw_line) {
 
 // Writes what is pending: buffered bytes, then a file range, then a streamed body pulled piece
 // by piece — each only once the transport took everything before it, so a slow client never
-// makes the server buffer more than one piece. False when it must wait (or closed).
+// makes the server buffer more than one piece — and last what the transport itself still
+// holds. False when it must wait (or closed).
 bool Http1Session::flush() {
+    if (x_ && !write_exchange()) return false;
+    net::Transport& transport = conn_.transport();
+    if (transport.pending_output() == 0) return true;
+    const net::IoResult r = transport.flush();
+    if (r.status == net::IoResult::ok) return true;
+    if (r.status == net::IoResult::would_block) {
+        arm(Deadline::write);
+        return false;
+    }
+    conn_.close_now();
+    return false;
+}
+
+bool Http1Session::write_exchange() {
     net::Transport& transport = conn_.transport();
     for (;;) {
         while (x().out_sent < x().out.size()) {

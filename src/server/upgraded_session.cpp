@@ -89,6 +89,17 @@ bool UpgradedSession::flush() {
     }
     out_.clear();
     out_sent_ = 0;
+    if (conn_.transport().pending_output() > 0) { // TLS records a full socket did not take
+        const net::IoResult r = conn_.transport().flush();
+        if (r.status == net::IoResult::would_block) {
+            conn_.set_deadline(conn_.worker().shared().config.timeouts.write_stall);
+            return false;
+        }
+        if (r.status != net::IoResult::ok) {
+            conn_.close_now();
+            return false;
+        }
+    }
     conn_.clear_deadline();
     if (closing_) finish_close();
     return true;

@@ -32,7 +32,9 @@ class UpgradedSession final : public Session, public Stream {
 
     // Stream
     std::size_t write(std::string_view bytes) override;
-    std::size_t queued() const noexcept override { return out_.size() - out_sent_; }
+    std::size_t queued() const noexcept override {
+        return out_.size() - out_sent_ + conn_.transport().pending_output();
+    }
     void pause_reading(bool paused) override;
     void close() override;
     Loop& loop() noexcept override;

@@ -137,6 +137,17 @@ class TlsTransportTest : public ::testing::Test {
         return out;
     }
 
+    // What the client reads while the server pushes out its pending output.
+    static std::string flush_all(TlsTransport& s, Client& c) {
+        std::string received;
+        for (int i = 0; i < 10000 && s.pending_output() > 0; ++i) {
+            received += c.read_all();
+            EXPECT_NE(s.flush().status, IoResult::error);
+        }
+        EXPECT_EQ(s.pending_output(), 0u);
+        return received + c.read_all();
+    }
+
     int server_fd_ = -1;
     int client_fd_ = -1;
     // OpenSSL writes with write(2): to a closed peer that raises SIGPIPE, which the server's
@@ -213,9 +224,9 @@ std::string random_bytes(std::size_t n) {
     return out;
 }
 
-// A full socket leaves a record inside OpenSSL; the retry offers the rest of the same bytes
-// from a different buffer (the session's string may have moved), and nothing is lost or
-// repeated.
+// A full socket stops a write short (what it did not take of the gathered records waits as
+// pending output); the retry offers the rest of the bytes from a different buffer (the
+// session's string may have moved), and nothing is lost or repeated.
 TEST_F(TlsTransportTest, PartialWritesResumeFromAMovedBuffer) {
     auto s = server(context_for({minted({"localhost"})}));
     Client c(client_fd_);
@@ -235,14 +246,14 @@ TEST_F(TlsTransportTest, PartialWritesResumeFromAMovedBuffer) {
         }
         sent += r.bytes;
     }
-    received += c.read_all();
+    received += flush_all(*s, c);
     EXPECT_GT(blocked, 0) << "the socket never filled: the test proves nothing";
     EXPECT_EQ(received.size(), body.size());
     EXPECT_TRUE(received == body);
 }
 
 // Without kernel TLS (this machine's kernel has no tls module) files go through pread and
-// SSL_write; the same retry rule holds across calls.
+// SSL_write; the same rule holds across calls.
 TEST_F(TlsTransportTest, SendFileFallbackAgainstAFullSocket) {
     auto s = server(context_for({minted({"localhost"})}));
     Client c(client_fd_);
@@ -268,7 +279,7 @@ TEST_F(TlsTransportTest, SendFileFallbackAgainstAFullSocket) {
         }
         left -= r.bytes;
     }
-    received += c.read_all();
+    received += flush_all(*s, c);
     std::fclose(file);
     EXPECT_GT(blocked, 0);
     EXPECT_EQ(offset, body.size() - 100);
@@ -285,6 +296,73 @@ TEST_F(TlsTransportTest, ShutdownSendsCloseNotify) {
     EXPECT_EQ(SSL_read_ex(c.ssl(), buffer, sizeof buffer, &n), 0);
     EXPECT_EQ(SSL_get_error(c.ssl(), 0), SSL_ERROR_ZERO_RETURN);
     EXPECT_TRUE(SSL_get_shutdown(c.ssl()) & SSL_RECEIVED_SHUTDOWN);
+}
+
+// Records a full socket did not take stay pending: a write reports them taken, the next
+// write waits behind them, and close_notify and the FIN follow them rather than overtake them.
+TEST_F(TlsTransportTest, PendingOutputGoesFirstAndTheFinWaitsForIt) {
+    auto s = server(context_for({minted({"localhost"})}));
+    Client c(client_fd_);
+    ASSERT_TRUE(handshake(*s, c));
+    const std::string body = random_bytes(8 << 20);
+    std::size_t sent = 0;
+    while (s->pending_output() == 0 && sent < body.size()) {
+        const IoResult r = s->write(std::string_view(body).substr(sent));
+        ASSERT_EQ(r.status, IoResult::ok);
+        sent += r.bytes;
+    }
+    ASSERT_GT(s->pending_output(), 0u) << "the socket took 8 MiB: the test proves nothing";
+    EXPECT_EQ(s->write("more").status, IoResult::would_block); // pending goes first
+    EXPECT_EQ(s->flush().status, IoResult::would_block);
+    s->shutdown_write();
+    EXPECT_GT(s->pending_output(), 0u);
+    std::string received;
+    for (int i = 0; i < 10000 && s->pending_output() > 0; ++i) {
+        received += c.read_all();
+        ASSERT_NE(s->flush().status, IoResult::error);
+    }
+    // Everything, then close_notify (a clean end of the stream), then the FIN.
+    char buffer[65536];
+    for (;;) {
+        std::size_t n = 0;
+        if (SSL_read_ex(c.ssl(), buffer, sizeof buffer, &n) != 1) break;
+        received.append(buffer, n);
+    }
+    EXPECT_EQ(SSL_get_error(c.ssl(), 0), SSL_ERROR_ZERO_RETURN);
+    EXPECT_EQ(received.size(), sent);
+    EXPECT_TRUE(received == body.substr(0, sent));
+    EXPECT_EQ(recv(client_fd_, buffer, sizeof buffer, 0), 0) << "no FIN after close_notify";
+}
+
+// A large write costs one send per gathered batch of records, not one per 16 KiB record. A
+// SEQPACKET socket keeps each send a message of its own, so the client side can count them.
+TEST(TlsTransportGathering, RecordsOfOneWriteGoInOneSend) {
+    int fds[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, fds), 0);
+    SigpipeGuard no_sigpipe;
+    auto context = context_for({minted({"localhost"})});
+    SSL* ssl = context->new_ssl();
+    TlsTransport s{Fd{fds[0]}, context, ssl};
+    Client c(fds[1]);
+    // Whole messages: a short read would cut one.
+    SSL_set_read_ahead(c.ssl(), 1);
+    SSL_set_default_read_buffer_len(c.ssl(), 256 * 1024);
+    bool done = false;
+    for (int i = 0; i < 100 && !done; ++i) {
+        const IoResult r = s.handshake();
+        ASSERT_TRUE(r.status == IoResult::ok || r.status == IoResult::would_block);
+        done = r.status == IoResult::ok && c.step() == 1;
+        if (!done) c.step();
+    }
+    ASSERT_TRUE(done);
+    c.read_all(); // the session ticket
+    const std::string body = random_bytes(64 * 1024);
+    ASSERT_EQ(s.write(body).status, IoResult::ok);
+    std::string message(256 * 1024, '\0');
+    const ssize_t n = recv(fds[1], message.data(), message.size(), MSG_PEEK);
+    EXPECT_GT(n, static_cast<ssize_t>(body.size())) << "the records went out one send each";
+    EXPECT_TRUE(c.read_all() == body);
+    close(fds[1]);
 }
 
 TEST_F(TlsTransportTest, PlainTextGetsTheReplyInClear) {

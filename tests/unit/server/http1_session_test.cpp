@@ -35,6 +35,8 @@ class Borrowed final : public net::Transport {
     }
     void shutdown_write() noexcept override { t_.shutdown_write(); }
     bool has_buffered() const noexcept override { return t_.has_buffered(); }
+    std::size_t pending_output() const noexcept override { return t_.pending_output(); }
+    net::IoResult flush() noexcept override { return t_.flush(); }
 
   private:
     MemoryTransport& t_;
@@ -182,6 +184,38 @@ TEST(Http1Session, WouldBlockAtEveryByteOfTheAnswer) {
         rig.writable();
         // Without Date: the loop over every byte may cross a second boundary.
         ASSERT_EQ(without_date(rig.io().output()), whole) << "blocked at byte " << k;
+    }
+}
+
+// A transport that keeps what it took (TLS gathering records): the answer counts as sent only
+// once that is out, so a connection ends after it, never in the middle of it.
+TEST(Http1Session, OutputHeldByTheTransportIsFlushedBeforeTheConnectionEnds) {
+    Router router;
+    router.get("/big", [](const Request&, Response& res) { res.set_body(std::string(5000, 'b')); });
+    std::string whole;
+    {
+        Rig rig(router);
+        rig.arrive("GET /big HTTP/1.1\r\nHost: t\r\n\r\n");
+        whole = without_date(rig.io().output());
+    }
+    for (const bool half_closed : {false, true}) {
+        for (const std::size_t k : {std::size_t{0}, std::size_t{10}, whole.size() - 1}) {
+            Rig rig(router);
+            rig.io().set_gathers(true);
+            rig.io().set_write_budget(k);
+            rig.io().feed("GET /big HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+            if (half_closed)
+                rig.hang_up(); // nothing more will come: the session would close at once
+            else
+                rig.pump();
+            ASSERT_GT(rig.io().pending_output(), 0u);
+            EXPECT_FALSE(rig.closed()) << "closed with " << k << " bytes out";
+            EXPECT_FALSE(rig.io().write_shut());
+            rig.io().set_write_budget(MemoryTransport::kUnlimited);
+            rig.writable();
+            ASSERT_EQ(without_date(rig.io().output()).size(), whole.size() + 19) << k;
+            EXPECT_TRUE(rig.closed() || rig.io().write_shut());
+        }
     }
 }
 
