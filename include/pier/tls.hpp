@@ -39,8 +39,8 @@ struct TlsConfig {
     TlsVersion min_version = TlsVersion::tls1_2;
     /// What ALPN offers, in the server's order of preference; the hook HTTP/2 will use.
     std::vector<std::string> alpn{"http/1.1"};
-    /// Handshakes in progress on one loop; a connection beyond it is closed at once (a flood
-    /// of slow handshakes costs CPU the served connections need).
+    /// Handshakes in progress on one loop (a flood of slow handshakes costs CPU and memory
+    /// the served connections need); beyond it the oldest handshake is closed to make room.
     std::size_t max_handshakes_per_loop = 512;
 
     bool enabled() const noexcept { return !certificates.empty(); }

@@ -296,6 +296,13 @@ int run_serve(const ServeArgs& args) {
             return 1;
         }
     }
+    // From here on the signals wait for run_until_signalled's watcher (which blocks the same
+    // ones): a SIGHUP sent as soon as the start-up line appears reloads, it does not kill.
+    sigset_t handled;
+    sigemptyset(&handled);
+    for (const int sig : {SIGINT, SIGTERM, SIGHUP})
+        if (sig != SIGHUP || config.tls.enabled()) sigaddset(&handled, sig);
+    pthread_sigmask(SIG_BLOCK, &handled, nullptr);
     // Python's start-up line, with a URL a terminal makes clickable.
     const std::string host = config.host.empty() ? "::" : config.host;
     const bool v6 = host.find(':') != std::string::npos;

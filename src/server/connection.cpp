@@ -51,9 +51,9 @@ void Connection::start(bool input_waiting) {
     if (r.status == net::IoResult::ok) {
         begin_session();
         if (input_waiting) read_available();
-    } else if (!worker_.handshake_started()) {
-        // TLS: a loop takes only so many handshakes at once — a flood of slow ones would
-        // cost the CPU its served connections need.
+    } else if (!worker_.handshake_started(*this)) {
+        // TLS: a loop takes only so many handshakes at once (the oldest makes room) — a
+        // flood of slow ones would cost the CPU its served connections need.
         close_now();
     } else {
         handshaking_ = true; // it has its own deadline
@@ -89,7 +89,7 @@ void Connection::continue_handshake() {
 void Connection::end_handshake() noexcept {
     if (!handshaking_) return;
     handshaking_ = false;
-    worker_.handshake_ended();
+    worker_.handshake_ended(*this);
 }
 
 void Connection::on_io(std::uint32_t events) {

@@ -88,6 +88,8 @@ class Connection final : public net::IoHandler, public net::Closeable {
 
     Connection* next_ = nullptr; // the worker's list
     Connection* prev_ = nullptr;
+    Connection* handshake_next_ = nullptr; // the worker's handshakes in progress
+    Connection* handshake_prev_ = nullptr;
 
   private:
     static net::Transport& closed_transport() noexcept;

@@ -81,10 +81,26 @@ std::unique_ptr<net::Transport> Worker::make_transport(net::Fd fd) {
     return std::make_unique<net::TlsTransport>(std::move(fd), std::move(tls), ssl);
 }
 
-bool Worker::handshake_started() noexcept {
-    if (handshakes_ >= shared_.config.tls.max_handshakes_per_loop) return false;
+bool Worker::handshake_started(Connection& c) noexcept {
+    const std::size_t bound = shared_.config.tls.max_handshakes_per_loop;
+    if (bound == 0) return false;
+    while (handshakes_ >= bound && oldest_handshake_ != nullptr)
+        oldest_handshake_->abort(); // unlinks it (handshake_ended)
+    c.handshake_prev_ = newest_handshake_;
+    c.handshake_next_ = nullptr;
+    (newest_handshake_ != nullptr ? newest_handshake_->handshake_next_ : oldest_handshake_) = &c;
+    newest_handshake_ = &c;
     ++handshakes_;
     return true;
+}
+
+void Worker::handshake_ended(Connection& c) noexcept {
+    (c.handshake_prev_ != nullptr ? c.handshake_prev_->handshake_next_ : oldest_handshake_) =
+        c.handshake_next_;
+    (c.handshake_next_ != nullptr ? c.handshake_next_->handshake_prev_ : newest_handshake_) =
+        c.handshake_prev_;
+    c.handshake_prev_ = c.handshake_next_ = nullptr;
+    --handshakes_;
 }
 
 void Worker::refuse_overloaded(net::Fd fd) {

@@ -71,10 +71,12 @@ class Worker final : public net::IoHandler {
         return read_scratch_;
     }
     void give_back(std::unique_ptr<Exchange> x);
-    /// TLS handshakes in progress on this loop: false when the configured bound is reached
-    /// (the connection is then closed at once).
-    bool handshake_started() noexcept;
-    void handshake_ended() noexcept { --handshakes_; }
+    /// TLS handshakes in progress on this loop, oldest first. At the configured bound the
+    /// oldest is closed to make room: a flood of stalled handshakes then has to keep coming to
+    /// keep a new client out, rather than fill the loop once per handshake timeout. False
+    /// only for a bound of 0 (the connection is then closed at once).
+    bool handshake_started(Connection& c) noexcept;
+    void handshake_ended(Connection& c) noexcept;
 
   private:
     void accept_batch();
@@ -96,6 +98,8 @@ class Worker final : public net::IoHandler {
     Connection* connections_ = nullptr; // intrusive list head
     std::size_t connection_count_ = 0;
     std::size_t handshakes_ = 0;
+    Connection* oldest_handshake_ = nullptr; // the handshakes' intrusive list, oldest first
+    Connection* newest_handshake_ = nullptr;
     bool draining_ = false;
     bool accepting_ = true;
     net::Timer timer_; // resumes accepting after EMFILE; ends the drain grace period
