@@ -7,7 +7,7 @@
 // server later, so a handler can stream from a pipe, a socket or a clock without blocking its
 // loop. A handler may also take the request body as it arrives (read_body, on stream_body
 // routes), pausing the client when it cannot keep up, or take over the connection after a 101
-// (upgrade).
+// (upgrade), or answer later (finish_later: a CGI script or an upstream server replies first).
 #pragma once
 
 #include <pier/fields.hpp>
@@ -27,6 +27,15 @@ namespace pier {
 namespace server {
 struct ResponseAccess;
 }
+namespace detail {
+// The server side of finish_later(): makes the handle that completes the answer.
+struct Finisher {
+    virtual Resume finish_handle() = 0;
+
+  protected:
+    ~Finisher() = default;
+};
+} // namespace detail
 
 class Response {
   public:
@@ -127,6 +136,20 @@ class Response {
     using Job = std::function<void(Response& response)>;
     void finish_blocking(Job job) { job_ = std::move(job); }
 
+    /// The answer is not ready when the handler returns — a CGI script or an upstream server
+    /// has not replied yet. Keep the returned handle; once this response is filled in
+    /// (status, fields, a body of any kind — on the loop's thread, or on another thread before
+    /// calling the handle), call it, and the server sends the response as if the handler had
+    /// just returned. Until then nothing more is read from the client (a read_body sink still
+    /// gets the whole body first) and no client deadline runs: the handler keeps its own.
+    /// `state` is kept until the exchange ends, the answer sent or the client gone, so its
+    /// destructor is where work nobody waits for any more is stopped. A client that closes its
+    /// side meanwhile is taken as gone (as nginx does) and the connection is closed.
+    Resume finish_later(std::shared_ptr<void> state = nullptr);
+    bool finishes_later() const noexcept { return later_; }
+    /// Keeps `state` until the exchange ends (as finish_later's).
+    void keep_until_done(std::shared_ptr<void> state) { later_state_ = std::move(state); }
+
     /// Asks the server to close the connection after this response.
     void close_connection() noexcept { close_ = true; }
     bool closes_connection() const noexcept { return close_; }
@@ -149,6 +172,7 @@ class Response {
     Fields fields_;
     std::string body_;
     bool close_ = false;
+    bool later_ = false;
     FileRange file_;
     Source source_;
     Fields trailers_;
@@ -156,6 +180,8 @@ class Response {
     BodyEnd body_end_;
     Job job_;
     std::unique_ptr<StreamHandlers> upgrade_; // rare: kept out of line
+    std::shared_ptr<void> later_state_;
+    detail::Finisher* finisher_ = nullptr; // set by the server before the handler runs
 };
 
 } // namespace pier

@@ -129,7 +129,11 @@ void Connection::on_io(std::uint32_t events) {
         session_->on_writable();
         if (closed_) return;
     }
-    if (events & (EPOLLRDHUP | EPOLLHUP)) hangup_seen_ = true;
+    if ((events & (EPOLLRDHUP | EPOLLHUP)) && !hangup_seen_) {
+        hangup_seen_ = true;
+        session_->on_hangup(); // it may not be reading, and no later edge says it again
+        if (closed_) return;
+    }
     if (events & EPOLLIN) input_drained_ = false;
     const bool read_retry = (events & EPOLLOUT) && transport_->read_waits_for_writable();
     if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) || read_retry) read_available();

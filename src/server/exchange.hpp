@@ -57,6 +57,7 @@ struct Exchange {
         stream_chunked = false;
         consume_after = 0;
         upgrade.reset();
+        later_done = false;
         stop_waking();
     }
     bool output_pending() const noexcept {
@@ -66,6 +67,8 @@ struct Exchange {
     void stop_waking() noexcept {
         if (wake) wake->detach();
         wake.reset();
+        if (later_wake) later_wake->detach();
+        later_wake.reset();
     }
 
     RequestParser parser;
@@ -94,6 +97,10 @@ struct Exchange {
     std::unique_ptr<StreamHandlers> upgrade; // the 101 is going out; then the stream takes over
     // What a Resume handed to the source or sink wakes; created on first use.
     std::shared_ptr<detail::Wake> wake;
+    // What Response::finish_later's handle wakes, and whether it has (the loop's thread only:
+    // the Response may still be a pool thread's).
+    std::shared_ptr<detail::Wake> later_wake;
+    bool later_done = false;
 };
 
 } // namespace pier::server

@@ -84,6 +84,7 @@ void Http1Session::offload(std::function<void()> work, std::size_t consumed) {
 // Runs on the loop or on a pool thread: touches only the request and x().response.
 void Http1Session::run_handler(const Request& request, const Handler& handler) {
     x().response.clear();
+    ResponseAccess::set_finisher(x().response, this);
     guarded([&] { handler(request, x().response); });
 }
 
@@ -105,6 +106,26 @@ void Http1Session::guarded(const std::function<void()>& user_code) {
         log_error(config.log, config.access_log, now, conn_.remote_address(), 500, failure);
         fill_error(x().response, 500);
     }
+}
+
+// Called by the handler (on the loop, or on a pool thread while its job runs): the Wake posts
+// to the loop, so on_finished() runs there either way.
+Resume Http1Session::finish_handle() {
+    if (!x().later_wake)
+        x().later_wake = std::make_shared<detail::Wake>(worker_.loop(), [this] { on_finished(); });
+    return Resume(x().later_wake);
+}
+
+// The answer left for later is filled in. Until the request itself is complete (a body still
+// arriving, a pool job still running) it only says so; complete_request() goes on from there.
+void Http1Session::on_finished() {
+    if (!x_ || conn_.closed()) return;
+    x_->later_done = true;
+    if (stage_ != Stage::waiting) return;
+    stage_ = Stage::head;
+    complete_request(x().consume_after);
+    process(); // pipelined requests that waited behind this one
+    if (!conn_.closed() && !close_after_write_) conn_.resume_reading();
 }
 
 void Http1Session::on_blocking_done() {
@@ -172,6 +193,12 @@ bool Http1Session::accept_upgrade() {
 }
 
 void Http1Session::complete_request(std::size_t consumed) {
+    if (x().response.finishes_later() && !x().later_done) {
+        stage_ = Stage::waiting; // on_finished() comes back here
+        x().consume_after = consumed;
+        conn_.clear_deadline();
+        return;
+    }
     if (x().response.upgrades() && !accept_upgrade()) {
         fill_error(x().response, 500);
     }
@@ -189,6 +216,7 @@ void Http1Session::complete_request(std::size_t consumed) {
                   x().response.status(), why);
     }
     log(x().response.status());
+    x().log_owned = false;
     // Ready for the next request on this connection.
     stage_ = Stage::head;
     x().parser.reset();

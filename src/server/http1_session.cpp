@@ -57,7 +57,7 @@ bool Http1Session::wants_input() const noexcept {
     // A pool thread reads the request in the input buffer: leave it be. A sink that paused
     // the body is not given more; an upgrade in progress owns what comes next. And while
     // answers pile up unread, read no further requests.
-    if (stage_ == Stage::handler) return false;
+    if (stage_ == Stage::handler || stage_ == Stage::waiting) return false;
     if (!x_) return true;
     if (x_->sink_paused || x_->upgrade) return false;
     return x_->out.size() - x_->out_sent <= worker_.shared().config.max_pending_output;
@@ -65,6 +65,16 @@ bool Http1Session::wants_input() const noexcept {
 
 void Http1Session::on_closed() noexcept {
     if (x_) x_->stop_waking();
+}
+
+// nginx's rule for a client that closes while its answer is being made elsewhere: it is gone,
+// and the work for it (released with the exchange) stops.
+void Http1Session::on_hangup() {
+    if (stage_ != Stage::waiting) return;
+    const ServerConfig& config = worker_.shared().config;
+    log_error(config.log, config.access_log, worker_.loop().wall_now(), conn_.remote_address(), 499,
+              "the client closed the connection before the answer was ready");
+    conn_.close_now();
 }
 
 Resume Http1Session::resume_handle() {
@@ -109,7 +119,8 @@ bool Http1Session::reparse_head_if_moved() {
 void Http1Session::process() {
     const std::size_t max_pending = worker_.shared().config.max_pending_output;
     while (!conn_.closed() && !conn_.lingering() && stage_ != Stage::handler &&
-           !close_after_write_ && !sending_body_ && !(x_ && x_->upgrade)) {
+           stage_ != Stage::waiting && !close_after_write_ && !sending_body_ &&
+           !(x_ && x_->upgrade)) {
         if (x().out.size() - x().out_sent > max_pending) break;
         if (stage_ == Stage::head) {
             const std::string_view avail = in_.view();
@@ -325,7 +336,6 @@ void Http1Session::end_stream() {
     }
     ResponseAccess::stop_reading_body(x().response);
     complete_request(0);
-    x().log_owned = false;
 }
 
 void Http1Session::send_continue_if_expected() {
@@ -388,7 +398,7 @@ void Http1Session::arm(Deadline d) {
 void Http1Session::on_deadline() {
     // A handler on the pool is not timed by the client's deadlines: its answer is on its way,
     // and the Response belongs to the pool thread until it is done.
-    if (stage_ == Stage::handler) return;
+    if (stage_ == Stage::handler || stage_ == Stage::waiting) return;
     switch (deadline_) {
     case Deadline::header:
     case Deadline::body:

@@ -8,6 +8,8 @@
 //   handler  a blocking handler runs on the pool              (no client deadline: the
 //                                                              handler's time is not the
 //                                                              client's)
+//   waiting  the handler answers later (finish_later)         (none either: the handler
+//                                                              keeps its own)
 //   (response appended to the output)
 //   write    output not yet accepted by the transport         (deadline: write stall)
 //
@@ -32,7 +34,7 @@ namespace pier::server {
 
 class Worker;
 
-class Http1Session final : public Session {
+class Http1Session final : public Session, private detail::Finisher {
   public:
     explicit Http1Session(Connection& connection);
     ~Http1Session() override;
@@ -44,6 +46,7 @@ class Http1Session final : public Session {
     bool idle() const noexcept override;
     void drain() override;
     void on_closed() noexcept override;
+    void on_hangup() override;
 
   private:
     enum class Stage : std::uint8_t {
@@ -52,6 +55,7 @@ class Http1Session final : public Session {
         body_chunked,
         handler,     // a blocking handler runs on the pool
         body_stream, // the body goes to the handler's sink as it arrives
+        waiting,     // the handler's answer comes later (Response::finish_later)
     };
     enum class Deadline : std::uint8_t {
         header,
@@ -81,6 +85,8 @@ class Http1Session final : public Session {
     void finish_or_offload(std::size_t consumed);
     void offload(std::function<void()> work, std::size_t consumed);
     void on_blocking_done();
+    Resume finish_handle() override;
+    void on_finished();
     void complete_request(std::size_t consumed);
 
     // Writing (http1_write.cpp).

@@ -231,7 +231,7 @@ void Http1Session::after_flush() {
 // the connection is done. A request it left incomplete can never be answered.
 bool Http1Session::close_if_peer_done() {
     if (!conn_.peer_closed() || conn_.closed() || conn_.lingering() || stage_ == Stage::handler ||
-        sending_body_ || output_pending())
+        stage_ == Stage::waiting || sending_body_ || output_pending())
         return false;
     conn_.close_now();
     return true;

@@ -1,5 +1,6 @@
 #include <pier/response.hpp>
 
+#include <stdexcept>
 #include <unistd.h>
 
 namespace pier {
@@ -60,6 +61,15 @@ void Response::clear() {
     body_end_ = nullptr;
     job_ = nullptr;
     upgrade_.reset();
+    later_ = false;
+    later_state_.reset();
+}
+
+Resume Response::finish_later(std::shared_ptr<void> state) {
+    if (finisher_ == nullptr) throw std::logic_error("finish_later outside a server's handler");
+    later_ = true;
+    if (state) later_state_ = std::move(state);
+    return finisher_->finish_handle();
 }
 
 } // namespace pier

@@ -31,6 +31,9 @@ struct ResponseAccess {
     static std::unique_ptr<StreamHandlers> take_upgrade(Response& r) noexcept {
         return std::move(r.upgrade_);
     }
+    static void set_finisher(Response& r, detail::Finisher* finisher) noexcept {
+        r.finisher_ = finisher;
+    }
 };
 
 } // namespace pier::server

@@ -28,6 +28,8 @@ class Session {
     virtual void drain() = 0;
     /// The connection has closed (for whatever reason): nothing more can be sent or read.
     virtual void on_closed() noexcept {}
+    /// The client closed its side (FIN), seen while the session may not be reading.
+    virtual void on_hangup() {}
 };
 
 } // namespace pier::server

@@ -96,6 +96,8 @@ class Rig {
         io_.feed_eof();
         if (!closed()) conn_->on_io(EPOLLIN | EPOLLRDHUP);
     }
+    /// Runs what was posted to the loop (a Resume's wake-up).
+    void run_posted() { worker_->loop().drain_posted(); }
     /// Fires every deadline due within `ms` from now.
     void advance(std::uint64_t ms) {
         worker_->loop().timers().expire(worker_->loop().now_ms() + ms);
@@ -217,6 +219,87 @@ TEST(Http1Session, OutputHeldByTheTransportIsFlushedBeforeTheConnectionEnds) {
             EXPECT_TRUE(rig.closed() || rig.io().write_shut());
         }
     }
+}
+
+// A handler whose answer comes later (a CGI script, an upstream): nothing goes out and no
+// client deadline runs until it says the response is filled in; then it goes out, and the
+// request pipelined behind it after it. Its state lives exactly as long as the exchange.
+TEST(Http1Session, AnAnswerLeftForLaterGoesOutWhenTheHandlerSaysSo) {
+    Response* later = nullptr;
+    Resume finish;
+    std::weak_ptr<int> state;
+    Router router = Rig::default_router();
+    router.get("/later", [&](const Request&, Response& res) {
+        auto s = std::make_shared<int>(1);
+        state = s;
+        later = &res;
+        finish = res.finish_later(std::move(s));
+    });
+    Rig rig(router);
+    rig.arrive("GET /later HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    ASSERT_NE(later, nullptr);
+    EXPECT_EQ(rig.io().output(), "");
+    rig.advance(3600 * 1000); // an hour: the client is not the one being slow
+    EXPECT_FALSE(rig.closed());
+    EXPECT_FALSE(state.expired());
+    later->set_status(201);
+    later->set_body("made\n");
+    finish();
+    EXPECT_EQ(rig.io().output(), ""); // the wake-up runs on the loop
+    rig.run_posted();
+    EXPECT_EQ(without_date(rig.io().output()),
+              "HTTP/1.1 201 Created\r\nContent-Length: 5\r\n\r\nmade\n" + std::string(kHello));
+    EXPECT_TRUE(state.expired()) << "the exchange ended but its state lives on";
+    finish(); // too late: does nothing
+    rig.run_posted();
+    EXPECT_FALSE(rig.closed());
+}
+
+// The handle may be used before the request is complete (an answer ready before the body
+// ended): the answer still waits for the body, then goes out at once.
+TEST(Http1Session, AnAnswerFinishedBeforeTheBodyEndsGoesOutAfterIt) {
+    Router router;
+    std::string got;
+    Resume finish;
+    router.post("/sink",
+                [&](const Request&, Response& res) {
+                    res.read_body([&](std::string_view piece) { got += piece; }, [](Response&) {});
+                    res.set_body("early\n");
+                    finish = res.finish_later();
+                    finish();
+                },
+                {.stream_body = true});
+    Rig rig(router);
+    rig.arrive("POST /sink HTTP/1.1\r\nHost: t\r\nContent-Length: 6\r\n\r\nabc");
+    rig.run_posted();
+    EXPECT_EQ(rig.io().output(), "");
+    rig.arrive("def");
+    EXPECT_EQ(got, "abcdef");
+    EXPECT_EQ(without_date(rig.io().output()),
+              "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nearly\n");
+}
+
+// A client that closes while its answer is being made is gone (nginx's rule): the connection
+// closes and the handler's state is released, which is how its work learns to stop.
+TEST(Http1Session, AClientThatLeavesWhileItsAnswerIsMadeReleasesTheWork) {
+    std::weak_ptr<int> state;
+    Resume finish;
+    Router router;
+    router.get("/later", [&](const Request&, Response& res) {
+        auto s = std::make_shared<int>(1);
+        state = s;
+        finish = res.finish_later(std::move(s));
+    });
+    auto rig = std::make_unique<Rig>(router);
+    rig->arrive("GET /later HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_FALSE(state.expired());
+    rig->hang_up();
+    EXPECT_TRUE(rig->closed());
+    rig->run_posted(); // the closed connection is destroyed
+    EXPECT_TRUE(state.expired());
+    finish(); // the handler finishing now does nothing
+    rig->run_posted();
+    EXPECT_EQ(rig->io().output(), "");
 }
 
 TEST(Http1Session, ShortWritesOfOneByteStillDeliverEverything) {
