@@ -39,6 +39,8 @@ class Request {
     /// "127.0.0.1" or "::1".
     const std::string& remote_address() const noexcept { return *remote_; }
     std::uint16_t remote_port() const noexcept { return remote_port_; }
+    /// The port the server received the request on (CGI's SERVER_PORT).
+    std::uint16_t server_port() const noexcept { return server_port_; }
     /// The request came over TLS.
     bool is_secure() const noexcept { return secure_; }
     /// "https" or "http": for URLs a handler builds back to this server.
@@ -67,6 +69,7 @@ class Request {
     const Fields* trailers_ = nullptr;
     const std::string* remote_ = nullptr;
     std::uint16_t remote_port_ = 0;
+    std::uint16_t server_port_ = 0;
     bool secure_ = false;
     Loop* loop_ = nullptr;
     std::pair<std::string_view, std::string_view> params_[kMaxParams];

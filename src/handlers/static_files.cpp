@@ -1,3 +1,4 @@
+#include "handlers/confinement.hpp"
 #include "handlers/directory_listing.hpp"
 #include "handlers/file_cache.hpp"
 #include "handlers/mime_types.hpp"
@@ -30,6 +31,7 @@ namespace {
 using handlers::DirectoryEntry;
 using handlers::FileCache;
 using handlers::FileIdentity;
+using handlers::has_hidden_segment;
 using handlers::ResolvedPath;
 
 struct Config {
@@ -39,27 +41,10 @@ struct Config {
     std::uint64_t id = 0; // names this handler's per-thread file cache
 };
 
-bool has_hidden_segment(std::string_view path) {
-    for (std::size_t i = 0; i < path.size(); ++i)
-        if (path[i] == '/' && i + 1 < path.size() && path[i + 1] == '.') return true;
-    return false;
-}
-
-// Confinement after symlink resolution: unless links may be followed, the real path must stay
-// under the root; and a link inside the root to a hidden name (a/cfg -> ../.git/config) is
-// refused as that name itself would be. 0 when it is servable; 403 / 404 otherwise.
+// Confinement after symlink resolution (handlers/confinement.hpp).
 int confine(const Config& cfg, const std::string& fs_path) {
-    if (cfg.options.follow_symlinks && cfg.options.show_hidden) return 0;
-    char resolved[PATH_MAX];
-    if (realpath(fs_path.c_str(), resolved) == nullptr) return errno == EACCES ? 403 : 404;
-    const std::string_view real = resolved;
-    const std::string_view root = cfg.root_real;
-    const bool inside =
-        root.empty() || real == root ||
-        (real.starts_with(root) && real.size() > root.size() && real[root.size()] == '/');
-    if (!inside) return cfg.options.follow_symlinks ? 0 : 404;
-    if (!cfg.options.show_hidden && has_hidden_segment(real.substr(root.size()))) return 404;
-    return 0;
+    return handlers::confine(cfg.root_real, fs_path, cfg.options.follow_symlinks,
+                             cfg.options.show_hidden);
 }
 
 // Whether `path` still names the file `identity` describes.

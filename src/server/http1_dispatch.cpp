@@ -19,9 +19,10 @@ namespace pier::server {
 // handler and run it, here or on the blocking pool.
 void Http1Session::finish_request(std::string_view body, std::size_t consumed) {
     Shared& shared = worker_.shared();
-    Request request = RequestBuilder::make(x().head, x().verdict, body, x().chunked.trailers(),
-                                           conn_.remote_address(), conn_.remote_port(),
-                                           conn_.transport().secure(), worker_.handler_loop());
+    Request request =
+        RequestBuilder::make(x().head, x().verdict, body, x().chunked.trailers(),
+                             conn_.remote_address(), conn_.remote_port(), worker_.listen_port(),
+                             conn_.transport().secure(), worker_.handler_loop());
     if (shared.direct) {
         run_handler(request, shared.direct);
         finish_or_offload(consumed);

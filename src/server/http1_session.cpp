@@ -212,9 +212,10 @@ bool Http1Session::start_request(std::string_view avail) {
     Shared& shared = worker_.shared();
     if (x().head.body != BodyKind::none && !shared.direct) {
         // A route that streams its body is called now, before the body arrives.
-        Request request = RequestBuilder::make(x().head, x().verdict, {}, x().chunked.trailers(),
-                                               conn_.remote_address(), conn_.remote_port(),
-                                               conn_.transport().secure(), worker_.handler_loop());
+        Request request =
+            RequestBuilder::make(x().head, x().verdict, {}, x().chunked.trailers(),
+                                 conn_.remote_address(), conn_.remote_port(), worker_.listen_port(),
+                                 conn_.transport().secure(), worker_.handler_loop());
         const Router::Resolution r = shared.router.resolve(request);
         if (r.handler != nullptr && r.stream_body) return start_streaming(request, *r.handler);
     }

@@ -14,7 +14,7 @@ class RequestBuilder {
   public:
     static Request make(const RequestHead& head, const server::Verdict& v, std::string_view body,
                         const Fields& trailers, const std::string& remote, std::uint16_t port,
-                        bool secure, Loop& loop) {
+                        std::uint16_t server_port, bool secure, Loop& loop) {
         Request r;
         r.head_ = &head;
         r.path_ = v.path;
@@ -24,6 +24,7 @@ class RequestBuilder {
         r.trailers_ = &trailers;
         r.remote_ = &remote;
         r.remote_port_ = port;
+        r.server_port_ = server_port;
         r.secure_ = secure;
         r.loop_ = &loop;
         return r;

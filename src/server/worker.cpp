@@ -32,6 +32,7 @@ bool Worker::listen(const net::SocketAddress& address, std::string& error) {
     if (shared_.config.defer_accept) options.defer_accept_seconds = 1;
     listener_ = net::listen_on(address, options, error);
     if (!listener_) return false;
+    listen_port_ = port();
     // Level-triggered: a batch limit leaves connections pending, and they must wake us again.
     if (!loop_.add(listener_.get(), this, EPOLLIN)) {
         error = "epoll_ctl failed for the listener";

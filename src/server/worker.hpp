@@ -42,6 +42,8 @@ class Worker final : public net::IoHandler {
 
     bool listen(const net::SocketAddress& address, std::string& error);
     std::uint16_t port() const noexcept { return net::local_address(listener_.get()).port(); }
+    /// port(), as it was when listen() succeeded (no system call).
+    std::uint16_t listen_port() const noexcept { return listen_port_; }
 
     void run() { loop_.run(); }
     /// Graceful: stop accepting, close idle connections, let busy ones finish, then stop the
@@ -98,6 +100,7 @@ class Worker final : public net::IoHandler {
     Connection* connections_ = nullptr; // intrusive list head
     std::size_t connection_count_ = 0;
     std::size_t handshakes_ = 0;
+    std::uint16_t listen_port_ = 0;
     Connection* oldest_handshake_ = nullptr; // the handshakes' intrusive list, oldest first
     Connection* newest_handshake_ = nullptr;
     bool draining_ = false;
