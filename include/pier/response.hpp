@@ -154,7 +154,8 @@ class Response {
     void close_connection() noexcept { close_ = true; }
     bool closes_connection() const noexcept { return close_; }
 
-    /// Forgets everything set so far, to start the answer over.
+    /// Forgets everything set so far, to start the answer over (a finish_later stays: the
+    /// answer still comes later, and its state lives on).
     void clear();
 
     Response() = default;

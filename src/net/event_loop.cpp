@@ -65,7 +65,7 @@ EventLoop::EventLoop() : id_(g_next_loop_id.fetch_add(1)), timers_(monotonic_ms(
 }
 
 EventLoop::~EventLoop() {
-    doomed_.clear();
+    destroy_doomed();
     waker_.reset();
     close(epoll_fd_);
 }
@@ -115,6 +115,16 @@ void EventLoop::destroy_later(std::unique_ptr<Closeable> object) {
     doomed_.push_back(std::move(object));
 }
 
+// A destructor may queue more (a connection's exchange releases a handler's watches): those
+// go in the next round, never into the vector being destroyed.
+void EventLoop::destroy_doomed() noexcept {
+    while (!doomed_.empty()) {
+        std::vector<std::unique_ptr<Closeable>> batch;
+        batch.swap(doomed_);
+        batch.clear();
+    }
+}
+
 void EventLoop::stop() noexcept {
     stopping_.store(true, std::memory_order_release);
     waker_->wake();
@@ -136,7 +146,7 @@ void EventLoop::run_posted() {
 
 void EventLoop::drain_posted() {
     run_posted();
-    doomed_.clear();
+    destroy_doomed();
 }
 
 // Handlers added with add_first() see their events before every other handler of the batch.
@@ -166,10 +176,10 @@ void EventLoop::run() {
         // 4. Deadlines: header, idle, body and write-stall timeouts.
         timers_.expire(now_ms_);
         // 5. Now nothing refers to what was closed in this iteration.
-        doomed_.clear();
+        destroy_doomed();
     }
     run_posted(); // tasks posted while stopping still run (they may release resources)
-    doomed_.clear();
+    destroy_doomed();
     t_current = nullptr;
 }
 

@@ -94,6 +94,7 @@ class EventLoop {
     std::atomic<bool> stopping_{false};
     std::mutex posted_mutex_;
     std::vector<std::function<void()>> posted_;
+    void destroy_doomed() noexcept;
     std::vector<std::unique_ptr<Closeable>> doomed_;
     std::vector<std::pair<int, IoHandler*>> first_; // what add_first() registered, for run_first()
 };

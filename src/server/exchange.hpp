@@ -6,6 +6,7 @@
 // allocating.
 #pragma once
 
+#include "server/response_access.hpp"
 #include "server/semantics.hpp"
 #include "server/wake.hpp"
 
@@ -26,7 +27,7 @@ struct Exchange {
     Exchange& operator=(const Exchange&) = delete;
     ~Exchange() {
         file.release();
-        stop_waking();
+        stop_all_waking();
     }
 
     /// Back to the state of a fresh exchange, keeping the memory its buffers grew to (up to a
@@ -43,7 +44,7 @@ struct Exchange {
         chunked_offset = 0;
         body.clear();
         if (body.capacity() > kKeep) std::string().swap(body);
-        response.clear();
+        ResponseAccess::reset(response);
         out.clear();
         if (out.capacity() > kKeep) std::string().swap(out);
         out_sent = 0;
@@ -58,7 +59,8 @@ struct Exchange {
         consume_after = 0;
         upgrade.reset();
         later_done = false;
-        stop_waking();
+        answered_early = false;
+        stop_all_waking();
     }
     bool output_pending() const noexcept {
         return out_sent < out.size() || file.fd >= 0 || static_cast<bool>(source);
@@ -67,6 +69,10 @@ struct Exchange {
     void stop_waking() noexcept {
         if (wake) wake->detach();
         wake.reset();
+    }
+    /// Nor does the handle of Response::finish_later: the exchange is over.
+    void stop_all_waking() noexcept {
+        stop_waking();
         if (later_wake) later_wake->detach();
         later_wake.reset();
     }
@@ -101,6 +107,7 @@ struct Exchange {
     // the Response may still be a pool thread's).
     std::shared_ptr<detail::Wake> later_wake;
     bool later_done = false;
+    bool answered_early = false; // the answer went out before the request body had ended
 };
 
 } // namespace pier::server

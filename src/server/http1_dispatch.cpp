@@ -84,7 +84,7 @@ void Http1Session::offload(std::function<void()> work, std::size_t consumed) {
 
 // Runs on the loop or on a pool thread: touches only the request and x().response.
 void Http1Session::run_handler(const Request& request, const Handler& handler) {
-    x().response.clear();
+    ResponseAccess::reset(x().response);
     ResponseAccess::set_finisher(x().response, this);
     guarded([&] { handler(request, x().response); });
 }
@@ -122,6 +122,15 @@ Resume Http1Session::finish_handle() {
 void Http1Session::on_finished() {
     if (!x_ || conn_.closed()) return;
     x_->later_done = true;
+    if (stage_ == Stage::body_stream && !x_->answered_early) {
+        // Before the request body has ended (a script that answers as it reads): the answer
+        // goes out now while the body still flows to the sink — waiting would deadlock a
+        // script whose output fills its pipe before it has read all of its input.
+        x_->answered_early = true;
+        answer();
+        if (flush()) after_flush();
+        return;
+    }
     if (stage_ != Stage::waiting) return;
     stage_ = Stage::head;
     complete_request(x().consume_after);
@@ -200,6 +209,23 @@ void Http1Session::complete_request(std::size_t consumed) {
         conn_.clear_deadline();
         return;
     }
+    if (!x().answered_early) answer();
+    x().log_owned = false;
+    // The handle of a finish_later, if any, belongs to this request only.
+    x().later_done = false;
+    x().answered_early = false;
+    if (x().later_wake) x().later_wake->detach();
+    x().later_wake.reset();
+    // Ready for the next request on this connection.
+    stage_ = Stage::head;
+    x().parser.reset();
+    request_started_ = false;
+    in_.consume(consumed);
+    if (!in_.empty()) pipelined_ = true;
+}
+
+// The response goes out (its body as the transport takes it), and its log line.
+void Http1Session::answer() {
     if (x().response.upgrades() && !accept_upgrade()) {
         fill_error(x().response, 500);
     }
@@ -217,13 +243,6 @@ void Http1Session::complete_request(std::size_t consumed) {
                   x().response.status(), why);
     }
     log(x().response.status());
-    x().log_owned = false;
-    // Ready for the next request on this connection.
-    stage_ = Stage::head;
-    x().parser.reset();
-    request_started_ = false;
-    in_.consume(consumed);
-    if (!in_.empty()) pipelined_ = true;
 }
 
 } // namespace pier::server

@@ -64,16 +64,20 @@ bool Http1Session::wants_input() const noexcept {
 }
 
 void Http1Session::on_closed() noexcept {
-    if (x_) x_->stop_waking();
+    if (x_) x_->stop_all_waking();
 }
 
 // nginx's rule for a client that closes while its answer is being made elsewhere: it is gone,
 // and the work for it (released with the exchange) stops.
 void Http1Session::on_hangup() {
-    if (stage_ != Stage::waiting) return;
+    // Also while a streamed answer waits for its source: nothing can tell a half-closed
+    // client from a gone one, and the work that feeds the source (a script) must stop.
+    const bool source_waits = x_ && x_->source_pending;
+    if (stage_ != Stage::waiting && !source_waits) return;
     const ServerConfig& config = worker_.shared().config;
     log_error(config.log, config.access_log, worker_.loop().wall_now(), conn_.remote_address(), 499,
-              "the client closed the connection before the answer was ready");
+              source_waits ? "the client closed the connection before the answer was complete"
+                           : "the client closed the connection before the answer was ready");
     conn_.close_now();
 }
 
@@ -118,9 +122,11 @@ bool Http1Session::reparse_head_if_moved() {
 
 void Http1Session::process() {
     const std::size_t max_pending = worker_.shared().config.max_pending_output;
+    // A request body keeps flowing to its sink while the answer to it is already going out
+    // (finish_later before the body ended); nothing else is read while an answer is sent.
     while (!conn_.closed() && !conn_.lingering() && stage_ != Stage::handler &&
-           stage_ != Stage::waiting && !close_after_write_ && !sending_body_ &&
-           !(x_ && x_->upgrade)) {
+           stage_ != Stage::waiting && !(x_ && x_->upgrade) &&
+           (stage_ == Stage::body_stream || (!close_after_write_ && !sending_body_))) {
         if (x().out.size() - x().out_sent > max_pending) break;
         if (stage_ == Stage::head) {
             const std::string_view avail = in_.view();
@@ -325,7 +331,9 @@ void Http1Session::pause_sink() {
 }
 
 void Http1Session::end_stream() {
-    x().stop_waking(); // the sink is done with its Resume
+    // The sink is done with its Resume — unless an answer already streams (it shares the
+    // exchange's wake-up with the sink).
+    if (!x().source) x().stop_waking();
     x().sink_paused = false;
     if (Response::BodyEnd finish = ResponseAccess::take_body_end(x().response)) {
         ResponseAccess::stop_reading_body(x().response);

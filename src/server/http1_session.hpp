@@ -88,6 +88,7 @@ class Http1Session final : public Session, private detail::Finisher {
     Resume finish_handle() override;
     void on_finished();
     void complete_request(std::size_t consumed);
+    void answer();
 
     // Writing (http1_write.cpp).
     void write_response(bool head_only);

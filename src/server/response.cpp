@@ -61,8 +61,6 @@ void Response::clear() {
     body_end_ = nullptr;
     job_ = nullptr;
     upgrade_.reset();
-    later_ = false;
-    later_state_.reset();
 }
 
 Resume Response::finish_later(std::shared_ptr<void> state) {

@@ -34,6 +34,13 @@ struct ResponseAccess {
     static void set_finisher(Response& r, detail::Finisher* finisher) noexcept {
         r.finisher_ = finisher;
     }
+    /// clear(), and the finish_later state too: the exchange is over.
+    static void reset(Response& r) {
+        r.clear();
+        r.later_ = false;
+        r.later_state_.reset();
+        r.finisher_ = nullptr;
+    }
 };
 
 } // namespace pier::server

@@ -137,7 +137,16 @@ class Client {
         ::shutdown(fd_, SHUT_WR);
     }
     /// One read, as recv(2) answers: > 0 bytes, 0 at the end, < 0 on a timeout or an error.
+    /// A signal is not an answer: the CGI tests' scripts are this process's children, and
+    /// their SIGCHLD interrupts a read with a timeout.
     ssize_t receive(char* into, std::size_t room) {
+        for (;;) {
+            errno = 0;
+            const ssize_t n = receive_once(into, room);
+            if (n >= 0 || errno != EINTR) return n;
+        }
+    }
+    ssize_t receive_once(char* into, std::size_t room) {
         if (ssl_ == nullptr) return ::recv(fd_, into, room, 0);
         const int n = SSL_read(ssl_, into, static_cast<int>(room));
         if (n > 0) return n;

@@ -255,10 +255,10 @@ TEST(Http1Session, AnAnswerLeftForLaterGoesOutWhenTheHandlerSaysSo) {
     EXPECT_FALSE(rig.closed());
 }
 
-// The handle may be used before the request is complete (an answer ready before the body
-// ended): the answer still waits for the body, then goes out at once.
-TEST(Http1Session, AnAnswerFinishedBeforeTheBodyEndsGoesOutAfterIt) {
-    Router router;
+// An answer ready before the request body has ended (a script that answers as it reads) goes
+// out at once; the rest of the body still reaches the sink, and the connection goes on.
+TEST(Http1Session, AnAnswerFinishedBeforeTheBodyEndsGoesOutAtOnce) {
+    Router router = Rig::default_router();
     std::string got;
     Resume finish;
     router.post("/sink",
@@ -272,11 +272,36 @@ TEST(Http1Session, AnAnswerFinishedBeforeTheBodyEndsGoesOutAfterIt) {
     Rig rig(router);
     rig.arrive("POST /sink HTTP/1.1\r\nHost: t\r\nContent-Length: 6\r\n\r\nabc");
     rig.run_posted();
-    EXPECT_EQ(rig.io().output(), "");
-    rig.arrive("def");
-    EXPECT_EQ(got, "abcdef");
     EXPECT_EQ(without_date(rig.io().output()),
               "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nearly\n");
+    rig.io().take_output();
+    rig.arrive("defGET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_EQ(got, "abcdef");
+    EXPECT_EQ(without_date(rig.io().output()), kHello);
+}
+
+// And finished after the body ended (a script that answers once it has read its stdin): the
+// end of the body must not have silenced the handle.
+TEST(Http1Session, AnAnswerFinishedAfterTheBodyEndedGoesOut) {
+    Router router;
+    Response* later = nullptr;
+    Resume finish;
+    router.post("/sink",
+                [&](const Request&, Response& res) {
+                    later = &res;
+                    finish = res.finish_later();
+                    res.read_body([](std::string_view) {}, [](Response&) {});
+                },
+                {.stream_body = true});
+    Rig rig(router);
+    rig.arrive("POST /sink HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc");
+    rig.run_posted();
+    EXPECT_EQ(rig.io().output(), "");
+    later->set_body("late\n");
+    finish();
+    rig.run_posted();
+    EXPECT_EQ(without_date(rig.io().output()),
+              "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nlate\n");
 }
 
 // A client that closes while its answer is being made is gone (nginx's rule): the connection
