@@ -1,5 +1,6 @@
 #include "cli/serve.hpp"
 
+#include <pier/cgi.hpp>
 #include <pier/server.hpp>
 #include <pier/static_files.hpp>
 #include <pier/tls.hpp>
@@ -45,6 +46,12 @@ struct ServeArgs {
     std::string tls_password_file;
     bool tls_self_signed = false;
     int redirect_http = -1; // a second, plain port that redirects to the HTTPS one
+    bool cgi = false;
+    std::vector<std::string> cgi_dirs;
+    std::vector<std::string> cgi_assign; // ".ext=program"
+    unsigned cgi_timeout = 60;
+    std::size_t cgi_max = 0;
+    std::vector<std::string> cgi_env;
 };
 
 CLI::App* add_serve_command(CLI::App& app, std::shared_ptr<ServeArgs>& args) {
@@ -97,6 +104,29 @@ CLI::App* add_serve_command(CLI::App& app, std::shared_ptr<ServeArgs>& args) {
                      "Also listen for plain HTTP on this port and answer every request with a "
                      "308 to its https:// URL")
         ->check(CLI::Range(0, 65535));
+    serve->add_flag("--cgi", args->cgi,
+                    "Run scripts under /cgi-bin and /htbin as CGI (Python's --cgi), with the "
+                    "status the script chooses");
+    serve
+        ->add_option("--cgi-dir", args->cgi_dirs,
+                     "A URL path whose files are CGI scripts, instead of /cgi-bin and /htbin "
+                     "(repeatable; implies --cgi)")
+        ->type_name("PATH");
+    serve
+        ->add_option("--cgi-assign", args->cgi_assign,
+                     "Run scripts ending in .EXT with PROGRAM, as .pl=/usr/bin/perl (repeatable; "
+                     ".py=python3 is built in; implies --cgi)")
+        ->type_name(".EXT=PROGRAM");
+    serve->add_option("--cgi-timeout", args->cgi_timeout,
+                      "Seconds a script may run before it is killed (default 60; 504 if it has "
+                      "not answered)");
+    serve->add_option("--cgi-max", args->cgi_max,
+                      "Scripts running at once; beyond it 503 (default 16 per core)");
+    serve
+        ->add_option("--cgi-env", args->cgi_env,
+                     "Pass this variable of pier's environment to scripts (repeatable; PATH "
+                     "always is)")
+        ->type_name("NAME");
     return serve;
 }
 
@@ -278,7 +308,43 @@ int run_serve(const ServeArgs& args) {
         fmt::print(stderr, "pier serve: {}\n", e.what());
         return 2;
     }
-    Server server(config, std::move(handler));
+    const bool cgi = args.cgi || !args.cgi_dirs.empty() || !args.cgi_assign.empty();
+    std::unique_ptr<Server> made;
+    if (cgi) {
+        CgiOptions options;
+        options.root = files.root;
+        if (!args.cgi_dirs.empty()) options.directories = args.cgi_dirs;
+        for (const std::string& assign : args.cgi_assign) {
+            const std::size_t eq = assign.find('=');
+            if (eq == std::string::npos || eq == 0 || eq + 1 == assign.size() ||
+                assign.front() != '.') {
+                fmt::print(stderr, "pier serve: --cgi-assign {}: expected .EXT=PROGRAM\n", assign);
+                return 2;
+            }
+            options.interpreters.emplace_back(assign.substr(0, eq), assign.substr(eq + 1));
+        }
+        options.timeout = std::chrono::seconds(args.cgi_timeout);
+        options.max_running = args.cgi_max;
+        options.inherit_env = args.cgi_env;
+        options.show_hidden = files.show_hidden;
+        options.follow_symlinks = files.follow_symlinks;
+        options.server_software = config.server_header;
+        options.log = args.quiet ? nullptr : stderr;
+        options.fallback = std::move(handler);
+        Router router;
+        try {
+            // At "/": the CGI handler sees every path after decoding and normalising, so no
+            // spelling of a script's path reaches the file server and its source.
+            router.mount("/", cgi_handler(std::move(options)), {.stream_body = true});
+        } catch (const std::exception& e) {
+            fmt::print(stderr, "pier serve: {}\n", e.what());
+            return 2;
+        }
+        made = std::make_unique<Server>(config, std::move(router));
+    } else {
+        made = std::make_unique<Server>(config, std::move(handler));
+    }
+    Server& server = *made;
     std::string error;
     if (!server.listen(error)) {
         fmt::print(stderr, "pier serve: {}\n", error);
