@@ -3,7 +3,10 @@
 #include "cgi/environment.hpp"
 #include "cgi/run.hpp"
 #include "handlers/confinement.hpp"
+#include "http/char_class.hpp"
 #include "server/error_page.hpp"
+#include "server/request_builder.hpp"
+#include "server/response_access.hpp"
 
 #include <pier/cgi.hpp>
 #include <pier/uri.hpp>
@@ -102,6 +105,77 @@ struct Spool {
     bool failed = false;
 };
 
+// RFC 3875's local redirects are bounded, as Apache's: a script that redirects to itself
+// ends in a 500.
+constexpr int kMaxRedirects = 10;
+// How many local redirects led to the request being handled now (on this thread).
+thread_local int t_redirects = 0;
+
+void handle(const std::shared_ptr<State>& state, const Request& req, Response& res);
+
+// A GET of `location` inside the server, with the original request's fields and client: what
+// is needed of the request is copied now, the Request itself being gone by then.
+cgi::Run::Redirect local_redirect(const std::shared_ptr<State>& state, const Request& req) {
+    struct Original {
+        Fields fields; // owned copies: the request's views die with its buffer
+        std::string host, remote;
+        std::uint16_t remote_port = 0, server_port = 0;
+        bool secure = false;
+        Loop* loop = nullptr;
+        Version version = Version::http11;
+        int redirects = 0;
+    };
+    auto o = std::make_shared<Original>();
+    for (const Field& f : req.fields())
+        if (!detail::iequals(f.name, "Content-Length") &&
+            !detail::iequals(f.name, "Transfer-Encoding") &&
+            !detail::iequals(f.name, "Content-Type"))
+            o->fields.add(f.name, f.value);
+    o->host = req.host();
+    o->remote = req.remote_address();
+    o->remote_port = req.remote_port();
+    o->server_port = req.server_port();
+    o->secure = req.is_secure();
+    o->loop = &req.loop();
+    o->version = req.version();
+    o->redirects = t_redirects;
+    return [state, o](Response& res, const std::string& location) {
+        res.clear();
+        server::ResponseAccess::forget_later(res);
+        if (o->redirects + 1 > kMaxRedirects) {
+            if (state->options.log != nullptr)
+                std::fprintf(state->options.log, "cgi: more than %d local redirects, at %s\n",
+                             kMaxRedirects, location.c_str());
+            server::fill_error(res, 500, "Too many local redirects");
+            return false;
+        }
+        RequestHead head;
+        head.method_name = "GET";
+        head.method = Method::get;
+        head.target = location;
+        head.version = o->version;
+        head.fields = o->fields;
+        server::Verdict verdict;
+        const std::size_t q = location.find('?');
+        verdict.path = std::string_view(location).substr(0, q);
+        verdict.query =
+            q == std::string::npos ? std::string_view() : std::string_view(location).substr(q + 1);
+        verdict.host = o->host;
+        const Fields trailers;
+        const Request request =
+            RequestBuilder::make(head, verdict, {}, trailers, o->remote, o->remote_port,
+                                 o->server_port, o->secure, *o->loop);
+        t_redirects = o->redirects + 1;
+        handle(state, request, res);
+        t_redirects = 0;
+        // A file server that leaves a directory listing for the pool: there is no pool step
+        // here, so it runs now (a rare path: a script redirecting to a directory).
+        if (server::ResponseAccess::has_blocking_job(res))
+            server::ResponseAccess::take_blocking_job(res)(res);
+        return res.finishes_later();
+    };
+}
+
 void handle(const std::shared_ptr<State>& state, const Request& req, Response& res) {
     const State& s = *state;
     const std::optional<std::string> path = normalise(req.path());
@@ -155,6 +229,7 @@ void handle(const std::shared_ptr<State>& state, const Request& req, Response& r
     settings.remote = req.remote_address();
     auto run = std::make_shared<cgi::Run>(req.loop(), res, std::move(settings), s.budget);
     run->set_finish(res.finish_later(run));
+    run->set_redirect(local_redirect(state, req));
 
     if (chunked && !whole) {
         // Spooled, then run once the body is complete; the Request is gone by then, so its

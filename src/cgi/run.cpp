@@ -231,8 +231,21 @@ void Run::read_stdout(bool until_empty) {
 void Run::head_ready() {
     ScriptHead& head = parser_.head();
     int status = head.status;
-    // RFC 3875 §6.2.3 and §6.2.4: a Location without Status redirects with 302. A local path
-    // is not re-dispatched inside the server yet: the client follows it instead.
+    if (head.local_location() && status == 0 && redirect_) {
+        // The script's output is not the answer (§6.2.2): it is stopped, and what a GET of
+        // the path gets is. The new answer may replace this Run as the response's state, and
+        // this call is still inside the Run: it lives on until the loop's next turn.
+        loop_.post([keep = shared_from_this()] {});
+        Response& r = *response_;
+        response_ = nullptr;
+        answered_ = true;
+        failed_ = true; // its output is discarded; nothing pulls it
+        terminate();
+        close_stdin();
+        if (!redirect_(r, head.location) && finish_) finish_();
+        return;
+    }
+    // RFC 3875 §6.2.3 and §6.2.4: a Location without Status redirects with 302.
     if (!head.location.empty() && status == 0) status = 302;
     if (status == 0) status = 200;
     if (status < 200) return fail(502, "the script's Status is an interim (1xx) code");

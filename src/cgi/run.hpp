@@ -18,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -48,6 +49,11 @@ class Run : public std::enable_shared_from_this<Run> {
 
     /// The handle Response::finish_later gave: called once the response is filled in.
     void set_finish(Resume finish) { finish_ = std::move(finish); }
+    /// A local redirect (RFC 3875 §6.2.2: Location is a path, no Status): fills `response`
+    /// with the answer to a GET of `location` inside the server, and says whether that answer
+    /// itself comes later (then its own finish_later handle completes it).
+    using Redirect = std::function<bool(Response& response, const std::string& location)>;
+    void set_redirect(Redirect redirect) { redirect_ = std::move(redirect); }
     /// Starts the script; on failure the response is a 500 (and finished).
     void start(const SpawnSpec& spec);
     /// Answers `status` without running anything (and logs why).
@@ -83,6 +89,7 @@ class Run : public std::enable_shared_from_this<Run> {
     RunSettings settings_;
     std::shared_ptr<Budget> budget_;
     Resume finish_;
+    Redirect redirect_;
     Child child_;
     Loop::Watch stdout_watch_, stderr_watch_, stdin_watch_, exit_watch_;
     Loop::Timer deadline_, kill_timer_;

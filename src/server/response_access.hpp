@@ -34,6 +34,9 @@ struct ResponseAccess {
     static void set_finisher(Response& r, detail::Finisher* finisher) noexcept {
         r.finisher_ = finisher;
     }
+    /// The answer no longer comes later (a CGI local redirect starts it over); the state
+    /// stays until a new finish_later replaces it.
+    static void forget_later(Response& r) noexcept { r.later_ = false; }
     /// clear(), and the finish_later state too: the exchange is over.
     static void reset(Response& r) {
         r.clear();

@@ -137,6 +137,29 @@ TEST(Cgi, TheScriptChoosesTheStatus) {
     EXPECT_EQ(body_of(r), "perl\n");
 }
 
+// RFC 3875 §6.2.2: a Location that is a path, without Status, is answered inside the server
+// as a GET of that path — a file, or another script — and a loop of them ends.
+TEST(Cgi, ALocalRedirectIsAnsweredInsideTheServer) {
+    Site site;
+    site.script("to-file.sh", "#!/bin/sh\nprintf 'Location: /index.html\\n\\nignored'\n");
+    site.script("to-script.sh", "#!/bin/sh\nprintf 'Location: /cgi-bin/show.sh/x?q=1\\n\\n'\n");
+    site.script("show.sh",
+                "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\n%s %s %s %s\\n' "
+                "\"$REQUEST_METHOD\" \"$PATH_INFO\" \"$QUERY_STRING\" \"$HTTP_X_ASKED\"\n");
+    site.script("loop.sh", "#!/bin/sh\nprintf 'Location: /cgi-bin/loop.sh\\n\\n'\n");
+    TestServer server(cgi_router(site));
+    std::string r = get(server.port(), "/cgi-bin/to-file.sh");
+    EXPECT_EQ(status_line(r), "HTTP/1.1 200 OK");
+    EXPECT_EQ(body_of(r), "static\n");
+    Client c(server.port());
+    c.send("POST /cgi-bin/to-script.sh HTTP/1.0\r\nHost: t\r\nX-Asked: yes\r\n"
+           "Content-Length: 3\r\n\r\nabc");
+    r = c.read_to_close();
+    EXPECT_EQ(body_of(r), "GET /x q=1 yes\n") << r;
+    r = get(server.port(), "/cgi-bin/loop.sh");
+    EXPECT_EQ(status_line(r), "HTTP/1.1 500 Internal Server Error");
+}
+
 TEST(Cgi, HttpOneOneGetsAChunkedAnswerAndTheConnectionGoesOn) {
     Site site;
     site.script("hi.sh", "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\nhi\\n'\n");
