@@ -10,7 +10,9 @@
 #include <chrono>
 #include <csignal>
 #include <stdexcept>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 namespace pier::cgi {
 namespace {
@@ -31,7 +33,8 @@ bool server_owned(std::string_view name) {
 }
 
 // A script left behind by its request: told to stop (the group), killed if it does not, and
-// reaped. It owns itself through its watch until then.
+// reaped. Kept in its loop thread's list until then; a server that stops (the thread ends)
+// kills and reaps what is left.
 struct Orphan {
     pid_t pid = -1;
     net::Fd pidfd;
@@ -40,8 +43,22 @@ struct Orphan {
     Loop::Timer kill_timer;
     bool reaped = false;
 
+    ~Orphan() {
+        if (reaped) return;
+        signal_group(pid, SIGKILL);
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        if (budget) budget->running.fetch_sub(1, std::memory_order_relaxed);
+    }
+
+    static std::vector<std::unique_ptr<Orphan>>& of_this_thread() {
+        thread_local std::vector<std::unique_ptr<Orphan>> orphans;
+        return orphans;
+    }
+
     static void adopt(Loop& loop, Child& child, std::shared_ptr<Budget> budget) {
-        auto o = std::make_shared<Orphan>();
+        auto o = std::make_unique<Orphan>();
         o->pid = child.pid;
         o->pidfd = std::move(child.pidfd);
         o->budget = std::move(budget);
@@ -51,16 +68,17 @@ struct Orphan {
         o->kill_timer = loop.after(kKillGrace, [self] {
             if (!self->reaped) signal_group(self->pid, SIGKILL); // before reaping: pid not reused
         });
-        o->watch = loop.watch(self->pidfd.get(), Loop::readable, [o](unsigned) mutable {
+        o->watch = loop.watch(self->pidfd.get(), Loop::readable, [self](unsigned) {
             int status = 0;
-            if (o->reaped || !reap(o->pid, status)) return;
-            o->reaped = true;
-            if (o->budget) o->budget->running.fetch_sub(1, std::memory_order_relaxed);
-            // The watch holds `o`: let both go (a watch may end in its own callback; its
-            // lambda is destroyed after the loop's batch).
-            o->kill_timer = {};
-            o->watch = {};
+            if (self->reaped || !reap(self->pid, status)) return;
+            self->reaped = true;
+            if (self->budget) self->budget->running.fetch_sub(1, std::memory_order_relaxed);
+            // Freed now: a watch may end in its own callback (its lambda goes after the batch).
+            auto& list = of_this_thread();
+            std::erase_if(list,
+                          [self](const std::unique_ptr<Orphan>& p) { return p.get() == self; });
         });
+        of_this_thread().push_back(std::move(o));
     }
 };
 

@@ -97,7 +97,10 @@ class Rig {
         if (!closed()) conn_->on_io(EPOLLIN | EPOLLRDHUP);
     }
     /// Runs what was posted to the loop (a Resume's wake-up).
-    void run_posted() { worker_->loop().drain_posted(); }
+    void run_posted() {
+        worker_->loop().drain_posted();
+        if (shared_.connections.load() == 0) conn_ = nullptr; // closed and destroyed there
+    }
     /// Fires every deadline due within `ms` from now.
     void advance(std::uint64_t ms) {
         worker_->loop().timers().expire(worker_->loop().now_ms() + ms);
