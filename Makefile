@@ -98,6 +98,7 @@ bench: release
 	  --benchmark_repetitions=5 --benchmark_report_aggregates_only=true $(BENCH_ARGS)
 	bench/static_vs_nginx.sh build/release/pier $(BENCH_ROUNDS) $(BENCH_SECONDS)
 	bench/tls_vs_nginx.sh build/release/pier $(BENCH_ROUNDS) $(BENCH_SECONDS)
+	bench/cgi_vs_lighttpd.sh build/release/pier $(BENCH_ROUNDS) $(BENCH_SECONDS)
 	bench/client_vs_curl.sh build/release/bench/client_vs_curl $(BENCH_CLIENT_ROUNDS) $(BENCH_CLIENT_SECONDS)
 
 BENCH_ROUNDS ?= 3

@@ -23,3 +23,9 @@ ticks() {
 # The median of the numbers on stdin. Fixed-point output: awk's default %.6g would print
 # 1234567.5 as 1.23457e+06, which bc rejects.
 median() { sort -g | awk '{a[NR]=$1} END {printf "%.4f\n", (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+# CPU ticks of one process and of the children it has reaped (utime+stime+cutime+cstime): a
+# CGI server's own work and its scripts'.
+ticks_reaping() {
+    awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"
+}

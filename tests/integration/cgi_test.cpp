@@ -291,6 +291,22 @@ TEST(Cgi, AClientThatLeavesMidAnswerTakesTheScriptWithIt) {
     EXPECT_EQ(status_line(get(server.port(), "/")), "HTTP/1.1 200 OK");
 }
 
+// A script that starts something in the background and exits: its answer ends when it
+// does, even though the background child still holds the output pipe open.
+TEST(Cgi, AScriptThatLeavesAChildBehindStillEnds) {
+    Site site;
+    site.script("daemon.sh", "#!/bin/sh\nsleep 30 &\necho $! > \"$DOCUMENT_ROOT/child.pid\"\n"
+                             "printf 'Content-Type: text/plain\\n\\nbye\\n'\n");
+    TestServer server(cgi_router(site));
+    const auto start = std::chrono::steady_clock::now();
+    const std::string r = get(server.port(), "/cgi-bin/daemon.sh");
+    EXPECT_EQ(body_of(r), "bye\n");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 3s) << "waited for the background child";
+    const pid_t child = pid_in(site.path("child.pid"));
+    ASSERT_GT(child, 0);
+    kill(child, SIGKILL); // not this test's concern beyond here
+}
+
 TEST(Cgi, BeyondTheBoundOnRunningScripts503) {
     Site site;
     site.script("wait.sh", "#!/bin/sh\necho $$ > \"$DOCUMENT_ROOT/wait.pid\"\nsleep 2\n"
