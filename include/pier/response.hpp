@@ -174,6 +174,7 @@ class Response {
     std::string body_;
     bool close_ = false;
     bool later_ = false;
+    bool raw_ = false; // the stream is the whole response, head included (CGI's NPH scripts)
     FileRange file_;
     Source source_;
     Fields trailers_;

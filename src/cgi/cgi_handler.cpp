@@ -189,8 +189,8 @@ void handle(const std::shared_ptr<State>& state, const Request& req, Response& r
     ScriptTarget target;
     if (const int status = find_script(s, *path, *dir, target); status != 0)
         return refuse(res, status);
-    if (target.script_name.substr(target.script_name.rfind('/') + 1).starts_with("nph-"))
-        return refuse(res, 501, "Non-parsed-header (nph-) scripts are not supported yet");
+    const bool nph =
+        target.script_name.substr(target.script_name.rfind('/') + 1).starts_with("nph-");
 
     cgi::SpawnSpec spec;
     const std::string_view ext = extension_of(target.script_filename);
@@ -230,6 +230,7 @@ void handle(const std::shared_ptr<State>& state, const Request& req, Response& r
     auto run = std::make_shared<cgi::Run>(req.loop(), res, std::move(settings), s.budget);
     run->set_finish(res.finish_later(run));
     run->set_redirect(local_redirect(state, req));
+    if (nph) run->set_nph();
 
     if (chunked && !whole) {
         // Spooled, then run once the body is complete; the Request is gone by then, so its

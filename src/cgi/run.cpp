@@ -3,6 +3,7 @@
 #include "http/char_class.hpp"
 #include "server/access_log.hpp"
 #include "server/error_page.hpp"
+#include "server/response_access.hpp"
 
 #include <pier/fields.hpp>
 
@@ -224,6 +225,8 @@ void Run::read_stdout(bool until_empty) {
             // Nobody will read it: keep the pipe empty until the script is gone.
         } else if (answered_) {
             out_.append(buffer, static_cast<std::size_t>(n));
+        } else if (nph_) {
+            nph_output(std::string_view(buffer, static_cast<std::size_t>(n)));
         } else {
             std::size_t body_from = 0;
             const std::string_view got(buffer, static_cast<std::size_t>(n));
@@ -280,6 +283,36 @@ void Run::head_ready() {
         r.clear();
         return fail(502, std::string("the script's header block: ") + e.what());
     }
+    r.set_stream([self = shared_from_this()](std::string& out, const Resume& resume) {
+        return self->pull(out, resume);
+    });
+    answered_ = true;
+    finish();
+}
+
+// An NPH script's output is the response itself: only its first line is looked at (it must be
+// "HTTP/1.x NNN ..."), for the log; everything goes out as written, and the connection closes
+// after it.
+void Run::nph_output(std::string_view got) {
+    out_.append(got);
+    const std::size_t lf = out_.find('\n');
+    if (lf == std::string::npos) {
+        if (out_.size() > settings_.max_header_block)
+            fail(502, "the NPH script's status line is longer than the limit");
+        return;
+    }
+    const std::string_view line = std::string_view(out_).substr(0, lf);
+    const bool status_line =
+        line.size() >= 12 && (line.starts_with("HTTP/1.0 ") || line.starts_with("HTTP/1.1 ")) &&
+        detail::is_digit(line[9]) && detail::is_digit(line[10]) && detail::is_digit(line[11]);
+    if (!status_line) {
+        out_.clear();
+        return fail(502, "the NPH script's output does not start with an HTTP status line");
+    }
+    const int status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+    Response& r = *response_;
+    r.set_status(status < 100 || status > 599 ? 200 : status);
+    server::ResponseAccess::set_raw(r);
     r.set_stream([self = shared_from_this()](std::string& out, const Resume& resume) {
         return self->pull(out, resume);
     });

@@ -56,6 +56,9 @@ class Run : public std::enable_shared_from_this<Run> {
     void set_redirect(Redirect redirect) { redirect_ = std::move(redirect); }
     /// Starts the script; on failure the response is a 500 (and finished).
     void start(const SpawnSpec& spec);
+    /// A non-parsed-header script (nph-): its output goes to the client as written, once its
+    /// first line is an HTTP status line.
+    void set_nph() noexcept { nph_ = true; }
     /// Answers `status` without running anything (and logs why).
     void abort(int status, std::string_view why) { fail(status, why); }
 
@@ -74,6 +77,7 @@ class Run : public std::enable_shared_from_this<Run> {
     void on_timeout();
     void read_stdout(bool until_empty);
     void head_ready();
+    void nph_output(std::string_view got);
     // Before the header block: the answer is `status` (502, 504). After it: the body is cut
     // short. Either way the script is told to stop.
     void fail(int status, std::string_view why);
@@ -110,6 +114,8 @@ class Run : public std::enable_shared_from_this<Run> {
     bool body_ended_ = false;
     bool stdin_gone_ = false; // closed by us, or the script stopped reading
     bool exited_ = false;
+    bool nph_ = false;
+    std::string first_line_; // NPH: the status line, until it is whole
 };
 
 } // namespace pier::cgi

@@ -15,6 +15,12 @@
 namespace pier::server {
 
 void Http1Session::write_response(bool head_only) {
+    if (ResponseAccess::raw(x().response) && x().response.has_stream()) {
+        close_after_write_ = true; // its own framing, if any, is not ours to know
+        x().bytes_for_log = 0;
+        start_body(true, false);
+        return;
+    }
     const ServerConfig& config = worker_.shared().config;
     Fields& f = x().response.fields();
     const int status = x().response.status();

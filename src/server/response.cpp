@@ -54,6 +54,7 @@ void Response::clear() {
     fields_.clear();
     body_.clear();
     close_ = false;
+    raw_ = false;
     release_file();
     source_ = nullptr;
     trailers_.clear();

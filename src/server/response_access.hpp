@@ -34,6 +34,11 @@ struct ResponseAccess {
     static void set_finisher(Response& r, detail::Finisher* finisher) noexcept {
         r.finisher_ = finisher;
     }
+    /// The stream is the response as the client gets it — status line, fields, body, no
+    /// framing of the server's — and the connection ends after it (CGI's NPH scripts).
+    /// status() is what the access log shows.
+    static void set_raw(Response& r) noexcept { r.raw_ = true; }
+    static bool raw(const Response& r) noexcept { return r.raw_; }
     /// The answer no longer comes later (a CGI local redirect starts it over); the state
     /// stays until a new finish_later replaces it.
     static void forget_later(Response& r) noexcept { r.later_ = false; }

@@ -160,6 +160,20 @@ TEST(Cgi, ALocalRedirectIsAnsweredInsideTheServer) {
     EXPECT_EQ(status_line(r), "HTTP/1.1 500 Internal Server Error");
 }
 
+// Non-parsed-header scripts: their output is the response, byte for byte, and the connection
+// ends with it; output that does not start with a status line is a 502.
+TEST(Cgi, AnNphScriptsOutputGoesOutAsWritten) {
+    Site site;
+    site.script("nph-raw.sh",
+                "#!/bin/sh\nprintf 'HTTP/1.1 299 Odd\\r\\nX-Raw: 1\\r\\n\\r\\nas is'\n");
+    site.script("nph-bad.sh", "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\nno status line'\n");
+    TestServer server(cgi_router(site));
+    Client c(server.port());
+    c.send("GET /cgi-bin/nph-raw.sh HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_EQ(c.read_to_close(), "HTTP/1.1 299 Odd\r\nX-Raw: 1\r\n\r\nas is");
+    EXPECT_EQ(status_line(get(server.port(), "/cgi-bin/nph-bad.sh")), "HTTP/1.1 502 Bad Gateway");
+}
+
 TEST(Cgi, HttpOneOneGetsAChunkedAnswerAndTheConnectionGoesOn) {
     Site site;
     site.script("hi.sh", "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\nhi\\n'\n");
