@@ -293,6 +293,12 @@ TEST(Cgi, AClientThatLeavesMidAnswerTakesTheScriptWithIt) {
                            "printf 'Content-Type: text/plain\\n\\nfirst\\n'\nsleep 30\n"
                            "echo never\n");
     TestServer server(cgi_router(site));
+    const auto open_descriptors = [] {
+        return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator());
+    };
+    // The file server opens its change watch with its first file: open it first.
+    EXPECT_EQ(status_line(get(server.port(), "/")), "HTTP/1.1 200 OK");
+    const auto before = open_descriptors();
     {
         Client c(server.port());
         c.send("GET /cgi-bin/drip.sh HTTP/1.0\r\nHost: t\r\n\r\n");
@@ -303,6 +309,9 @@ TEST(Cgi, AClientThatLeavesMidAnswerTakesTheScriptWithIt) {
     ASSERT_GT(pid, 0);
     EXPECT_TRUE(gone(pid, 5s)) << "the script kept running for nobody";
     EXPECT_EQ(status_line(get(server.port(), "/")), "HTTP/1.1 200 OK");
+    // Its pipes, pidfd and socket are all closed again.
+    for (int i = 0; i < 100 && open_descriptors() > before; ++i) std::this_thread::sleep_for(20ms);
+    EXPECT_EQ(open_descriptors(), before);
 }
 
 // A script that starts something in the background and exits: its answer ends when it
