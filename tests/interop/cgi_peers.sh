@@ -5,7 +5,8 @@
 # 100 KiB answer and a form handler, and the documented differences: pier lets the script
 # choose its status (Python sends 200 first), never sets HTTP_PROXY, gives every field as
 # HTTP_*, joins repeats, passes only PATH from its own environment, no query string as argv,
-# no REMOTE_USER from Authorization. Last, Python's urllib posts a form to pier.
+# no REMOTE_USER from Authorization. Last, Python's urllib posts a form to pier, and headless
+# Chromium submits an HTML form served by pier to a script of pier's and shows its answer.
 # Usage: cgi_peers.sh <pier>
 set -euo pipefail
 # Proxies of the environment would take loopback requests elsewhere (and would reach
@@ -19,13 +20,16 @@ for tool in curl python3 perl lighttpd; do
   command -v "$tool" >/dev/null || fail "$tool not installed (run scripts/install-deps)"
 done
 [[ -x /usr/bin/perl && -x /usr/bin/python3 ]] || fail "/usr/bin/perl and /usr/bin/python3 needed"
+chromium=$(command -v chromium || command -v chromium-browser || true)
+[[ -n $chromium ]] || fail "chromium not installed (run scripts/install-deps)"
 lighttpd=$(command -v lighttpd)
 
 tmp=$(mktemp -d)
 # Python's server runs scripts as nobody when it is root: they must be readable by all.
 chmod 755 "$tmp"
 cleanup() {
-  # Every background job is a `timeout`, which passes the signal on to its server.
+  # Every background job is a `timeout`, which passes the signal on to its server (or to
+  # Chromium and its children).
   # shellcheck disable=SC2046 # one word per job
   kill $(jobs -p) 2>/dev/null || true
   wait 2>/dev/null || true
@@ -155,6 +159,43 @@ for my $pair (split /&/, $body) {
 print "Content-Type: text/plain; charset=utf-8\n\nname=$name\n";
 EOF
 
+# The form handler as a page for a browser: method, content type, length, the raw body and the
+# decoded field, each HTML-escaped in an element of its own.
+script form_page.py <<'EOF'
+#!/usr/bin/python3
+import html, os, sys, urllib.parse
+n = int(os.environ.get("CONTENT_LENGTH") or 0)
+body = b""
+while len(body) < n:
+    chunk = sys.stdin.buffer.read(n - len(body))
+    if not chunk:
+        break
+    body += chunk
+fields = urllib.parse.parse_qs(body.decode("ascii"))
+def p(id, text):
+    return '<p id="%s">%s</p>\n' % (id, html.escape(text))
+page = ('<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>pier form answer</title></head><body>\n'
+        + p("method", os.environ.get("REQUEST_METHOD", "<unset>"))
+        + p("type", os.environ.get("CONTENT_TYPE", "<unset>"))
+        + p("length", os.environ.get("CONTENT_LENGTH", "<unset>"))
+        + p("body", body.decode("ascii"))
+        + p("name", fields.get("name", ["<none>"])[0])
+        + "</body></html>\n")
+sys.stdout.buffer.write(b"Content-Type: text/html; charset=utf-8\n\n" + page.encode("utf-8"))
+EOF
+# A page (outside cgi-bin) that posts its form as soon as it is parsed; the document's UTF-8 is
+# the form's encoding, so the u-umlaut (an entity, to keep this file ASCII) goes as %C3%BC.
+cat >"$site/form.html" <<'EOF'
+<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>pier form</title></head><body>
+<form method="POST" enctype="application/x-www-form-urlencoded" action="/cgi-bin/form_page.py">
+<input type="text" name="name" value="J&#xFC;rgen O'Brien &amp; co">
+<input type="hidden" name="other" value="1">
+</form>
+<script>document.forms[0].submit();</script>
+</body></html>
+EOF
+
 # Its arguments, one a line (Python passes a query string without '=' as argv[1]).
 script argv.sh <<'EOF'
 #!/bin/sh
@@ -188,6 +229,7 @@ declare -A port
 port[pier]=$(free_port)
 timeout -k 5 110 "$pier" serve "${port[pier]}" -b 127.0.0.1 -d "$site" --cgi \
   --cgi-assign .pl=/usr/bin/perl --cgi-timeout 20 -q >"$tmp/pier.out" 2>"$tmp/pier.err" &
+pier_job=$!
 for _ in $(seq 100); do grep -q '^Serving HTTP on' "$tmp/pier.out" && break; sleep 0.05; done
 grep -q '^Serving HTTP on' "$tmp/pier.out" ||
   fail "pier serve --cgi did not start: $(cat "$tmp/pier.out" "$tmp/pier.err")"
@@ -366,6 +408,17 @@ for s in "${servers[@]}"; do
 done
 pass "redirect (sh, Python, Perl): 302 + Location from pier$([[ -n $lighttpd ]] && echo ' and lighttpd'); Python 200 with 'Status: 302' in its head"
 
+# --- 3b. 100 MiB through pier's echo script: streamed both ways, so pier's memory stays
+# far below the body's size (its peak resident set is read from /proc).
+pier_pid=$(pgrep -P "$pier_job")
+got=$(head -c $((100 * 1024 * 1024)) /dev/zero |
+  timeout 60 curl -sS --max-time 60 -H 'Content-Type: application/octet-stream' \
+    --data-binary @- "http://127.0.0.1:${port[pier]}/cgi-bin/echo.sh" | wc -c)
+[[ $got -eq $((100 * 1024 * 1024)) ]] || fail "pier: 100 MiB echo came back as $got bytes"
+peak_kib=$(awk '/^VmHWM/ {print $2}' "/proc/$pier_pid/status")
+((peak_kib < 64 * 1024)) || fail "pier: peak memory ${peak_kib} KiB while streaming 100 MiB"
+pass "100 MiB through pier's echo script, pier's peak resident set ${peak_kib} KiB"
+
 # --- 4. Python's urllib posts a form to pier.
 got=$(timeout 15 python3 - "http://127.0.0.1:${port[pier]}/cgi-bin/form.py" <<'EOF'
 import sys, urllib.parse, urllib.request
@@ -380,7 +433,34 @@ EOF
 [[ $got == "$form_expected" ]] || fail "urllib POST to pier's form.py: '$got', not '$form_expected'"
 pass "Python urllib POST of an urlencoded form to pier: field echoed"
 
-# --- 5. Nothing went wrong on pier's side.
+# --- 5. Headless Chromium loads form.html from pier, its script submits the form, and
+# --dump-dom gives the page Chromium ends on: form_page.py's answer (--dump-dom waits for the
+# navigation the submission starts, even when the script is slow to answer). The DOM is
+# serialized anew: in text only & < > are escaped, so the apostrophe is back as itself.
+mkdir "$tmp/profile"
+rc=0
+# In the background and waited for, so a TERM from ctest runs the trap at once.
+timeout -k 5 40 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync \
+  --user-data-dir="$tmp/profile" --dump-dom "http://127.0.0.1:${port[pier]}/form.html" \
+  >"$tmp/chromium.html" 2>"$tmp/chromium.log" &
+wait $! || rc=$?
+if [[ $rc -ne 0 ]]; then
+  grep -v dbus "$tmp/chromium.log" | tail -n 20 >&2 || true
+  fail "chromium --dump-dom of pier's form.html exited $rc"
+fi
+grep -qF '<title>pier form answer</title>' "$tmp/chromium.html" ||
+  fail "chromium did not end on form_page.py's answer; its DOM: $(head -c 2000 "$tmp/chromium.html")"
+for want in '<p id="method">POST</p>' '<p id="type">application/x-www-form-urlencoded</p>' \
+  "<p id=\"length\">${#form_body}</p>" \
+  '<p id="body">name=J%C3%BCrgen+O%27Brien+%26+co&amp;other=1</p>' \
+  "$(printf "<p id=\"name\">J\xc3\xbcrgen O'Brien &amp; co</p>")"; do
+  grep -qF "$want" "$tmp/chromium.html" ||
+    fail "chromium's POST of form.html to pier's form_page.py: '$want' not in the DOM: $(cat "$tmp/chromium.html")"
+done
+pass "headless Chromium POSTs form.html (urlencoded, UTF-8) to pier's form_page.py and shows the decoded field"
+
+# --- 6. Nothing went wrong on pier's side.
 kill -0 "$(jobs -p | head -1)" 2>/dev/null || fail "pier is gone: $(cat "$tmp/pier.err")"
 [[ ! -s $tmp/pier.err ]] || fail "pier wrote to stderr: $(head -5 "$tmp/pier.err")"
 pass "cgi_peers: pier agrees with ${peers[*]}"
