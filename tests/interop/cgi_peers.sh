@@ -416,8 +416,14 @@ got=$(head -c $((100 * 1024 * 1024)) /dev/zero |
     --data-binary @- "http://127.0.0.1:${port[pier]}/cgi-bin/echo.sh" | wc -c)
 [[ $got -eq $((100 * 1024 * 1024)) ]] || fail "pier: 100 MiB echo came back as $got bytes"
 peak_kib=$(awk '/^VmHWM/ {print $2}' "/proc/$pier_pid/status")
-((peak_kib < 64 * 1024)) || fail "pier: peak memory ${peak_kib} KiB while streaming 100 MiB"
-pass "100 MiB through pier's echo script, pier's peak resident set ${peak_kib} KiB"
+# Under AddressSanitizer freed memory sits in its quarantine (256 MiB by default), so the
+# bound only says something about a build without it.
+if ldd "$pier" | grep -q libasan; then
+  pass "100 MiB through pier's echo script (an ASan build: peak ${peak_kib} KiB, not bounded)"
+else
+  ((peak_kib < 64 * 1024)) || fail "pier: peak memory ${peak_kib} KiB while streaming 100 MiB"
+  pass "100 MiB through pier's echo script, pier's peak resident set ${peak_kib} KiB"
+fi
 
 # --- 4. Python's urllib posts a form to pier.
 got=$(timeout 15 python3 - "http://127.0.0.1:${port[pier]}/cgi-bin/form.py" <<'EOF'
