@@ -309,9 +309,10 @@ TEST(Cgi, AClientThatLeavesMidAnswerTakesTheScriptWithIt) {
     ASSERT_GT(pid, 0);
     EXPECT_TRUE(gone(pid, 5s)) << "the script kept running for nobody";
     EXPECT_EQ(status_line(get(server.port(), "/")), "HTTP/1.1 200 OK");
-    // Its pipes, pidfd and socket are all closed again.
+    // Its pipes, pidfd and socket are all closed again. (At most as many as before: over TLS
+    // the warm-up request's connection may still have been lingering then.)
     for (int i = 0; i < 100 && open_descriptors() > before; ++i) std::this_thread::sleep_for(20ms);
-    EXPECT_EQ(open_descriptors(), before);
+    EXPECT_LE(open_descriptors(), before);
 }
 
 // A script that starts something in the background and exits: its answer ends when it
