@@ -147,8 +147,6 @@ class Response {
     /// side meanwhile is taken as gone (as nginx does) and the connection is closed.
     Resume finish_later(std::shared_ptr<void> state = nullptr);
     bool finishes_later() const noexcept { return later_; }
-    /// Keeps `state` until the exchange ends (as finish_later's).
-    void keep_until_done(std::shared_ptr<void> state) { later_state_ = std::move(state); }
 
     /// Asks the server to close the connection after this response.
     void close_connection() noexcept { close_ = true; }

@@ -1,6 +1,7 @@
 #include "cgi/environment.hpp"
 
 #include "http/char_class.hpp"
+#include "server/semantics.hpp"
 
 #include <pier/fields.hpp>
 
@@ -12,11 +13,6 @@ namespace {
 
 // Without a PATH of its own the server still gives scripts the usual one.
 constexpr const char* kDefaultPath = "/usr/local/bin:/usr/bin:/bin";
-
-std::string_view without_port(std::string_view host) {
-    if (!host.empty() && host.front() == '[') return host.substr(0, host.find(']') + 1);
-    return host.substr(0, host.rfind(':'));
-}
 
 bool is_passed(std::string_view name, bool pass_authorization) {
     if (name.find('_') != std::string_view::npos) return false;
@@ -49,7 +45,7 @@ std::vector<std::string> environment(const Request& request, const ScriptTarget&
     };
     set("GATEWAY_INTERFACE", "CGI/1.1");
     set("SERVER_SOFTWARE", options.server_software);
-    const std::string_view host = without_port(request.host());
+    const std::string_view host = server::host_without_port(request.host());
     set("SERVER_NAME", host.empty() ? std::string_view("localhost") : host);
     set("SERVER_PORT", std::to_string(request.server_port()));
     set("SERVER_PROTOCOL", request.version() == Version::http10 ? "HTTP/1.0" : "HTTP/1.1");

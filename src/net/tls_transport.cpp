@@ -145,7 +145,7 @@ IoResult TlsTransport::handshake() noexcept {
     if (broken_) return IoResult::failed();
     // Our last flight is not out yet: the client waits for it, so we wait for room.
     if (pending_output() > 0) {
-        const IoResult r = push_pending();
+        const IoResult r = flush();
         if (r.status == IoResult::would_block) read_wants_write_ = true;
         if (r.status != IoResult::ok) return r;
     }
@@ -233,12 +233,12 @@ void TlsTransport::settle() noexcept {
         pending_.erase(0, pending_sent_);
         pending_sent_ = 0;
         pending_.append(out);
-        push_pending();
+        flush();
     }
     out.clear();
 }
 
-IoResult TlsTransport::push_pending() noexcept {
+IoResult TlsTransport::flush() noexcept {
     if (broken_) return IoResult::failed();
     if (pending_output() > 0)
         pending_sent_ += send_some(pending_.data() + pending_sent_, pending_output());
@@ -251,10 +251,6 @@ IoResult TlsTransport::push_pending() noexcept {
         shutdown(fd_.get(), SHUT_WR);
     }
     return IoResult::done(0);
-}
-
-IoResult TlsTransport::flush() noexcept {
-    return push_pending();
 }
 
 IoResult TlsTransport::encrypt(const char* data, std::size_t size) noexcept {
@@ -286,7 +282,7 @@ IoResult TlsTransport::writev(const iovec* pieces, int count) noexcept {
     if (broken_) return IoResult::failed();
     write_wants_read_ = false;
     if (pending_output() > 0) { // what came before goes first
-        const IoResult r = push_pending();
+        const IoResult r = flush();
         if (r.status != IoResult::ok) return r;
     }
     std::size_t total = 0;
@@ -329,7 +325,7 @@ IoResult TlsTransport::send_file(int file_fd, std::uint64_t& offset, std::size_t
     // Without kernel TLS: read into this thread's buffer and encrypt from there.
     write_wants_read_ = false;
     if (pending_output() > 0) {
-        const IoResult r = push_pending();
+        const IoResult r = flush();
         if (r.status != IoResult::ok) return r;
     }
     thread_local char buffer[kFileChunk];

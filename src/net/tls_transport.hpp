@@ -60,7 +60,6 @@ class TlsTransport final : public Transport {
     // The end of every call that may have produced records: the stage goes to the socket, or
     // behind the pending output; what the socket does not take is kept.
     void settle() noexcept;
-    IoResult push_pending() noexcept;
     // send(2) until done or the socket is full: the bytes sent. A dead peer marks the
     // transport broken.
     std::size_t send_some(const char* data, std::size_t size) noexcept;

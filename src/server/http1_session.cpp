@@ -331,9 +331,8 @@ void Http1Session::pause_sink() {
 }
 
 void Http1Session::end_stream() {
-    // The sink is done with its Resume — unless an answer already streams (it shares the
-    // exchange's wake-up with the sink).
-    if (!x().source) x().stop_waking();
+    // The sink's Resume may still be called: on_resume() finds nothing paused then. (The
+    // wake-up stays: an answer already streaming shares it.)
     x().sink_paused = false;
     if (Response::BodyEnd finish = ResponseAccess::take_body_end(x().response)) {
         ResponseAccess::stop_reading_body(x().response);

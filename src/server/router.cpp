@@ -1,4 +1,5 @@
 #include "http/char_class.hpp"
+#include "server/semantics.hpp"
 
 #include <pier/router.hpp>
 
@@ -70,11 +71,6 @@ void add_allowed(std::string& allow, std::string_view method) {
     allow += method;
 }
 
-std::string_view host_without_port(std::string_view host) {
-    if (!host.empty() && host.front() == '[') return host.substr(0, host.find(']') + 1);
-    return host.substr(0, host.rfind(':'));
-}
-
 } // namespace
 
 Router::Router() : root_(std::make_shared<Table>()), table_(root_.get()) {}
@@ -122,7 +118,7 @@ Router::Resolution Router::resolve(Request& request) const {
     std::string allow;
     bool path_known = false;
     const std::string_view path = request.path();
-    const std::string_view host = host_without_port(request.host());
+    const std::string_view host = server::host_without_port(request.host());
     const Method method = request.method();
 
     auto try_table = [&](const Table& table) -> bool {

@@ -78,4 +78,9 @@ Verdict check_request(const RequestHead& head, const ServerConfig& config) {
     return v;
 }
 
+std::string_view host_without_port(std::string_view host) noexcept {
+    if (!host.empty() && host.front() == '[') return host.substr(0, host.find(']') + 1);
+    return host.substr(0, host.rfind(':'));
+}
+
 } // namespace pier::server

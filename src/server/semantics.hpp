@@ -20,4 +20,8 @@ struct Verdict {
 
 Verdict check_request(const RequestHead& head, const ServerConfig& config);
 
+/// The host of a Host value without its port: "example.test", "[::1]" (routing, CGI's
+/// SERVER_NAME).
+std::string_view host_without_port(std::string_view host) noexcept;
+
 } // namespace pier::server

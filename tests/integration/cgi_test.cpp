@@ -147,6 +147,10 @@ TEST(Cgi, ALocalRedirectIsAnsweredInsideTheServer) {
                 "#!/bin/sh\nprintf 'Content-Type: text/plain\\n\\n%s %s %s %s\\n' "
                 "\"$REQUEST_METHOD\" \"$PATH_INFO\" \"$QUERY_STRING\" \"$HTTP_X_ASKED\"\n");
     site.script("loop.sh", "#!/bin/sh\nprintf 'Location: /cgi-bin/loop.sh\\n\\n'\n");
+    // A listing, which the file server leaves for the blocking pool: run in place here.
+    fs::create_directories(site.path("docs"));
+    std::ofstream(site.path("docs/listed.txt")) << "x";
+    site.script("to-listing.sh", "#!/bin/sh\nprintf 'Location: /docs/\\n\\n'\n");
     TestServer server(cgi_router(site));
     std::string r = get(server.port(), "/cgi-bin/to-file.sh");
     EXPECT_EQ(status_line(r), "HTTP/1.1 200 OK");
@@ -158,6 +162,9 @@ TEST(Cgi, ALocalRedirectIsAnsweredInsideTheServer) {
     EXPECT_EQ(body_of(r), "GET /x q=1 yes\n") << r;
     r = get(server.port(), "/cgi-bin/loop.sh");
     EXPECT_EQ(status_line(r), "HTTP/1.1 500 Internal Server Error");
+    r = get(server.port(), "/cgi-bin/to-listing.sh");
+    EXPECT_EQ(status_line(r), "HTTP/1.1 200 OK");
+    EXPECT_NE(body_of(r).find("listed.txt"), std::string::npos) << r;
 }
 
 // Non-parsed-header scripts: their output is the response, byte for byte, and the connection
