@@ -45,6 +45,15 @@ class Request {
     bool is_secure() const noexcept { return secure_; }
     /// "https" or "http": for URLs a handler builds back to this server.
     std::string_view scheme() const noexcept { return secure_ ? "https" : "http"; }
+    /// Who sent the request, as a filter established it (Basic authentication): CGI's
+    /// REMOTE_USER and the access log's user. Empty when nobody said.
+    std::string_view remote_user() const noexcept {
+        return user_ != nullptr ? std::string_view(*user_) : std::string_view();
+    }
+    /// For filters: records the authenticated user for the handler, CGI and the log.
+    void set_remote_user(std::string_view user) {
+        if (user_ != nullptr) user_->assign(user);
+    }
     /// The event loop this request is served on: watch a descriptor, set a timer, post work
     /// back from another thread (see loop.hpp).
     Loop& loop() const noexcept { return *loop_; }
@@ -71,6 +80,7 @@ class Request {
     std::uint16_t remote_port_ = 0;
     std::uint16_t server_port_ = 0;
     bool secure_ = false;
+    std::string* user_ = nullptr; // the exchange's: it outlives this view of the request
     Loop* loop_ = nullptr;
     std::pair<std::string_view, std::string_view> params_[kMaxParams];
     std::size_t param_count_ = 0;

@@ -10,6 +10,14 @@
 // A path no route matches → 404. A path that matches, with a method none of its routes
 // accepts → 405 with Allow (HEAD is accepted wherever GET is, OPTIONS everywhere: answered
 // with Allow unless a route handles it).
+//
+// Filters run before any of that, for every request on every host, as soon as its head has
+// arrived and before its body is read: authentication, rate limits (auth.hpp,
+// rate_limit.hpp). A filter that answers ends the request there — an unauthenticated 1 GiB
+// upload is refused before one byte of it is read.
+//
+//     router.filter(pier::rate_limit({.per_second = 10}));
+//     router.filter(pier::basic_auth(users));
 #pragma once
 
 #include <pier/method.hpp>
@@ -25,6 +33,11 @@
 namespace pier {
 
 using Handler = std::function<void(const Request&, Response&)>;
+
+/// Looks at a request before its handler: answers it (fills in the response and returns true:
+/// no handler runs, no body is read) or lets it through (false), perhaps having noted who sent
+/// it (Request::set_remote_user). Runs on the event loop, so it must not block for long.
+using Filter = std::function<bool(Request& request, Response& response)>;
 
 struct RouteOptions {
     /// The handler blocks (disk, database, user code): run it on the server's blocking pool so
@@ -61,6 +74,9 @@ class Router {
     /// Routes that apply only when the request's host (port ignored) is `host`; they are tried
     /// before the host-less routes. The returned handle adds to the same router.
     Router for_host(std::string_view host);
+    /// Adds a filter; filters run in the order added, and the first that answers wins. They
+    /// apply to every host's routes, and to requests no route matches.
+    Router& filter(Filter f);
 
     struct Resolution {
         const Handler* handler = nullptr; // null: answer `status`
@@ -71,6 +87,9 @@ class Router {
     };
     /// Finds the handler for `request` and fills its path parameters.
     Resolution resolve(Request& request) const;
+    bool has_filters() const noexcept;
+    /// Runs the filters; true when one of them answered in `response`.
+    bool run_filters(Request& request, Response& response) const;
 
   private:
     struct Route;

@@ -8,6 +8,16 @@
 // conditional requests of RFC 9110 §13, directories as index files or an HTML listing, and
 // confinement to the root: percent-decoded once, NUL refused, dot-segments resolved, symlinks
 // leading outside refused unless followed on purpose, dot-files hidden unless asked for.
+//
+// With `upload`, also writes (mount it with RouteOptions::stream_body, so bodies stream to
+// disk): PUT of a file — to a hidden temporary beside it, fsync, rename, so readers never see
+// part of one — with If-Match / If-None-Match checked first (201 + Location when created, 204
+// when replaced, 409 without the parent directory, 507 when the disk is full); a browser
+// form's files POSTed to a directory (multipart/form-data); DELETE with `allow_delete`.
+// Writes never leave the root (links out of it are not written through, whatever
+// follow_symlinks says), never touch `read_only` paths, and are refused to pages of other
+// sites. A process that writes uploads under RLIMIT_FSIZE should ignore SIGXFSZ (pier serve
+// does), so a file over the limit is a 507 rather than the end of the process.
 #pragma once
 
 #include <pier/router.hpp>
@@ -48,6 +58,15 @@ struct StaticFilesOptions {
     std::size_t cache_entries = 4096;
     std::size_t cache_bytes = std::size_t{32} * 1024 * 1024;
     std::size_t cache_open_files = 128;
+
+    /// Accept PUT and browser-form uploads (POST multipart/form-data to a directory).
+    bool upload = false;
+    /// Accept DELETE (a file, or an empty directory; 409 for one that is not).
+    bool allow_delete = false;
+    /// A form upload replaces a file of the same name, instead of storing "name (1).ext".
+    bool overwrite = false;
+    /// URL path prefixes nothing may be written under (decoded: "/cgi-bin").
+    std::vector<std::string> read_only;
 };
 
 /// The handler. Throws std::runtime_error when the root is not a readable directory.

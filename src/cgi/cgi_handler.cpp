@@ -118,7 +118,7 @@ void handle(const std::shared_ptr<State>& state, const Request& req, Response& r
 cgi::Run::Redirect local_redirect(const std::shared_ptr<State>& state, const Request& req) {
     struct Original {
         Fields fields; // owned copies: the request's views die with its buffer
-        std::string host, remote;
+        std::string host, remote, user;
         std::uint16_t remote_port = 0, server_port = 0;
         bool secure = false;
         Loop* loop = nullptr;
@@ -133,6 +133,7 @@ cgi::Run::Redirect local_redirect(const std::shared_ptr<State>& state, const Req
             o->fields.add(f.name, f.value);
     o->host = req.host();
     o->remote = req.remote_address();
+    o->user = req.remote_user();
     o->remote_port = req.remote_port();
     o->server_port = req.server_port();
     o->secure = req.is_secure();
@@ -164,7 +165,7 @@ cgi::Run::Redirect local_redirect(const std::shared_ptr<State>& state, const Req
         const Fields trailers;
         const Request request =
             RequestBuilder::make(head, verdict, {}, trailers, o->remote, o->remote_port,
-                                 o->server_port, o->secure, *o->loop);
+                                 o->server_port, o->secure, *o->loop, &o->user);
         t_redirects = o->redirects + 1;
         handle(state, request, res);
         t_redirects = 0;

@@ -61,6 +61,13 @@ std::vector<std::string> environment(const Request& request, const ScriptTarget&
     set("QUERY_STRING", request.query());
     set("REMOTE_ADDR", request.remote_address());
     set("REMOTE_PORT", std::to_string(request.remote_port()));
+    // Only when the server itself checked who it is (RFC 3875 §4.1.1, §4.1.11): a script must
+    // not take a client's word for it.
+    if (const std::string_view user = request.remote_user(); !user.empty()) {
+        const std::string_view authorization = request.header("Authorization");
+        set("AUTH_TYPE", authorization.substr(0, authorization.find(' ')));
+        set("REMOTE_USER", user);
+    }
     if (const std::string_view type = request.header("Content-Type"); !type.empty())
         set("CONTENT_TYPE", type);
     if (content_length) set("CONTENT_LENGTH", std::to_string(*content_length));

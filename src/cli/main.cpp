@@ -58,6 +58,9 @@ int main(int argc, char** argv) {
     // `pier get URL | head` exits 23 as curl does (without leaving -o temporaries), and
     // `pier serve | head` keeps serving when its log reader goes, as Python's server does.
     std::signal(SIGPIPE, SIG_IGN);
+    // An upload past the file-size limit (ulimit -f) is a 507 for that upload, not the end of
+    // the server: write(2) then fails with EFBIG instead of the signal killing the process.
+    std::signal(SIGXFSZ, SIG_IGN);
     try {
         return run(argc, argv);
     } catch (const std::exception& e) {

@@ -1,6 +1,10 @@
 #include "cli/serve.hpp"
 
+#include "handlers/upload_file.hpp"
+
+#include <pier/auth.hpp>
 #include <pier/cgi.hpp>
+#include <pier/rate_limit.hpp>
 #include <pier/server.hpp>
 #include <pier/static_files.hpp>
 #include <pier/tls.hpp>
@@ -52,6 +56,16 @@ struct ServeArgs {
     unsigned cgi_timeout = 60;
     std::size_t cgi_max = 0;
     std::vector<std::string> cgi_env;
+    bool upload = false;
+    bool allow_delete = false;
+    bool overwrite = false;
+    bool anonymous_writes = false;
+    std::vector<std::string> auth;       // "user:password"
+    std::vector<std::string> auth_files; // htpasswd
+    bool auth_writes_only = false;
+    std::string realm = "pier";
+    std::string rate_limit; // "N", "N/s", "N/m"
+    double burst = 0;
 };
 
 CLI::App* add_serve_command(CLI::App& app, std::shared_ptr<ServeArgs>& args) {
@@ -127,6 +141,38 @@ CLI::App* add_serve_command(CLI::App& app, std::shared_ptr<ServeArgs>& args) {
                      "Pass this variable of pier's environment to scripts (repeatable; PATH "
                      "always is)")
         ->type_name("NAME");
+    serve->add_flag("--upload", args->upload,
+                    "Accept uploads: PUT of a file, and an upload form on listing pages");
+    serve->add_flag("--delete", args->allow_delete, "Accept DELETE of files and empty directories");
+    serve->add_flag("--overwrite", args->overwrite,
+                    "A form upload replaces a file of the same name (default: keeps it and "
+                    "stores 'name (1).ext')");
+    serve->add_flag("--allow-anonymous-writes", args->anonymous_writes,
+                    "Accept --upload/--delete without --auth on a server reachable from the "
+                    "network");
+    serve
+        ->add_option("--auth", args->auth,
+                     "Require HTTP Basic authentication with this user (repeatable); PASS may "
+                     "also be a hash as htpasswd writes it")
+        ->type_name("USER:PASS")
+        ->allow_extra_args(false);
+    serve
+        ->add_option("--auth-file", args->auth_files,
+                     "Users from an htpasswd file (bcrypt, SHA-crypt, yescrypt, apr1, {SHA}); "
+                     "repeatable")
+        ->type_name("FILE")
+        ->allow_extra_args(false);
+    serve->add_flag("--auth-writes-only", args->auth_writes_only,
+                    "Reading stays public; only uploads and deletes need a password");
+    serve->add_option("--realm", args->realm, "The realm browsers show in their password prompt")
+        ->capture_default_str();
+    serve
+        ->add_option("--rate-limit", args->rate_limit,
+                     "Requests per client address: N per second (N, N/s) or per minute (N/m); "
+                     "beyond it 429 with Retry-After")
+        ->type_name("N[/s|/m]");
+    serve->add_option("--burst", args->burst,
+                      "Requests a client may send at once under --rate-limit (default: N)");
     return serve;
 }
 
@@ -211,6 +257,80 @@ Handler https_redirect(std::uint16_t https_port) {
         res.set_header("Location", location);
         res.set_body("Moved to " + location + "\n", "text/plain; charset=utf-8");
     };
+}
+
+// "10", "10/s", "600/m" → requests per second; false when it is none of those.
+bool parse_rate(const std::string& text, double& per_second) {
+    const std::size_t slash = text.find('/');
+    const std::string number = text.substr(0, slash);
+    const std::string unit = slash == std::string::npos ? "s" : text.substr(slash + 1);
+    char* end = nullptr;
+    const double n = std::strtod(number.c_str(), &end);
+    if (number.empty() || end != number.c_str() + number.size() || !(n > 0) || n > 1e9)
+        return false;
+    if (unit == "s" || unit == "sec" || unit == "second") {
+        per_second = n;
+    } else if (unit == "m" || unit == "min" || unit == "minute") {
+        per_second = n / 60;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+// The filters of --rate-limit and --auth, in that order: a client over its rate is not even
+// checked. Returns an exit code (0: fine).
+int configure_filters(const ServeArgs& args, Router& router, bool& authenticated) {
+    if (!args.rate_limit.empty()) {
+        RateLimitOptions limit;
+        if (!parse_rate(args.rate_limit, limit.per_second)) {
+            fmt::print(stderr, "pier serve: --rate-limit {}: expected N, N/s or N/m\n",
+                       args.rate_limit);
+            return 2;
+        }
+        limit.burst = args.burst;
+        router.filter(rate_limit(limit));
+    } else if (args.burst != 0) {
+        fmt::print(stderr, "pier serve: --burst needs --rate-limit\n");
+        return 2;
+    }
+    Users users;
+    for (const std::string& pair : args.auth) {
+        const std::size_t colon = pair.find(':');
+        if (colon == std::string::npos || colon == 0) {
+            fmt::print(stderr, "pier serve: --auth wants USER:PASS, not '{}'\n", pair);
+            return 2;
+        }
+        users.add(pair.substr(0, colon), pair.substr(colon + 1));
+    }
+    for (const std::string& file : args.auth_files) {
+        std::string error;
+        if (!users.load_htpasswd(file, error)) {
+            fmt::print(stderr, "pier serve: --auth-file {}\n", error);
+            return 1;
+        }
+    }
+    authenticated = !users.empty();
+    if (!authenticated) {
+        if (args.auth_writes_only) {
+            fmt::print(stderr, "pier serve: --auth-writes-only needs --auth or --auth-file\n");
+            return 2;
+        }
+        return 0;
+    }
+    try {
+        router.filter(basic_auth(std::move(users),
+                                 {.realm = args.realm, .writes_only = args.auth_writes_only}));
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "pier serve: {}\n", e.what());
+        return 2;
+    }
+    return 0;
+}
+
+bool loopback_only(const std::string& bind) {
+    return bind == "127.0.0.1" || bind == "::1" || bind == "[::1]" || bind == "localhost" ||
+           bind.starts_with("127.");
 }
 
 bool all_digits(const std::string& s) {
@@ -298,6 +418,28 @@ int run_serve(const ServeArgs& args) {
         fingerprint = std::move(minted.fingerprint);
     }
 
+    const bool cgi = args.cgi || !args.cgi_dirs.empty() || !args.cgi_assign.empty();
+    CgiOptions cgi_options;
+    files.upload = args.upload;
+    files.allow_delete = args.allow_delete;
+    files.overwrite = args.overwrite;
+    if ((args.allow_delete || args.overwrite) && !args.upload) {
+        fmt::print(stderr, "pier serve: --delete and --overwrite need --upload\n");
+        return 2;
+    }
+    if (!args.cgi_dirs.empty()) cgi_options.directories = args.cgi_dirs;
+    if (cgi) files.read_only = cgi_options.directories; // an upload there would be a script
+    Router router;
+    bool authenticated = false;
+    if (const int status = configure_filters(args, router, authenticated); status != 0)
+        return status;
+    if (args.upload && !authenticated && !args.anonymous_writes && !loopback_only(args.bind)) {
+        fmt::print(stderr,
+                   "pier serve: --upload on a server reachable from the network needs --auth or "
+                   "--auth-file (or -b 127.0.0.1, or --allow-anonymous-writes to accept that "
+                   "anyone can write)\n");
+        return 2;
+    }
     Handler handler;
     try {
         handler = static_files(files);
@@ -308,12 +450,9 @@ int run_serve(const ServeArgs& args) {
         fmt::print(stderr, "pier serve: {}\n", e.what());
         return 2;
     }
-    const bool cgi = args.cgi || !args.cgi_dirs.empty() || !args.cgi_assign.empty();
-    std::unique_ptr<Server> made;
     if (cgi) {
-        CgiOptions options;
+        CgiOptions& options = cgi_options;
         options.root = files.root;
-        if (!args.cgi_dirs.empty()) options.directories = args.cgi_dirs;
         for (const std::string& assign : args.cgi_assign) {
             const std::size_t eq = assign.find('=');
             if (eq == std::string::npos || eq == 0 || eq + 1 == assign.size() ||
@@ -331,18 +470,22 @@ int run_serve(const ServeArgs& args) {
         options.server_software = config.server_header;
         options.log = args.quiet ? nullptr : stderr;
         options.fallback = std::move(handler);
-        Router router;
         try {
             // At "/": the CGI handler sees every path after decoding and normalising, so no
             // spelling of a script's path reaches the file server and its source.
-            router.mount("/", cgi_handler(std::move(options)), {.stream_body = true});
+            handler = cgi_handler(std::move(options));
         } catch (const std::exception& e) {
             fmt::print(stderr, "pier serve: {}\n", e.what());
             return 2;
         }
+    }
+    std::unique_ptr<Server> made;
+    if (cgi || files.upload || router.has_filters()) {
+        // Bodies stream to scripts and to upload files as they arrive, never held in memory.
+        router.mount("/", std::move(handler), {.stream_body = cgi || files.upload});
         made = std::make_unique<Server>(config, std::move(router));
     } else {
-        made = std::make_unique<Server>(config, std::move(handler));
+        made = std::make_unique<Server>(config, std::move(handler)); // no routing to pay for
     }
     Server& server = *made;
     std::string error;
@@ -394,7 +537,29 @@ int run_serve(const ServeArgs& args) {
                    files.root);
     if (redirect)
         fmt::print("Redirecting HTTP on {} port {} to https:// with 308\n", host, redirect->port());
+    if (files.upload)
+        fmt::print("Uploads: on (PUT, and a form on listing pages{}{}){}\n",
+                   files.allow_delete ? "; DELETE too" : "",
+                   cgi ? "; never into CGI directories" : "",
+                   authenticated ? (args.auth_writes_only ? ", for logged-in users" : "")
+                                 : ", for anyone who can reach this server");
+    if (authenticated)
+        fmt::print("Authentication: HTTP Basic, realm \"{}\", {}{}\n", args.realm,
+                   args.auth_writes_only ? "for uploads and deletes only" : "for every request",
+                   tls ? "" : " (over plain HTTP passwords travel readable: consider --tls-*)");
+    if (!args.rate_limit.empty())
+        fmt::print("Rate limit: {} per client address\n", args.rate_limit);
     std::fflush(stdout);
+    // What a server killed in the middle of an upload left behind (a hidden temporary no
+    // process holds) goes, in the background: a large tree takes a while to walk.
+    std::thread sweeping;
+    if (files.upload)
+        sweeping = std::thread([root = files.root] {
+            sigset_t all;
+            sigfillset(&all);
+            pthread_sigmask(SIG_BLOCK, &all, nullptr);
+            handlers::remove_stale_uploads(root);
+        });
     std::thread redirecting;
     if (redirect)
         redirecting = std::thread([&redirect] {
@@ -408,6 +573,7 @@ int run_serve(const ServeArgs& args) {
         redirect->stop(false);
         redirecting.join();
     }
+    if (sweeping.joinable()) sweeping.join();
     fmt::print("\nKeyboard interrupt received, exiting.\n");
     return status;
 }

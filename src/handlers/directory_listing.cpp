@@ -1,5 +1,8 @@
 #include "handlers/directory_listing.hpp"
 
+#include "handlers/upload_file.hpp"
+#include "handlers/upload_form.hpp"
+#include "http/utf8.hpp"
 #include "server/error_page.hpp"
 
 #include <pier/uri.hpp>
@@ -13,6 +16,8 @@
 
 namespace pier::handlers {
 
+using detail::utf8_sequence;
+
 bool read_directory(const std::string& directory, bool show_hidden,
                     const std::function<bool(const std::string&)>& serves_link,
                     std::vector<DirectoryEntry>& out) {
@@ -23,6 +28,7 @@ bool read_directory(const std::string& directory, bool show_hidden,
         const std::string_view name = e->d_name;
         if (name == "." || name == "..") continue;
         if (!show_hidden && name.front() == '.') continue;
+        if (is_upload_temporary(name)) continue; // never listed, even with --hidden
         struct stat st {};
         bool is_link = e->d_type == DT_LNK;
         if (e->d_type == DT_UNKNOWN) // some file systems do not say: ask
@@ -121,34 +127,6 @@ std::string entry_href(const DirectoryEntry& e) {
     return href;
 }
 
-// Length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no overlongs, no
-// surrogates, nothing past U+10FFFF), or 0.
-std::size_t utf8_sequence(std::string_view s) noexcept {
-    const auto at = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-    const unsigned char c = at(0);
-    if (c < 0x80) return 1;
-    std::size_t n = 0;
-    unsigned char lo = 0x80;
-    unsigned char hi = 0xbf;
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        if (c == 0xe0) lo = 0xa0;
-        if (c == 0xed) hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        if (c == 0xf0) lo = 0x90;
-        if (c == 0xf4) hi = 0x8f;
-    } else {
-        return 0;
-    }
-    if (s.size() < n || at(1) < lo || at(1) > hi) return 0;
-    for (std::size_t i = 2; i < n; ++i)
-        if (at(i) < 0x80 || at(i) > 0xbf) return 0;
-    return n;
-}
-
 // `s` with each byte that is not part of well-formed UTF-8 replaced by U+FFFD: a page served
 // as charset=utf-8 must be UTF-8 whatever bytes a file name holds (Linux allows any).
 std::string valid_utf8(std::string_view s) {
@@ -167,9 +145,11 @@ std::string valid_utf8(std::string_view s) {
     return out;
 }
 
+} // namespace
+
 // A JSON string (RFC 8259), which must be UTF-8: a file name that is not (Linux allows any
 // bytes) has each invalid byte replaced by U+FFFD; the entry's "href" still reaches the file.
-void json_string(std::string& out, std::string_view s) {
+void append_json_string(std::string& out, std::string_view s) {
     out += '"';
     while (!s.empty()) {
         const auto c = static_cast<unsigned char>(s.front());
@@ -193,22 +173,20 @@ void json_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
-} // namespace
-
 std::string render_listing_json(std::string_view display_path, std::vector<DirectoryEntry> entries,
                                 std::string_view query) {
     sort_entries(entries, query);
     std::string out = "{\"path\":";
-    json_string(out, display_path);
+    append_json_string(out, display_path);
     out += ",\"entries\":[";
     bool first = true;
     for (const DirectoryEntry& e : entries) {
         if (!first) out += ',';
         first = false;
         out += "{\"name\":";
-        json_string(out, e.name);
+        append_json_string(out, e.name);
         out += ",\"href\":";
-        json_string(out, entry_href(e));
+        append_json_string(out, entry_href(e));
         out += e.is_directory ? ",\"type\":\"directory\"" : ",\"type\":\"file\"";
         out += ",\"size\":" + std::to_string(e.size);
         std::string when = iso_time(e.modified);
@@ -220,7 +198,7 @@ std::string render_listing_json(std::string_view display_path, std::vector<Direc
 }
 
 std::string render_listing(std::string_view display_path, std::vector<DirectoryEntry> entries,
-                           std::string_view query) {
+                           std::string_view query, bool upload_form) {
     const Order order = sort_entries(entries, query);
     const std::string_view sort = order.sort;
     const bool descending = order.descending;
@@ -257,7 +235,9 @@ std::string render_listing(std::string_view display_path, std::vector<DirectoryE
                 (e.is_directory ? std::string("&mdash;") : human_size(e.size)) +
                 "</td><td class=\"d\">" + iso_time(e.modified) + "</td></tr>\n";
     }
-    html += "</tbody>\n</table>\n</body>\n</html>\n";
+    html += "</tbody>\n</table>\n";
+    if (upload_form) html += upload_form_html();
+    html += "</body>\n</html>\n";
     return html;
 }
 

@@ -28,14 +28,18 @@ bool read_directory(const std::string& directory, bool show_hidden,
                     std::vector<DirectoryEntry>& out);
 
 /// Sorts per the query (sort=name|size|date, order=asc|desc) and renders the page for the
-/// URL path `display_path` (percent-decoded, ends with '/').
+/// URL path `display_path` (percent-decoded, ends with '/'); with `upload_form`, the page
+/// ends with a form that uploads files to the directory (upload_form.hpp).
 std::string render_listing(std::string_view display_path, std::vector<DirectoryEntry> entries,
-                           std::string_view query);
+                           std::string_view query, bool upload_form = false);
 
 /// The same listing as JSON, for scripts:
 /// {"path":"/sub/","entries":[{"name":"a.txt","type":"file","size":6,"modified":"…Z"}]}
 std::string render_listing_json(std::string_view display_path, std::vector<DirectoryEntry> entries,
                                 std::string_view query);
+
+/// Appends `s` as a JSON string (RFC 8259); bytes that are not UTF-8 become U+FFFD.
+void append_json_string(std::string& out, std::string_view s);
 
 /// "1.5 KiB": sizes as people read them.
 std::string human_size(std::uint64_t bytes);

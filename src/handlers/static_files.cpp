@@ -1,7 +1,9 @@
 #include "handlers/confinement.hpp"
 #include "handlers/directory_listing.hpp"
 #include "handlers/file_cache.hpp"
+#include "handlers/file_writes.hpp"
 #include "handlers/mime_types.hpp"
+#include "handlers/upload_file.hpp"
 #include "http/char_class.hpp"
 #include "server/error_page.hpp"
 
@@ -39,6 +41,7 @@ struct Config {
     std::string root_real; // the root after symlink resolution, no trailing slash
     handlers::MimeTypes mime;
     std::uint64_t id = 0; // names this handler's per-thread file cache
+    handlers::WriteRules writes;
 };
 
 // Confinement after symlink resolution (handlers/confinement.hpp).
@@ -111,8 +114,10 @@ ResolvedPath resolve(const Config& cfg, std::string_view raw_path) {
     }
     r.decoded = remove_dot_segments(*decoded);
     if (r.decoded.empty() || r.decoded.front() != '/') r.decoded.insert(0, "/");
-    if (!cfg.options.show_hidden && has_hidden_segment(r.decoded)) {
-        r.status = 404; // as if absent: do not confirm that .git exists
+    if ((!cfg.options.show_hidden && has_hidden_segment(r.decoded)) ||
+        r.decoded.find(std::string("/") + std::string(handlers::kUploadPrefix)) !=
+            std::string::npos) {
+        r.status = 404; // as if absent: do not confirm that .git (or an upload) exists
         return r;
     }
     r.fs_path = cfg.root_real + r.decoded;
@@ -461,12 +466,19 @@ void list_directory(const Config& cfg, Response& res, const std::string& dir,
         res.set_body(handlers::render_listing_json(display, std::move(entries), query),
                      "application/json");
     } else {
-        res.set_body(handlers::render_listing(display, std::move(entries), query),
-                     "text/html; charset=utf-8");
+        res.set_body(
+            handlers::render_listing(display, std::move(entries), query, cfg.options.upload),
+            "text/html; charset=utf-8");
     }
     res.set_header("Vary", "Accept"); // the same URL has two representations
     res.set_header("Cache-Control", "no-cache");
     add_common_fields(cfg, res);
+}
+
+std::string_view allowed_methods(const Config& cfg) {
+    if (!cfg.options.upload) return "GET, HEAD, OPTIONS";
+    return cfg.options.allow_delete ? "GET, HEAD, OPTIONS, PUT, POST, DELETE"
+                                    : "GET, HEAD, OPTIONS, PUT, POST";
 }
 
 void serve(const Config& cfg, const Request& req, Response& res) {
@@ -476,12 +488,13 @@ void serve(const Config& cfg, const Request& req, Response& res) {
         break;
     case Method::options:
         res.set_status(204);
-        res.set_header("Allow", "GET, HEAD, OPTIONS");
+        res.set_header("Allow", allowed_methods(cfg));
         add_common_fields(cfg, res);
         return;
     default:
+        if (cfg.options.upload && handlers::serve_write(cfg.writes, req, res)) return;
         error(cfg, res, 405);
-        res.set_header("Allow", "GET, HEAD, OPTIONS");
+        res.set_header("Allow", allowed_methods(cfg));
         return;
     }
     ResolvedPath scratch;
@@ -546,6 +559,14 @@ Handler static_files(StaticFilesOptions options) {
     cfg->root_real = resolved;
     if (cfg->root_real == "/") cfg->root_real.clear(); // "/" + path, not "//" + path
     cfg->options = std::move(options);
+    handlers::WriteRules& w = cfg->writes;
+    w.root_real = cfg->root_real;
+    w.show_hidden = cfg->options.show_hidden;
+    w.allow_delete = cfg->options.allow_delete;
+    w.overwrite = cfg->options.overwrite;
+    w.read_only = cfg->options.read_only;
+    const Config* c = cfg.get(); // the handler's closure keeps cfg alive, and so the rules
+    w.add_common_fields = [c](Response& res) { add_common_fields(*c, res); };
     static std::atomic<std::uint64_t> next_id{1};
     cfg->id = next_id.fetch_add(1, std::memory_order_relaxed);
     return [cfg](const Request& req, Response& res) { serve(*cfg, req, res); };

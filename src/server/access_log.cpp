@@ -50,6 +50,20 @@ std::string printable(std::string_view s) {
     return out;
 }
 
+// The user field is one space-delimited token of the line: a user name with a space in it
+// must not shift the fields after it.
+std::string user_field(std::string_view user) {
+    if (user.empty()) return "-";
+    std::string out;
+    for (const char c : printable(user)) {
+        if (c == ' ')
+            out += "\\x20";
+        else
+            out += c;
+    }
+    return out;
+}
+
 } // namespace
 
 void log_access(std::FILE* out, AccessLogFormat format, std::chrono::sys_seconds now,
@@ -58,14 +72,15 @@ void log_access(std::FILE* out, AccessLogFormat format, std::chrono::sys_seconds
     const std::string line = printable(r.request_line);
     const std::string bytes = r.body_bytes ? std::to_string(*r.body_bytes) : "-";
     const std::string host(r.host);
+    const std::string user = user_field(r.user);
     if (format == AccessLogFormat::python) {
-        std::fprintf(out, "%s - - [%s] \"%s\" %d %s\n", host.c_str(), python_time(now).c_str(),
-                     line.c_str(), r.status, bytes.c_str());
+        std::fprintf(out, "%s - %s [%s] \"%s\" %d %s\n", host.c_str(), user.c_str(),
+                     python_time(now).c_str(), line.c_str(), r.status, bytes.c_str());
     } else if (format == AccessLogFormat::common) {
-        std::fprintf(out, "%s - - [%s] \"%s\" %d %s\n", host.c_str(), clf_time(now).c_str(),
-                     line.c_str(), r.status, bytes.c_str());
+        std::fprintf(out, "%s - %s [%s] \"%s\" %d %s\n", host.c_str(), user.c_str(),
+                     clf_time(now).c_str(), line.c_str(), r.status, bytes.c_str());
     } else {
-        std::fprintf(out, "%s - - [%s] \"%s\" %d %s \"%s\" \"%s\"\n", host.c_str(),
+        std::fprintf(out, "%s - %s [%s] \"%s\" %d %s \"%s\" \"%s\"\n", host.c_str(), user.c_str(),
                      clf_time(now).c_str(), line.c_str(), r.status, bytes.c_str(),
                      printable(r.referer.empty() ? "-" : r.referer).c_str(),
                      printable(r.user_agent.empty() ? "-" : r.user_agent).c_str());

@@ -17,6 +17,7 @@ namespace pier::server {
 struct AccessRecord {
     std::string_view host;
     std::string_view request_line; // as received; empty when there was none
+    std::string_view user;         // authenticated (Request::remote_user); empty: "-"
     int status = 0;
     std::optional<std::uint64_t> body_bytes;
     std::string_view referer;

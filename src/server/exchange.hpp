@@ -60,6 +60,8 @@ struct Exchange {
         upgrade.reset();
         later_done = false;
         answered_early = false;
+        filtered = false;
+        remote_user.clear();
         stop_all_waking();
     }
     bool output_pending() const noexcept {
@@ -108,6 +110,8 @@ struct Exchange {
     std::shared_ptr<detail::Wake> later_wake;
     bool later_done = false;
     bool answered_early = false; // the answer went out before the request body had ended
+    bool filtered = false;       // the router's filters let this request through already
+    std::string remote_user;     // what a filter said (Request::set_remote_user)
 };
 
 } // namespace pier::server

@@ -22,10 +22,14 @@ void Http1Session::finish_request(std::string_view body, std::size_t consumed) {
     Request request =
         RequestBuilder::make(x().head, x().verdict, body, x().chunked.trailers(),
                              conn_.remote_address(), conn_.remote_port(), worker_.listen_port(),
-                             conn_.transport().secure(), worker_.handler_loop());
+                             conn_.transport().secure(), worker_.handler_loop(), &x().remote_user);
     if (shared.direct) {
         run_handler(request, shared.direct);
         finish_or_offload(consumed);
+        return;
+    }
+    if (!x().filtered && filter(request)) {
+        complete_request(consumed);
         return;
     }
     Router::Resolution r = shared.router.resolve(request);
@@ -43,6 +47,21 @@ void Http1Session::finish_request(std::string_view body, std::size_t consumed) {
     }
     const Handler* handler = r.handler;
     offload([this, request, handler] { run_handler(request, *handler); }, consumed);
+}
+
+// The router's filters, once per request; true when one of them answered.
+bool Http1Session::filter(Request& request) {
+    x().filtered = true;
+    const Router& router = worker_.shared().router;
+    if (!router.has_filters()) return false;
+    ResponseAccess::reset(x().response);
+    bool answered = false;
+    bool returned = false; // a filter that throws has answered 500 (guarded)
+    guarded([&] {
+        answered = router.run_filters(request, x().response);
+        returned = true;
+    });
+    return answered || !returned;
 }
 
 // A handler that left the rest of its work for the pool (Response::finish_blocking) has it

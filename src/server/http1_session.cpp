@@ -217,11 +217,17 @@ bool Http1Session::start_request(std::string_view avail) {
     continue_sent_ = !v.expect_continue; // nothing to send unless asked
     Shared& shared = worker_.shared();
     if (x().head.body != BodyKind::none && !shared.direct) {
+        Request request = RequestBuilder::make(x().head, x().verdict, {}, x().chunked.trailers(),
+                                               conn_.remote_address(), conn_.remote_port(),
+                                               worker_.listen_port(), conn_.transport().secure(),
+                                               worker_.handler_loop(), &x().remote_user);
+        // Filters decide before the body is read: a refused upload costs nothing.
+        if (filter(request)) {
+            close_after_write_ = true; // the body is not read: the connection cannot go on
+            complete_request(x().head_size);
+            return false;
+        }
         // A route that streams its body is called now, before the body arrives.
-        Request request =
-            RequestBuilder::make(x().head, x().verdict, {}, x().chunked.trailers(),
-                                 conn_.remote_address(), conn_.remote_port(), worker_.listen_port(),
-                                 conn_.transport().secure(), worker_.handler_loop());
         const Router::Resolution r = shared.router.resolve(request);
         if (r.handler != nullptr && r.stream_body) return start_streaming(request, *r.handler);
     }
@@ -343,7 +349,7 @@ void Http1Session::end_stream() {
         }
     }
     ResponseAccess::stop_reading_body(x().response);
-    complete_request(0);
+    finish_or_offload(0); // the end may leave slow work (an fsync) to the pool
 }
 
 void Http1Session::send_continue_if_expected() {

@@ -83,6 +83,7 @@ class Http1Session final : public Session, private detail::Finisher {
     void run_handler(const Request& request, const Handler& handler);
     void guarded(const std::function<void()>& user_code);
     void finish_or_offload(std::size_t consumed);
+    bool filter(Request& request);
     void offload(std::function<void()> work, std::size_t consumed);
     void on_blocking_done();
     Resume finish_handle() override;

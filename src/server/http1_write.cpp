@@ -96,6 +96,7 @@ void Http1Session::log(int status, std::string_view raw_line) {
     AccessRecord r;
     r.host = conn_.remote_address();
     r.request_line = line;
+    r.user = x().remote_user;
     r.status = status;
     if (config.access_log != AccessLogFormat::python) r.body_bytes = x().bytes_for_log;
     r.referer = x().log_owned ? x().owned_referer : x().head.fields.get(FieldId::referer);

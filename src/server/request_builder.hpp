@@ -14,7 +14,8 @@ class RequestBuilder {
   public:
     static Request make(const RequestHead& head, const server::Verdict& v, std::string_view body,
                         const Fields& trailers, const std::string& remote, std::uint16_t port,
-                        std::uint16_t server_port, bool secure, Loop& loop) {
+                        std::uint16_t server_port, bool secure, Loop& loop,
+                        std::string* remote_user = nullptr) {
         Request r;
         r.head_ = &head;
         r.path_ = v.path;
@@ -27,6 +28,7 @@ class RequestBuilder {
         r.server_port_ = server_port;
         r.secure_ = secure;
         r.loop_ = &loop;
+        r.user_ = remote_user;
         return r;
     }
 };

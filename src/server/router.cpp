@@ -19,6 +19,7 @@ struct Router::Table {
     std::string host; // empty: any host
     std::vector<Route> routes;
     std::vector<std::unique_ptr<Table>> hosts; // only on the root table
+    std::vector<Filter> filters;               // only on the root table
 };
 
 namespace {
@@ -111,6 +112,21 @@ Router Router::for_host(std::string_view host) {
     handle.table_ = child.get();
     root_->hosts.push_back(std::move(child));
     return handle;
+}
+
+Router& Router::filter(Filter f) {
+    root_->filters.push_back(std::move(f));
+    return *this;
+}
+
+bool Router::has_filters() const noexcept {
+    return !root_->filters.empty();
+}
+
+bool Router::run_filters(Request& request, Response& response) const {
+    for (const Filter& f : root_->filters)
+        if (f(request, response)) return true;
+    return false;
 }
 
 Router::Resolution Router::resolve(Request& request) const {

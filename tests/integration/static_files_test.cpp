@@ -64,14 +64,6 @@ std::string get(std::uint16_t port, std::string_view target, std::string_view ex
     return c.read_response(m);
 }
 
-std::string header_value(std::string_view response, std::string_view name) {
-    const std::string key = "\r\n" + std::string(name) + ": ";
-    const std::size_t at = response.find(key);
-    if (at == std::string_view::npos) return {};
-    const std::size_t start = at + key.size();
-    return std::string(response.substr(start, response.find("\r\n", start) - start));
-}
-
 struct StaticFiles : ::testing::Test {
     Site site;
     StaticFilesOptions options() {

@@ -244,4 +244,13 @@ inline std::string body_of(std::string_view response) {
     return end == std::string_view::npos ? std::string() : std::string(response.substr(end + 4));
 }
 
+/// The value of the first field `name` (as the server spells it), or empty.
+inline std::string header_value(std::string_view response, std::string_view name) {
+    const std::string key = "\r\n" + std::string(name) + ": ";
+    const std::size_t at = response.find(key);
+    if (at == std::string_view::npos) return {};
+    const std::size_t start = at + key.size();
+    return std::string(response.substr(start, response.find("\r\n", start) - start));
+}
+
 } // namespace pier::test

@@ -1,0 +1,160 @@
+#include "handlers/upload_file.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <fstream>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+namespace pier::handlers {
+namespace {
+
+// fsync of a directory makes the names in it durable (a rename is an entry in its parent).
+bool sync_directory(const std::string& directory) {
+    const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool ok = fsync(fd) == 0 || errno == EINVAL; // some file systems cannot: fine
+    close(fd);
+    return ok;
+}
+
+} // namespace
+
+UploadFile::~UploadFile() {
+    discard();
+}
+
+bool UploadFile::open(const std::string& directory, mode_t mode) {
+    directory_ = directory;
+    while (directory_.size() > 1 && directory_.back() == '/') directory_.pop_back();
+    std::string pattern = directory_ + "/" + std::string(kUploadPrefix) + "XXXXXX";
+    const int fd = mkostemp(pattern.data(), O_CLOEXEC);
+    if (fd < 0) return false;
+    // Held until the end: remove_stale_uploads() leaves a locked temporary alone.
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0 || fchmod(fd, mode) != 0) {
+        const int saved = errno;
+        unlink(pattern.c_str());
+        close(fd);
+        errno = saved;
+        return false;
+    }
+    fd_ = fd;
+    path_ = std::move(pattern);
+    size_ = 0;
+    return true;
+}
+
+bool UploadFile::write(std::string_view bytes) {
+    while (!bytes.empty()) {
+        const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int saved = errno;
+            discard();
+            errno = saved;
+            return false;
+        }
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+        size_ += static_cast<std::uint64_t>(n);
+    }
+    return true;
+}
+
+bool UploadFile::commit(const std::string& target, bool replace) {
+    if (fd_ < 0) {
+        errno = EBADF;
+        return false;
+    }
+    // The data first, then the name: after a crash the target is the old file or the whole
+    // new one, never a new name on missing blocks.
+    if (!synced_ && fsync(fd_) != 0) {
+        const int saved = errno;
+        discard();
+        errno = saved;
+        return false;
+    }
+    synced_ = true;
+    const int moved =
+        replace ? rename(path_.c_str(), target.c_str())
+                : renameat2(AT_FDCWD, path_.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE);
+    if (moved != 0) {
+        const int saved = errno;
+        if (saved != EEXIST) discard(); // EEXIST: the caller may try another name
+        errno = saved;
+        return false;
+    }
+    close(fd_); // releases the lock; the file now has its real name
+    fd_ = -1;
+    path_.clear();
+    sync_directory(directory_);
+    return true;
+}
+
+void UploadFile::discard() noexcept {
+    if (fd_ < 0) return;
+    unlink(path_.c_str());
+    close(fd_);
+    fd_ = -1;
+    path_.clear();
+}
+
+bool is_upload_temporary(std::string_view name) noexcept {
+    return name.starts_with(kUploadPrefix);
+}
+
+std::size_t remove_stale_uploads(const std::string& root, std::size_t max_directories) {
+    std::size_t removed = 0;
+    std::vector<std::string> pending{root};
+    std::size_t visited = 0;
+    while (!pending.empty() && visited < max_directories) {
+        const std::string dir = std::move(pending.back());
+        pending.pop_back();
+        ++visited;
+        DIR* d = opendir(dir.c_str());
+        if (d == nullptr) continue;
+        while (const dirent* e = readdir(d)) {
+            const std::string_view name = e->d_name;
+            if (name == "." || name == "..") continue;
+            const std::string path = dir + "/" + e->d_name;
+            if (e->d_type == DT_DIR) { // never DT_LNK: links are not followed
+                pending.push_back(path);
+                continue;
+            }
+            if (!is_upload_temporary(name) || (e->d_type != DT_REG && e->d_type != DT_UNKNOWN))
+                continue;
+            const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+            if (fd < 0) continue;
+            struct stat st {};
+            // Unlocked means its writer is gone; two seconds' age also spares one made an
+            // instant ago by another process, between its mkostemp and its flock.
+            if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_mtime < time(nullptr) - 2 &&
+                flock(fd, LOCK_EX | LOCK_NB) == 0 && unlink(path.c_str()) == 0)
+                ++removed;
+            close(fd);
+        }
+        closedir(d);
+    }
+    return removed;
+}
+
+mode_t new_file_mode() {
+    // umask(2) can only be read by setting it, which would race with other threads creating
+    // files; Linux shows it in /proc/self/status.
+    static const mode_t mask = [] {
+        std::ifstream status("/proc/self/status");
+        std::string line;
+        while (std::getline(status, line))
+            if (line.rfind("Umask:", 0) == 0)
+                return static_cast<mode_t>(std::strtoul(line.c_str() + 6, nullptr, 8));
+        return static_cast<mode_t>(022);
+    }();
+    return 0666 & ~mask;
+}
+
+} // namespace pier::handlers
