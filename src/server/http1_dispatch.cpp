@@ -233,6 +233,9 @@ void Http1Session::complete_request(std::size_t consumed) {
     // The handle of a finish_later, if any, belongs to this request only.
     x().later_done = false;
     x().answered_early = false;
+    // The next request on this connection is filtered anew, and is nobody until it says.
+    x().filtered = false;
+    x().remote_user.clear();
     if (x().later_wake) x().later_wake->detach();
     x().later_wake.reset();
     // Ready for the next request on this connection.

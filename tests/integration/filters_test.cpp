@@ -126,6 +126,24 @@ TEST(BasicAuth, WritesOnly) {
     EXPECT_EQ(status_line(get(server, basic("bob:nope"))), "HTTP/1.1 401 Unauthorized");
 }
 
+// Each request on a connection is checked on its own: credentials on one do not carry over to
+// the next, pipelined or not, with a body or without.
+TEST(BasicAuth, EveryRequestOnAConnectionIsCheckedAnew) {
+    auto calls = std::make_shared<Calls>();
+    TestServer server(protected_router(calls));
+    Client c(server.port());
+    c.send("POST /x HTTP/1.1\r\nHost: t\r\n" + basic("carol:pw") +
+           "Content-Length: 2\r\n\r\nhi"
+           "GET /x HTTP/1.1\r\nHost: t\r\n\r\n"
+           "GET /x HTTP/1.1\r\nHost: t\r\n" +
+           basic("bob:s3cret") + "\r\n");
+    EXPECT_EQ(body_of(c.read_response()), "hello carol");
+    const std::string second = c.read_response();
+    EXPECT_EQ(status_line(second), "HTTP/1.1 401 Unauthorized");
+    EXPECT_EQ(body_of(c.read_response()), "hello bob");
+    EXPECT_EQ(calls->handler.load(), 2);
+}
+
 // A refused upload is refused on its head: no 100 Continue, no body read, the connection
 // closed after the answer.
 TEST(BasicAuth, ARefusedUploadIsNotRead) {
