@@ -1,5 +1,6 @@
 #include "handlers/upload_file.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +25,12 @@ bool sync_directory(const std::string& directory) {
     return ok;
 }
 
+// Gives the unnamed file `fd` the name `path` (false with EEXIST when taken).
+bool link_unnamed(int fd, const std::string& path) {
+    const std::string self = "/proc/self/fd/" + std::to_string(fd);
+    return linkat(AT_FDCWD, self.c_str(), AT_FDCWD, path.c_str(), AT_SYMLINK_FOLLOW) == 0;
+}
+
 } // namespace
 
 UploadFile::~UploadFile() {
@@ -33,19 +40,26 @@ UploadFile::~UploadFile() {
 bool UploadFile::open(const std::string& directory, mode_t mode) {
     directory_ = directory;
     while (directory_.size() > 1 && directory_.back() == '/') directory_.pop_back();
-    std::string pattern = directory_ + "/" + std::string(kUploadPrefix) + "XXXXXX";
-    const int fd = mkostemp(pattern.data(), O_CLOEXEC);
-    if (fd < 0) return false;
+    // An unnamed file (O_TMPFILE) first: a crash or kill -9 then leaves nothing at all, the
+    // kernel frees it. File systems without it get a named, locked temporary.
+    int fd = ::open(directory_.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+    std::string path;
+    if (fd < 0) {
+        if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) return false;
+        path = directory_ + "/" + std::string(kUploadPrefix) + "XXXXXX";
+        fd = mkostemp(path.data(), O_CLOEXEC);
+        if (fd < 0) return false;
+    }
     // Held until the end: remove_stale_uploads() leaves a locked temporary alone.
     if (flock(fd, LOCK_EX | LOCK_NB) != 0 || fchmod(fd, mode) != 0) {
         const int saved = errno;
-        unlink(pattern.c_str());
+        if (!path.empty()) unlink(path.c_str());
         close(fd);
         errno = saved;
         return false;
     }
     fd_ = fd;
-    path_ = std::move(pattern);
+    path_ = std::move(path);
     size_ = 0;
     return true;
 }
@@ -66,6 +80,35 @@ bool UploadFile::write(std::string_view bytes) {
     return true;
 }
 
+bool UploadFile::place(const std::string& target, bool replace) {
+    if (!path_.empty()) {
+        return (replace ? rename(path_.c_str(), target.c_str())
+                        : renameat2(AT_FDCWD, path_.c_str(), AT_FDCWD, target.c_str(),
+                                    RENAME_NOREPLACE)) == 0;
+    }
+    // Unnamed: "create only" is a link to the target itself, atomic; a replacement goes
+    // through a temporary name (locked, like every temporary) and a rename over the target.
+    if (!replace) return link_unnamed(fd_, target);
+    static std::atomic<unsigned> counter{0};
+    for (int attempt = 0; attempt < 16; ++attempt) {
+        char suffix[32];
+        std::snprintf(suffix, sizeof suffix, "%x-%x", static_cast<unsigned>(getpid()),
+                      counter.fetch_add(1, std::memory_order_relaxed));
+        const std::string name = directory_ + "/" + std::string(kUploadPrefix) + suffix;
+        if (!link_unnamed(fd_, name)) {
+            if (errno == EEXIST) continue;
+            return false;
+        }
+        if (rename(name.c_str(), target.c_str()) == 0) return true;
+        const int saved = errno;
+        unlink(name.c_str());
+        errno = saved;
+        return false;
+    }
+    errno = EEXIST;
+    return false;
+}
+
 bool UploadFile::commit(const std::string& target, bool replace) {
     if (fd_ < 0) {
         errno = EBADF;
@@ -80,10 +123,7 @@ bool UploadFile::commit(const std::string& target, bool replace) {
         return false;
     }
     synced_ = true;
-    const int moved =
-        replace ? rename(path_.c_str(), target.c_str())
-                : renameat2(AT_FDCWD, path_.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE);
-    if (moved != 0) {
+    if (!place(target, replace)) {
         const int saved = errno;
         if (saved != EEXIST) discard(); // EEXIST: the caller may try another name
         errno = saved;
@@ -98,7 +138,7 @@ bool UploadFile::commit(const std::string& target, bool replace) {
 
 void UploadFile::discard() noexcept {
     if (fd_ < 0) return;
-    unlink(path_.c_str());
+    if (!path_.empty()) unlink(path_.c_str());
     close(fd_);
     fd_ = -1;
     path_.clear();

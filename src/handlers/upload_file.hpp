@@ -2,8 +2,10 @@
 // renamed over the target — so a reader sees the old file or the new one, never part of one,
 // and a failure (a full disk, a client gone, the server killed) leaves the target as it was.
 //
-// The temporary is ".pier-upload-XXXXXX" in the target's own directory (rename(2) is atomic
-// only within one file system), never listed or served. Its writer holds an flock(2) on it for
+// The temporary is an unnamed file (O_TMPFILE) in the target's own directory (rename(2) is
+// atomic only within one file system), given a name only at the end: so a crash, kill -9 or
+// power cut mid-upload leaves nothing behind. Where the file system cannot make unnamed files
+// it is ".pier-upload-XXXXXX", never listed or served; its writer holds an flock(2) on it for
 // its whole life, so remove_stale_uploads() can tell the leftovers of a crashed process from
 // uploads still running, in this process or another one.
 #pragma once
@@ -42,9 +44,11 @@ class UploadFile {
     bool is_open() const noexcept { return fd_ >= 0; }
 
   private:
+    bool place(const std::string& target, bool replace);
+
     int fd_ = -1;
     std::string directory_;
-    std::string path_;
+    std::string path_; // empty while the file is unnamed
     std::uint64_t size_ = 0;
     bool synced_ = false;
 };

@@ -10,9 +10,11 @@
 
 #include <atomic>
 #include <csignal>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <thread>
 #include <vector>
@@ -27,6 +29,18 @@ std::string read_file(const std::string& path) {
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
+}
+
+// Upload temporaries under `dir`: named ones, and the unnamed (O_TMPFILE) files this process
+// — the test server runs in it — holds open there.
+std::vector<std::string> open_temporaries(const std::string& dir) {
+    std::vector<std::string> found;
+    for (const auto& e : fs::directory_iterator("/proc/self/fd")) {
+        std::error_code ec;
+        const std::string target = fs::read_symlink(e.path(), ec).string();
+        if (!ec && target.starts_with(dir + "/#")) found.push_back(target);
+    }
+    return found;
 }
 
 // Names in `dir` that are upload temporaries.
@@ -224,12 +238,13 @@ TEST_F(Uploads, AClientThatLeavesMidUploadChangesNothing) {
         c.send("PUT /old.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n");
         c.send(std::string(300000, 'x'));
         // Wait until the server has the temporary, then go.
-        for (int i = 0; i < 200 && temporaries(root).empty(); ++i)
+        for (int i = 0; i < 200 && open_temporaries(root).empty(); ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        EXPECT_EQ(temporaries(root).size(), 1u);
+        EXPECT_EQ(open_temporaries(root).size(), 1u);
     }
-    for (int i = 0; i < 400 && !temporaries(root).empty(); ++i)
+    for (int i = 0; i < 400 && !open_temporaries(root).empty(); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_TRUE(open_temporaries(root).empty());
     EXPECT_TRUE(temporaries(root).empty());
     EXPECT_EQ(read_file(root + "/old.txt"), "old\n");
 }
@@ -280,24 +295,55 @@ TEST_F(Uploads, ConcurrentPutsOfOneFileLeaveOneWholeUpload) {
     EXPECT_TRUE(temporaries(root).empty());
 }
 
+// What a file system without unnamed files leaves when the server is killed: a named
+// temporary. The sweep removes it, and leaves alone one whose writer still holds its lock.
 TEST(UploadTemporaries, OnlyThoseNobodyHoldsAreSweptAway) {
     char tmpl[] = "/tmp/pier-sweep-XXXXXX";
     const std::string root = mkdtemp(tmpl);
     fs::create_directories(root + "/a/b");
     const std::string stale = root + "/a/b/.pier-upload-stale1";
+    const std::string live = root + "/a/.pier-upload-live1";
     std::ofstream(stale) << "partial";
+    std::ofstream(live) << "still arriving";
+    const int held = open(live.c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_EQ(flock(held, LOCK_EX), 0);
     const auto old = fs::file_time_type::clock::now() - std::chrono::minutes(5);
     fs::last_write_time(stale, old);
-    handlers::UploadFile live;
-    ASSERT_TRUE(live.open(root + "/a", 0644));
-    ASSERT_TRUE(live.write("still arriving"));
-    for (const auto& e : fs::directory_iterator(root + "/a"))
-        if (e.is_regular_file()) fs::last_write_time(e.path(), old);
+    fs::last_write_time(live, old);
     EXPECT_EQ(handlers::remove_stale_uploads(root), 1u);
     EXPECT_FALSE(fs::exists(stale));
-    EXPECT_EQ(temporaries(root).size(), 1u); // the live one stays
-    ASSERT_TRUE(live.commit(root + "/a/done.txt", true));
-    EXPECT_EQ(read_file(root + "/a/done.txt"), "still arriving");
+    EXPECT_TRUE(fs::exists(live));
+    close(held);
+    EXPECT_EQ(handlers::remove_stale_uploads(root), 1u); // its writer gone now
+    EXPECT_FALSE(fs::exists(live));
+    fs::remove_all(root);
+}
+
+TEST(UploadTemporaries, AnUnnamedUploadLeavesNothingWhenDropped) {
+    char tmpl[] = "/tmp/pier-unnamed-XXXXXX";
+    const std::string root = mkdtemp(tmpl);
+    {
+        handlers::UploadFile f;
+        ASSERT_TRUE(f.open(root, 0644));
+        ASSERT_TRUE(f.write("abc"));
+        EXPECT_TRUE(fs::is_empty(root)); // nothing has a name yet
+    }
+    EXPECT_TRUE(fs::is_empty(root));
+    handlers::UploadFile g;
+    ASSERT_TRUE(g.open(root, 0640));
+    ASSERT_TRUE(g.write("xyz"));
+    ASSERT_TRUE(g.commit(root + "/x.txt", false));
+    EXPECT_EQ(read_file(root + "/x.txt"), "xyz");
+    EXPECT_EQ(fs::status(root + "/x.txt").permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+    handlers::UploadFile h; // "create only" over an existing name: refused, kept for another
+    ASSERT_TRUE(h.open(root, 0644));
+    ASSERT_TRUE(h.write("second"));
+    EXPECT_FALSE(h.commit(root + "/x.txt", false));
+    EXPECT_EQ(errno, EEXIST);
+    ASSERT_TRUE(h.commit(root + "/y.txt", false));
+    EXPECT_EQ(read_file(root + "/y.txt"), "second");
+    EXPECT_EQ(read_file(root + "/x.txt"), "xyz");
     fs::remove_all(root);
 }
 
