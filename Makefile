@@ -8,8 +8,9 @@
 #   make tsan    ThreadSanitizer build (build/tsan) of the unit and integration tests, then
 #                run them; any data race or lock-order report fails the test that made it
 #   make bench   codec micro-benchmarks vs http_parser, pier serve vs nginx, h2o and lighttpd
-#                under wrk, pier's HTTPS vs nginx and h2o (wrk, openssl s_time), then pier's
-#                client vs libcurl against nginx
+#                under wrk, pier's HTTPS vs nginx and h2o (wrk, openssl s_time), CGI vs
+#                lighttpd, uploads (PUT) vs nginx's dav module, then pier's client vs libcurl
+#                against nginx
 #   make fuzz    long fuzzing run: FUZZ_SECONDS per target (default 600)
 #   make audit   testssl.sh against pier serve over HTTPS (minutes): fails on a HIGH or CRITICAL
 #                finding, a protocol below TLS 1.2 or renegotiation; summary in docs/tls-audit.md
@@ -99,6 +100,7 @@ bench: release
 	bench/static_vs_nginx.sh build/release/pier $(BENCH_ROUNDS) $(BENCH_SECONDS)
 	bench/tls_vs_nginx.sh build/release/pier $(BENCH_ROUNDS) $(BENCH_SECONDS)
 	bench/cgi_vs_lighttpd.sh build/release/pier $(BENCH_ROUNDS) $(BENCH_SECONDS)
+	bench/upload_vs_nginx.sh build/release/pier $(BENCH_ROUNDS)
 	bench/client_vs_curl.sh build/release/bench/client_vs_curl $(BENCH_CLIENT_ROUNDS) $(BENCH_CLIENT_SECONDS)
 
 BENCH_ROUNDS ?= 3

@@ -65,6 +65,11 @@ struct StaticFilesOptions {
     bool allow_delete = false;
     /// A form upload replaces a file of the same name, instead of storing "name (1).ext".
     bool overwrite = false;
+    /// An upload is on disk before it is answered (fsync of the file, then of its directory
+    /// after the rename). Off: answered as soon as it is renamed into place, written out in
+    /// the background — nginx's way, faster when the disk is the bottleneck, but a power cut
+    /// soon after can lose it.
+    bool durable_uploads = true;
     /// URL path prefixes nothing may be written under (decoded: "/cgi-bin").
     std::vector<std::string> read_only;
 };

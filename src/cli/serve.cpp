@@ -60,6 +60,7 @@ struct ServeArgs {
     bool allow_delete = false;
     bool overwrite = false;
     bool anonymous_writes = false;
+    bool no_fsync = false;
     std::vector<std::string> auth;       // "user:password"
     std::vector<std::string> auth_files; // htpasswd
     bool auth_writes_only = false;
@@ -147,6 +148,9 @@ CLI::App* add_serve_command(CLI::App& app, std::shared_ptr<ServeArgs>& args) {
     serve->add_flag("--overwrite", args->overwrite,
                     "A form upload replaces a file of the same name (default: keeps it and "
                     "stores 'name (1).ext')");
+    serve->add_flag("--no-fsync", args->no_fsync,
+                    "Answer an upload once it is renamed into place, before it is on disk "
+                    "(faster; a power cut soon after can lose it)");
     serve->add_flag("--allow-anonymous-writes", args->anonymous_writes,
                     "Accept --upload/--delete without --auth on a server reachable from the "
                     "network");
@@ -423,6 +427,7 @@ int run_serve(const ServeArgs& args) {
     files.upload = args.upload;
     files.allow_delete = args.allow_delete;
     files.overwrite = args.overwrite;
+    files.durable_uploads = !args.no_fsync;
     if ((args.allow_delete || args.overwrite) && !args.upload) {
         fmt::print(stderr, "pier serve: --delete and --overwrite need --upload\n");
         return 2;

@@ -165,6 +165,7 @@ void serve_put(const WriteRules& rules, const Request& req, Response& res) {
     put->if_match = req.header("If-Match");
     put->location = percent_encode_path(t.decoded);
     const mode_t mode = t.exists ? (t.st.st_mode & 07777) : new_file_mode();
+    put->file.set_durable(rules.durable);
     if (!put->file.open(t.parent, mode)) {
         const int error = errno;
         return refuse(rules, res, status_for(error), std::strerror(error));

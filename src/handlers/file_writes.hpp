@@ -27,6 +27,7 @@ struct WriteRules {
     bool allow_delete = false;
     bool overwrite = false; // a form upload replaces a file of the same name
     bool webdav = false;    // DELETE of a collection takes its members (RFC 4918 §9.6.1)
+    bool durable = true;    // fsync before answering (StaticFilesOptions::durable_uploads)
     std::vector<std::string> read_only; // decoded URL path prefixes ("/cgi-bin/")
     /// Fields every response carries (--cors, --header).
     std::function<void(Response&)> add_common_fields;

@@ -62,6 +62,7 @@ struct Form {
         if (!name) return fail(400, "Refused file name: " + *disposition->filename);
         if (files.size() == kMaxFormFiles) return fail(413, "Too many files in one form");
         auto file = std::make_unique<UploadFile>();
+        file->set_durable(rules->durable);
         if (!file->open(directory, new_file_mode()))
             return fail(errno == ENOSPC || errno == EDQUOT ? 507 : 500, std::strerror(errno));
         current = file.get();

@@ -564,6 +564,7 @@ Handler static_files(StaticFilesOptions options) {
     w.show_hidden = cfg->options.show_hidden;
     w.allow_delete = cfg->options.allow_delete;
     w.overwrite = cfg->options.overwrite;
+    w.durable = cfg->options.durable_uploads;
     w.read_only = cfg->options.read_only;
     const Config* c = cfg.get(); // the handler's closure keeps cfg alive, and so the rules
     w.add_common_fields = [c](Response& res) { add_common_fields(*c, res); };

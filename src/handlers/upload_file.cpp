@@ -116,7 +116,7 @@ bool UploadFile::commit(const std::string& target, bool replace) {
     }
     // The data first, then the name: after a crash the target is the old file or the whole
     // new one, never a new name on missing blocks.
-    if (!synced_ && fsync(fd_) != 0) {
+    if (durable_ && !synced_ && fsync(fd_) != 0) {
         const int saved = errno;
         discard();
         errno = saved;
@@ -132,7 +132,7 @@ bool UploadFile::commit(const std::string& target, bool replace) {
     close(fd_); // releases the lock; the file now has its real name
     fd_ = -1;
     path_.clear();
-    sync_directory(directory_);
+    if (durable_) sync_directory(directory_);
     return true;
 }
 

@@ -32,6 +32,9 @@ class UploadFile {
     bool open(const std::string& directory, mode_t mode);
     /// Appends `bytes`; false with errno (ENOSPC, EDQUOT, EFBIG, EIO…), the temporary removed.
     bool write(std::string_view bytes);
+    /// Skip both fsyncs in commit(): faster (the disk is then written in the background, as
+    /// nginx's uploads are), but a power cut soon after may lose the file or its name.
+    void set_durable(bool durable) noexcept { durable_ = durable; }
     /// fsync, then rename over `target` — refused with EEXIST when `replace` is false and the
     /// target exists, atomically (RENAME_NOREPLACE) — then fsync the directory so the new name
     /// is durable too. False with errno; the temporary is removed, except after EEXIST (the
@@ -51,6 +54,7 @@ class UploadFile {
     std::string path_; // empty while the file is unnamed
     std::uint64_t size_ = 0;
     bool synced_ = false;
+    bool durable_ = true;
 };
 
 /// Whether `name` (one path segment) is an upload's temporary.
