@@ -63,6 +63,9 @@ struct StaticFilesOptions {
     bool upload = false;
     /// Accept DELETE (a file, or an empty directory; 409 for one that is not).
     bool allow_delete = false;
+    /// WebDAV class 1 (needs `upload`): OPTIONS with DAV: 1, PROPFIND, PROPPATCH, MKCOL, COPY,
+    /// MOVE, and DELETE of a directory with what it holds.
+    bool webdav = false;
     /// A form upload replaces a file of the same name, instead of storing "name (1).ext".
     bool overwrite = false;
     /// An upload is on disk before it is answered (fsync of the file, then of its directory

@@ -61,6 +61,7 @@ struct ServeArgs {
     bool overwrite = false;
     bool anonymous_writes = false;
     bool no_fsync = false;
+    bool webdav = false;
     std::vector<std::string> auth;       // "user:password"
     std::vector<std::string> auth_files; // htpasswd
     bool auth_writes_only = false;
@@ -148,6 +149,9 @@ CLI::App* add_serve_command(CLI::App& app, std::shared_ptr<ServeArgs>& args) {
     serve->add_flag("--overwrite", args->overwrite,
                     "A form upload replaces a file of the same name (default: keeps it and "
                     "stores 'name (1).ext')");
+    serve->add_flag("--webdav", args->webdav,
+                    "Serve WebDAV (class 1) so file managers can mount the directory; implies "
+                    "--upload and --delete");
     serve->add_flag("--no-fsync", args->no_fsync,
                     "Answer an upload once it is renamed into place, before it is on disk "
                     "(faster; a power cut soon after can lose it)");
@@ -424,11 +428,12 @@ int run_serve(const ServeArgs& args) {
 
     const bool cgi = args.cgi || !args.cgi_dirs.empty() || !args.cgi_assign.empty();
     CgiOptions cgi_options;
-    files.upload = args.upload;
-    files.allow_delete = args.allow_delete;
+    files.upload = args.upload || args.webdav;
+    files.allow_delete = args.allow_delete || args.webdav;
+    files.webdav = args.webdav;
     files.overwrite = args.overwrite;
     files.durable_uploads = !args.no_fsync;
-    if ((args.allow_delete || args.overwrite) && !args.upload) {
+    if ((args.allow_delete || args.overwrite) && !files.upload) {
         fmt::print(stderr, "pier serve: --delete and --overwrite need --upload\n");
         return 2;
     }
@@ -438,9 +443,10 @@ int run_serve(const ServeArgs& args) {
     bool authenticated = false;
     if (const int status = configure_filters(args, router, authenticated); status != 0)
         return status;
-    if (args.upload && !authenticated && !args.anonymous_writes && !loopback_only(args.bind)) {
+    if (files.upload && !authenticated && !args.anonymous_writes && !loopback_only(args.bind)) {
         fmt::print(stderr,
-                   "pier serve: --upload on a server reachable from the network needs --auth or "
+                   "pier serve: --upload (or --webdav) on a server reachable from the network "
+                   "needs --auth or "
                    "--auth-file (or -b 127.0.0.1, or --allow-anonymous-writes to accept that "
                    "anyone can write)\n");
         return 2;
@@ -543,8 +549,8 @@ int run_serve(const ServeArgs& args) {
     if (redirect)
         fmt::print("Redirecting HTTP on {} port {} to https:// with 308\n", host, redirect->port());
     if (files.upload)
-        fmt::print("Uploads: on (PUT, and a form on listing pages{}{}){}\n",
-                   files.allow_delete ? "; DELETE too" : "",
+        fmt::print("Uploads: on (PUT, and a form on listing pages{}{}{}){}\n",
+                   files.webdav ? "; WebDAV class 1" : "", files.allow_delete ? "; DELETE too" : "",
                    cgi ? "; never into CGI directories" : "",
                    authenticated ? (args.auth_writes_only ? ", for logged-in users" : "")
                                  : ", for anyone who can reach this server");

@@ -6,6 +6,7 @@
 #include "handlers/upload_file.hpp"
 #include "http/char_class.hpp"
 #include "server/error_page.hpp"
+#include "webdav/webdav.hpp"
 
 #include <pier/date.hpp>
 #include <pier/etag.hpp>
@@ -482,6 +483,7 @@ std::string_view allowed_methods(const Config& cfg) {
 }
 
 void serve(const Config& cfg, const Request& req, Response& res) {
+    if (cfg.options.webdav && webdav::serve(cfg.writes, req, res)) return;
     switch (req.method()) {
     case Method::get:
     case Method::head:
@@ -565,6 +567,7 @@ Handler static_files(StaticFilesOptions options) {
     w.allow_delete = cfg->options.allow_delete;
     w.overwrite = cfg->options.overwrite;
     w.durable = cfg->options.durable_uploads;
+    w.webdav = cfg->options.webdav;
     w.read_only = cfg->options.read_only;
     const Config* c = cfg.get(); // the handler's closure keeps cfg alive, and so the rules
     w.add_common_fields = [c](Response& res) { add_common_fields(*c, res); };
