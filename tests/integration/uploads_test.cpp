@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <atomic>
 #include <csignal>
 #include <fcntl.h>
@@ -74,13 +75,13 @@ struct Uploads : ::testing::Test {
         fs::remove_all(root);
         fs::remove_all(outside);
     }
-    void start(StaticFilesOptions o = {}) {
+    void start(StaticFilesOptions o = {}, ServerConfig config = TestServer::quiet_config()) {
         o.root = root;
         o.upload = true;
         o.read_only = {"/cgi-bin"};
         Router r;
         r.mount("/", static_files(o), {.stream_body = true});
-        server = std::make_unique<TestServer>(std::move(r));
+        server = std::make_unique<TestServer>(std::move(r), config);
     }
     std::string request(const std::string& head, const std::string& body = {}) {
         Client c(server->port());
@@ -292,6 +293,78 @@ TEST_F(Uploads, ConcurrentPutsOfOneFileLeaveOneWholeUpload) {
     }
     for (auto& t : writers) t.join();
     EXPECT_EQ(created_or_replaced.load(), kWriters * kEach);
+    EXPECT_TRUE(temporaries(root).empty());
+}
+
+TEST_F(Uploads, TheBodyLimitHoldsForUploadsAndNothingIsWritten) {
+    ServerConfig config = TestServer::quiet_config();
+    config.limits.max_body = 1000;
+    start({}, config);
+    // Known too large from its head: refused before anything is read or written.
+    EXPECT_EQ(status_line(put("/old.txt", std::string(5000, 'x'))),
+              "HTTP/1.1 413 Content Too Large");
+    // Found too large as it arrives (chunked): the partial upload is dropped.
+    const std::string chunk = "3e8\r\n" + std::string(1000, 'y') + "\r\n";
+    const std::string r = request("PUT /old.txt HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: "
+                                  "chunked\r\n\r\n" +
+                                  chunk + chunk + "0\r\n\r\n");
+    EXPECT_EQ(status_line(r), "HTTP/1.1 413 Content Too Large");
+    EXPECT_EQ(read_file(root + "/old.txt"), "old\n");
+    for (int i = 0; i < 200 && !open_temporaries(root).empty(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_TRUE(open_temporaries(root).empty());
+    EXPECT_TRUE(temporaries(root).empty());
+}
+
+// A thousand PUTs of one file at once, each on its own connection, while listings are
+// read: the file is always one of the uploads, whole, and no listing shows a temporary.
+TEST_F(Uploads, AThousandConcurrentPutsOfOneFile) {
+    if (tls_mode()) GTEST_SKIP() << "raw sockets: plain HTTP only";
+    start();
+    constexpr int kUploads = 1000;
+    std::vector<int> fds;
+    for (int i = 0; i < kUploads; ++i) {
+        const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(server->port());
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << i;
+        fds.push_back(fd);
+    }
+    // Every upload is its number repeated: a torn file would mix two numbers.
+    auto body_of_upload = [](int i) {
+        const std::string n = std::to_string(i) + ",";
+        std::string b;
+        while (b.size() < 2000) b += n;
+        return b;
+    };
+    for (int i = 0; i < kUploads; ++i) {
+        const std::string b = body_of_upload(i);
+        const std::string req = "PUT /race.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                                "Content-Length: " +
+                                std::to_string(b.size()) + "\r\n\r\n" + b;
+        ASSERT_EQ(::send(fds[i], req.data(), req.size(), MSG_NOSIGNAL),
+                  static_cast<ssize_t>(req.size()));
+        if (i % 100 == 0) {
+            Client c(server->port());
+            c.send("GET / HTTP/1.1\r\nHost: t\r\nAccept: application/json\r\n\r\n");
+            EXPECT_EQ(c.read_response().find(".pier-upload"), std::string::npos);
+        }
+    }
+    int stored = 0;
+    for (const int fd : fds) {
+        std::string answer;
+        char buf[4096];
+        ssize_t n;
+        while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) answer.append(buf, static_cast<size_t>(n));
+        close(fd);
+        if (answer.starts_with("HTTP/1.1 201") || answer.starts_with("HTTP/1.1 204")) ++stored;
+    }
+    EXPECT_EQ(stored, kUploads);
+    const std::string content = read_file(root + "/race.txt");
+    const int first = std::stoi(content.substr(0, content.find(',')));
+    EXPECT_EQ(content, body_of_upload(first));
     EXPECT_TRUE(temporaries(root).empty());
 }
 
