@@ -24,6 +24,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace pier {
 
@@ -74,6 +75,9 @@ struct ServerConfig {
     /// The Server field; empty = none.
     std::string server_header = "pier";
     bool enable_trace = false;
+    /// Methods outside RFC 9110's (method.hpp's Method::extension) that reach the handler,
+    /// by exact name ("PROPFIND"); any other is answered 501 before it does.
+    std::vector<std::string> extension_methods;
     /// Threads for blocking routes, and how many of their jobs may wait; a full queue → 503.
     unsigned blocking_threads = 8;
     std::size_t max_blocking_queue = 1024;

@@ -431,6 +431,7 @@ int run_serve(const ServeArgs& args) {
     files.upload = args.upload || args.webdav;
     files.allow_delete = args.allow_delete || args.webdav;
     files.webdav = args.webdav;
+    if (args.webdav) config.extension_methods = {"PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE"};
     files.overwrite = args.overwrite;
     files.durable_uploads = !args.no_fsync;
     if ((args.allow_delete || args.overwrite) && !files.upload) {

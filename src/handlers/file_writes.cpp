@@ -25,65 +25,6 @@ void refuse(const WriteRules& rules, Response& res, int status, std::string_view
     if (rules.add_common_fields) rules.add_common_fields(res);
 }
 
-bool under(std::string_view path, std::string_view prefix) {
-    if (prefix.empty()) return false;
-    if (prefix.back() == '/') prefix.remove_suffix(1);
-    return path == prefix || (path.starts_with(prefix) && path[prefix.size()] == '/');
-}
-
-std::string etag_of(const struct stat& st) {
-    return make_file_etag(static_cast<std::uint64_t>(st.st_size),
-                          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
-                              st.st_mtim.tv_nsec,
-                          st.st_ino);
-}
-
-// The preconditions that guard a write (RFC 9110 §13.2.2), before anything changes: 0 to go
-// on, or 412. If-None-Match: * is "create only", If-Match "replace only this version".
-int write_preconditions(const Request& req, const WriteTarget& t) {
-    const std::string_view if_match = req.header("If-Match");
-    if (!if_match.empty()) {
-        if (!t.exists || S_ISDIR(t.st.st_mode)) return 412;
-        const std::string tag = etag_of(t.st); // the parsed tag is a view into it
-        const auto m = etag_list_matches(if_match, *parse_entity_tag(tag), EtagComparison::strong);
-        if (!m || !*m) return 412;
-    } else if (const std::string_view since = req.header("If-Unmodified-Since"); !since.empty()) {
-        const auto date = parse_http_date(since);
-        if (date && t.exists &&
-            std::chrono::sys_seconds(std::chrono::seconds(t.st.st_mtim.tv_sec)) > *date)
-            return 412;
-    }
-    const std::string_view if_none_match = req.header("If-None-Match");
-    if (!if_none_match.empty() && t.exists) {
-        if (if_none_match == "*") return 412;
-        const std::string tag = etag_of(t.st);
-        const auto m =
-            etag_list_matches(if_none_match, *parse_entity_tag(tag), EtagComparison::weak);
-        if (m && *m) return 412;
-    }
-    return 0;
-}
-
-// errno of a failed write → the answer. A full disk or quota, or a file over the size limit,
-// is the server's lack of room (507, RFC 4918 §11.5); anything else is its fault (500).
-int status_for(int error) {
-    switch (error) {
-    case ENOSPC:
-    case EDQUOT:
-    case EFBIG:
-        return 507;
-    case EACCES:
-    case EPERM:
-    case EROFS:
-        return 403;
-    case ENOENT:
-    case ENOTDIR:
-        return 409;
-    default:
-        return 500;
-    }
-}
-
 // An upload in progress: the temporary, and what the answer needs once it is committed.
 struct Put {
     UploadFile file;
@@ -99,7 +40,7 @@ struct Put {
 void commit(Put& put, Response& res) {
     const WriteRules& rules = *put.rules;
     if (put.failed != 0) {
-        refuse(rules, res, status_for(put.failed), std::strerror(put.failed));
+        refuse(rules, res, status_for_write_error(put.failed), std::strerror(put.failed));
         return;
     }
     struct stat now {};
@@ -107,7 +48,7 @@ void commit(Put& put, Response& res) {
     if (!put.if_match.empty()) { // the version the client meant may have changed meanwhile
         bool still = false;
         if (exists) {
-            const std::string tag = etag_of(now);
+            const std::string tag = file_etag(now);
             const auto m =
                 etag_list_matches(put.if_match, *parse_entity_tag(tag), EtagComparison::strong);
             still = m && *m;
@@ -125,12 +66,13 @@ void commit(Put& put, Response& res) {
     }
     if (!put.file.commit(put.target.fs_path, !put.create_only)) {
         const int error = errno;
-        refuse(rules, res, error == EEXIST ? 412 : status_for(error), std::strerror(error));
+        refuse(rules, res, error == EEXIST ? 412 : status_for_write_error(error),
+               std::strerror(error));
         return;
     }
     struct stat written {};
     if (stat(put.target.fs_path.c_str(), &written) == 0) {
-        res.set_header("ETag", etag_of(written));
+        res.set_header("ETag", file_etag(written));
         res.set_header("Last-Modified", format_http_date(std::chrono::sys_seconds(
                                             std::chrono::seconds(written.st_mtim.tv_sec))));
     }
@@ -156,7 +98,9 @@ void serve_put(const WriteRules& rules, const Request& req, Response& res) {
         return;
     }
     if (t.exists && !S_ISREG(t.st.st_mode)) return refuse(rules, res, 403);
-    if (const int status = write_preconditions(req, t); status != 0)
+    if (const int status = write_preconditions(req.header("If-Match"), req.header("If-None-Match"),
+                                               req.header("If-Unmodified-Since"), t);
+        status != 0)
         return refuse(rules, res, status);
 
     auto put = std::make_shared<Put>();
@@ -168,7 +112,7 @@ void serve_put(const WriteRules& rules, const Request& req, Response& res) {
     put->file.set_durable(rules.durable);
     if (!put->file.open(t.parent, mode)) {
         const int error = errno;
-        return refuse(rules, res, status_for(error), std::strerror(error));
+        return refuse(rules, res, status_for_write_error(error), std::strerror(error));
     }
     put->target = std::move(t);
 
@@ -194,16 +138,6 @@ void serve_put(const WriteRules& rules, const Request& req, Response& res) {
         std::move(finish));
 }
 
-// Removes a directory and everything in it, links as links (never followed).
-int remove_tree(const std::string& path) {
-    return nftw(
-        path.c_str(),
-        [](const char* p, const struct stat*, int type, struct FTW*) {
-            return type == FTW_DP ? rmdir(p) : unlink(p);
-        },
-        64, FTW_DEPTH | FTW_PHYS);
-}
-
 void serve_delete(const WriteRules& rules, const Request& req, Response& res) {
     if (!rules.allow_delete) {
         refuse(rules, res, 405);
@@ -213,8 +147,11 @@ void serve_delete(const WriteRules& rules, const Request& req, Response& res) {
     WriteTarget t = locate_for_write(rules, req.path());
     if (t.status != 0) return refuse(rules, res, t.status);
     if (t.decoded == "/") return refuse(rules, res, 403, "The root cannot be deleted");
+    if (holds_read_only(rules, t.decoded)) return refuse(rules, res, 403);
     if (!t.exists) return refuse(rules, res, 404);
-    if (const int status = write_preconditions(req, t); status != 0)
+    if (const int status = write_preconditions(req.header("If-Match"), req.header("If-None-Match"),
+                                               req.header("If-Unmodified-Since"), t);
+        status != 0)
         return refuse(rules, res, status);
     const bool dir = S_ISDIR(t.st.st_mode);
     if (dir && !rules.webdav) {
@@ -222,14 +159,13 @@ void serve_delete(const WriteRules& rules, const Request& req, Response& res) {
             const int error = errno;
             if (error == ENOTEMPTY || error == EEXIST)
                 return refuse(rules, res, 409, "The directory is not empty");
-            return refuse(rules, res, status_for(error), std::strerror(error));
+            return refuse(rules, res, status_for_write_error(error), std::strerror(error));
         }
     } else if (dir) {
         // A collection goes with its members (RFC 4918 §9.6.1); that can take a while.
         res.finish_blocking([&rules, path = t.fs_path](Response& out) {
-            if (remove_tree(path) != 0) {
-                const int error = errno;
-                return refuse(rules, out, status_for(error), std::strerror(error));
+            if (const int error = remove_tree(path); error != 0) {
+                return refuse(rules, out, status_for_write_error(error), std::strerror(error));
             }
             out.set_status(204);
             if (rules.add_common_fields) rules.add_common_fields(out);
@@ -237,13 +173,86 @@ void serve_delete(const WriteRules& rules, const Request& req, Response& res) {
         return;
     } else if (unlink(t.fs_path.c_str()) != 0) {
         const int error = errno;
-        return refuse(rules, res, status_for(error), std::strerror(error));
+        return refuse(rules, res, status_for_write_error(error), std::strerror(error));
     }
     res.set_status(204);
     if (rules.add_common_fields) rules.add_common_fields(res);
 }
 
 } // namespace
+
+int write_preconditions(std::string_view if_match, std::string_view if_none_match,
+                        std::string_view if_unmodified_since, const WriteTarget& t) {
+    const bool file = t.exists && S_ISREG(t.st.st_mode);
+    if (!if_match.empty()) {
+        if (!file) return t.exists && if_match == "*" ? 0 : 412;
+        const std::string tag = file_etag(t.st); // the parsed tag is a view into it
+        const auto m = etag_list_matches(if_match, *parse_entity_tag(tag), EtagComparison::strong);
+        // A malformed list matches nothing: a garbled precondition must not let a write through.
+        if (!m || !*m) return 412;
+    } else if (!if_unmodified_since.empty()) {
+        const auto date = parse_http_date(if_unmodified_since);
+        if (date && t.exists &&
+            std::chrono::sys_seconds(std::chrono::seconds(t.st.st_mtim.tv_sec)) > *date)
+            return 412;
+    }
+    if (!if_none_match.empty() && t.exists) {
+        if (if_none_match == "*") return 412;
+        if (!file) return 0;
+        const std::string tag = file_etag(t.st);
+        const auto m =
+            etag_list_matches(if_none_match, *parse_entity_tag(tag), EtagComparison::weak);
+        if (m && *m) return 412;
+    }
+    return 0;
+}
+
+std::string file_etag(const struct stat& st) {
+    return make_file_etag(static_cast<std::uint64_t>(st.st_size),
+                          static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
+                              st.st_mtim.tv_nsec,
+                          st.st_ino);
+}
+
+int status_for_write_error(int error) {
+    switch (error) {
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+        return 507;
+    case EACCES:
+    case EPERM:
+    case EROFS:
+        return 403;
+    case ENOENT:
+    case ENOTDIR:
+        return 409;
+    default:
+        return 500;
+    }
+}
+
+bool is_under(std::string_view path, std::string_view prefix) {
+    while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
+    if (prefix.empty()) return true; // the root holds everything
+    return path == prefix || (path.starts_with(prefix) && path[prefix.size()] == '/');
+}
+
+bool holds_read_only(const WriteRules& rules, std::string_view decoded) {
+    for (const std::string& prefix : rules.read_only)
+        if (is_under(decoded, prefix) || is_under(prefix, decoded)) return true;
+    return false;
+}
+
+int remove_tree(const std::string& path) {
+    const int rc = nftw(
+        path.c_str(),
+        [](const char* p, const struct stat*, int type, struct FTW*) {
+            return type == FTW_DP ? rmdir(p) : unlink(p);
+        },
+        64, FTW_DEPTH | FTW_PHYS);
+    return rc == 0 ? 0 : (errno != 0 ? errno : EIO);
+}
 
 WriteTarget locate_for_write(const WriteRules& rules, std::string_view raw_path) {
     WriteTarget t;
@@ -263,7 +272,7 @@ WriteTarget locate_for_write(const WriteRules& rules, std::string_view raw_path)
         return t;
     }
     for (const std::string& prefix : rules.read_only) {
-        if (under(t.decoded, prefix)) {
+        if (is_under(t.decoded, prefix)) {
             t.status = 403;
             return t;
         }

@@ -45,6 +45,29 @@ struct WriteTarget {
 };
 WriteTarget locate_for_write(const WriteRules& rules, std::string_view raw_path);
 
+/// If-Match, If-None-Match and If-Unmodified-Since (RFC 9110 §13.2.2) against what `target`
+/// is now, before anything is written: 0 to go on, or 412. A directory has no entity-tag (GET
+/// on it sends none): only If-Match: * matches it.
+int write_preconditions(std::string_view if_match, std::string_view if_none_match,
+                        std::string_view if_unmodified_since, const WriteTarget& target);
+
+/// The entity-tag GET sends for the file `st` describes (static_files.cpp).
+std::string file_etag(const struct stat& st);
+
+/// errno of a failed write → the answer: no room (ENOSPC, EDQUOT, EFBIG) is 507 (RFC 4918
+/// §11.5), no permission 403, a missing parent 409, anything else 500.
+int status_for_write_error(int error);
+
+/// Whether the decoded URL path `path` is `prefix` or below it.
+bool is_under(std::string_view path, std::string_view prefix);
+/// Whether `decoded` is a read-only path, below one, or holds one: deleting, replacing or
+/// moving it would touch a tree nothing may be written under.
+bool holds_read_only(const WriteRules& rules, std::string_view decoded);
+
+/// Removes `path`: a file, a link (never followed), or a directory with everything in it.
+/// 0, or errno.
+int remove_tree(const std::string& path);
+
 /// Answers a write method (PUT, POST, DELETE); false when `request` is not one of them.
 bool serve_write(const WriteRules& rules, const Request& request, Response& response);
 

@@ -4,6 +4,8 @@
 
 #include <pier/uri.hpp>
 
+#include <algorithm>
+
 namespace pier::server {
 namespace {
 
@@ -63,7 +65,10 @@ Verdict check_request(const RequestHead& head, const ServerConfig& config) {
         if (!config.enable_trace) return refuse(405, "TRACE is disabled");
         break;
     case Method::extension:
-        return refuse(501, "Unsupported method");
+        if (std::find(config.extension_methods.begin(), config.extension_methods.end(),
+                      head.method_name) == config.extension_methods.end())
+            return refuse(501, "Unsupported method");
+        break;
     default:
         break;
     }

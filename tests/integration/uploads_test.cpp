@@ -78,7 +78,7 @@ struct Uploads : ::testing::Test {
     void start(StaticFilesOptions o = {}, ServerConfig config = TestServer::quiet_config()) {
         o.root = root;
         o.upload = true;
-        o.read_only = {"/cgi-bin"};
+        if (o.read_only.empty()) o.read_only = {"/cgi-bin"};
         Router r;
         r.mount("/", static_files(o), {.stream_body = true});
         server = std::make_unique<TestServer>(std::move(r), config);
@@ -230,6 +230,19 @@ TEST_F(Uploads, DeleteFilesAndEmptyDirectories) {
     EXPECT_EQ(del("/cgi-bin"), "HTTP/1.1 403 Forbidden");
     EXPECT_EQ(del("/out"), "HTTP/1.1 403 Forbidden");
     EXPECT_TRUE(fs::exists(outside));
+}
+
+TEST_F(Uploads, ADirectoryHoldingAReadOnlyPathIsNotDeleted) {
+    StaticFilesOptions o;
+    o.allow_delete = true;
+    o.webdav = true; // where DELETE takes a directory's members too
+    o.read_only = {"/dir/sub"};
+    start(o);
+    const std::string r = request("DELETE /dir HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_EQ(status_line(r), "HTTP/1.1 403 Forbidden");
+    EXPECT_TRUE(fs::exists(root + "/dir/sub/f.txt"));
+    EXPECT_EQ(status_line(request("DELETE /empty HTTP/1.1\r\nHost: t\r\n\r\n")),
+              "HTTP/1.1 204 No Content");
 }
 
 TEST_F(Uploads, AClientThatLeavesMidUploadChangesNothing) {
