@@ -20,8 +20,9 @@
 // any request rate: past `failures.burst` of them the client gets 429 until its bucket refills,
 // without its guesses being checked at all.
 //
-// Checks run on the event loop: the first request of each user costs one hash computation
-// there (a few milliseconds with htpasswd's default bcrypt cost); later ones hit the cache.
+// A credential not yet in the cache is checked on the server's blocking pool
+// (Request::defer_check): a bcrypt or yescrypt hash takes milliseconds to a tenth of a second,
+// which the loop's other connections must not wait for. Cache hits are checked on the loop.
 #pragma once
 
 #include <pier/rate_limit.hpp>

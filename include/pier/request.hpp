@@ -7,11 +7,14 @@
 #include <pier/method.hpp>
 #include <pier/parser.hpp>
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
 
 namespace pier {
+
+class Response;
 
 class Request {
   public:
@@ -54,6 +57,14 @@ class Request {
     void set_remote_user(std::string_view user) {
         if (user_ != nullptr) user_->assign(user);
     }
+    /// For filters whose check is slow (a password hash, a call to another service): `check`
+    /// runs on the server's blocking pool once the other filters have let the request through,
+    /// with the connection waiting meanwhile; like a filter it answers (fills in the response,
+    /// returns true) or lets the request go on (false). The last one set wins.
+    using DeferredCheck = std::function<bool(Request& request, Response& response)>;
+    void defer_check(DeferredCheck check) {
+        if (deferred_ != nullptr) *deferred_ = std::move(check);
+    }
     /// The event loop this request is served on: watch a descriptor, set a timer, post work
     /// back from another thread (see loop.hpp).
     Loop& loop() const noexcept { return *loop_; }
@@ -80,7 +91,8 @@ class Request {
     std::uint16_t remote_port_ = 0;
     std::uint16_t server_port_ = 0;
     bool secure_ = false;
-    std::string* user_ = nullptr; // the exchange's: it outlives this view of the request
+    std::string* user_ = nullptr;       // the exchange's: it outlives this view of the request
+    DeferredCheck* deferred_ = nullptr; // the exchange's too
     Loop* loop_ = nullptr;
     std::pair<std::string_view, std::string_view> params_[kMaxParams];
     std::size_t param_count_ = 0;

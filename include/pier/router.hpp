@@ -36,7 +36,8 @@ using Handler = std::function<void(const Request&, Response&)>;
 
 /// Looks at a request before its handler: answers it (fills in the response and returns true:
 /// no handler runs, no body is read) or lets it through (false), perhaps having noted who sent
-/// it (Request::set_remote_user). Runs on the event loop, so it must not block for long.
+/// it (Request::set_remote_user). Runs on the event loop, so it must not block: a slow check
+/// (a password hash) goes to the blocking pool with Request::defer_check.
 using Filter = std::function<bool(Request& request, Response& response)>;
 
 struct RouteOptions {

@@ -123,20 +123,28 @@ Filter basic_auth(Users users, BasicAuthOptions options) {
             response.set_header("Retry-After", std::to_string(wait));
             return true;
         }
-        const auto credentials = auth::parse_basic_authorization(authorization);
-        bool valid = false;
-        if (credentials) {
-            const Digest d = s->cache.digest(credentials->user, credentials->password);
-            valid = s->cache.contains(d);
-            if (!valid && s->users.check(credentials->user, credentials->password)) {
-                s->cache.insert(d);
-                valid = true;
-            }
-        }
-        if (!valid) {
+        auto credentials = auth::parse_basic_authorization(authorization);
+        if (!credentials) {
             s->failures.take(request.remote_address(), now);
             challenge(*s, response);
             return true;
+        }
+        const Digest d = s->cache.digest(credentials->user, credentials->password);
+        if (!s->cache.contains(d)) {
+            // A hash costs milliseconds (bcrypt) to a tenth of a second (yescrypt): computed on
+            // the blocking pool, never on the loop other connections share.
+            request.defer_check([s, d, c = std::move(*credentials),
+                                 client = request.remote_address()](Request& req, Response& res) {
+                if (!s->users.check(c.user, c.password)) {
+                    s->failures.take(client, TokenBuckets::Clock::now());
+                    challenge(*s, res);
+                    return true;
+                }
+                s->cache.insert(d);
+                req.set_remote_user(c.user);
+                return false;
+            });
+            return false;
         }
         request.set_remote_user(credentials->user);
         return false;

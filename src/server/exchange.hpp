@@ -13,6 +13,7 @@
 #include <pier/chunked.hpp>
 #include <pier/limits.hpp>
 #include <pier/parser.hpp>
+#include <pier/request.hpp>
 #include <pier/response.hpp>
 
 #include <cstdint>
@@ -62,6 +63,10 @@ struct Exchange {
         answered_early = false;
         filtered = false;
         remote_user.clear();
+        deferred = nullptr;
+        deferred_at_head = false;
+        deferred_answered = false;
+        deferred_body = {};
         stop_all_waking();
     }
     bool output_pending() const noexcept {
@@ -112,6 +117,12 @@ struct Exchange {
     bool answered_early = false; // the answer went out before the request body had ended
     bool filtered = false;       // the router's filters let this request through already
     std::string remote_user;     // what a filter said (Request::set_remote_user)
+    // A filter's slow check (Request::defer_check), run on the pool: where the request was
+    // (its head only, or complete with this body) and what the check decided.
+    Request::DeferredCheck deferred;
+    bool deferred_at_head = false;
+    bool deferred_answered = false;
+    std::string_view deferred_body;
 };
 
 } // namespace pier::server

@@ -15,24 +15,41 @@
 
 namespace pier::server {
 
-// The request is complete (`consumed` bytes of in_, released once it is answered): find its
-// handler and run it, here or on the blocking pool.
+Request Http1Session::make_request(std::string_view body) {
+    return RequestBuilder::make(x().head, x().verdict, body, x().chunked.trailers(),
+                                conn_.remote_address(), conn_.remote_port(), worker_.listen_port(),
+                                conn_.transport().secure(), worker_.handler_loop(),
+                                &x().remote_user, &x().deferred);
+}
+
+// The request is complete (`consumed` bytes of in_, released once it is answered): filter it
+// if that was not done at its head, then find its handler and run it.
 void Http1Session::finish_request(std::string_view body, std::size_t consumed) {
     Shared& shared = worker_.shared();
-    Request request =
-        RequestBuilder::make(x().head, x().verdict, body, x().chunked.trailers(),
-                             conn_.remote_address(), conn_.remote_port(), worker_.listen_port(),
-                             conn_.transport().secure(), worker_.handler_loop(), &x().remote_user);
+    Request request = make_request(body);
     if (shared.direct) {
         run_handler(request, shared.direct);
         finish_or_offload(consumed);
         return;
     }
-    if (!x().filtered && filter(request)) {
-        complete_request(consumed);
-        return;
+    if (!x().filtered) {
+        switch (filter(request)) {
+        case Filtered::answered:
+            complete_request(consumed);
+            return;
+        case Filtered::deferred:
+            defer_check(false, body, consumed);
+            return;
+        case Filtered::pass:
+            break;
+        }
     }
-    Router::Resolution r = shared.router.resolve(request);
+    dispatch(request, consumed);
+}
+
+// Routing and the handler, here or on the blocking pool.
+void Http1Session::dispatch(Request& request, std::size_t consumed) {
+    Router::Resolution r = worker_.shared().router.resolve(request);
     if (r.handler == nullptr) {
         fill_error(x().response, r.status);
         if (r.status == 204) x().response.body().clear();
@@ -49,11 +66,11 @@ void Http1Session::finish_request(std::string_view body, std::size_t consumed) {
     offload([this, request, handler] { run_handler(request, *handler); }, consumed);
 }
 
-// The router's filters, once per request; true when one of them answered.
-bool Http1Session::filter(Request& request) {
+// The router's filters, once per request.
+Http1Session::Filtered Http1Session::filter(Request& request) {
     x().filtered = true;
     const Router& router = worker_.shared().router;
-    if (!router.has_filters()) return false;
+    if (!router.has_filters()) return Filtered::pass;
     ResponseAccess::reset(x().response);
     bool answered = false;
     bool returned = false; // a filter that throws has answered 500 (guarded)
@@ -61,7 +78,46 @@ bool Http1Session::filter(Request& request) {
         answered = router.run_filters(request, x().response);
         returned = true;
     });
-    return answered || !returned;
+    if (answered || !returned) {
+        x().deferred = nullptr;
+        return Filtered::answered;
+    }
+    return x().deferred ? Filtered::deferred : Filtered::pass;
+}
+
+// A filter's slow check goes to the pool; the request waits where it was — at its head, the
+// body unread, or complete with `body` — and after_deferred_check() goes on from there.
+void Http1Session::defer_check(bool at_head, std::string_view body, std::size_t consumed) {
+    x().deferred_at_head = at_head;
+    x().deferred_body = body;
+    x().deferred_answered = false;
+    offload(
+        [this] {
+            Request request = make_request(x().deferred_body);
+            bool returned = false;
+            guarded([&] {
+                x().deferred_answered = x().deferred(request, x().response);
+                returned = true;
+            });
+            if (!returned) x().deferred_answered = true; // it threw: 500
+        },
+        consumed);
+}
+
+void Http1Session::after_deferred_check() {
+    x().deferred = nullptr;
+    const bool at_head = x().deferred_at_head;
+    if (x().deferred_answered) {
+        if (at_head) close_after_write_ = true; // the body is not read
+        complete_request(x().consume_after);
+        return;
+    }
+    Request request = make_request(x().deferred_body);
+    if (at_head) {
+        start_body(request); // on_blocking_done's process() reads what is buffered
+        return;
+    }
+    dispatch(request, x().consume_after);
 }
 
 // A handler that left the rest of its work for the pool (Response::finish_blocking) has it
@@ -95,6 +151,8 @@ void Http1Session::offload(std::function<void()> work, std::size_t consumed) {
         in_pool_ = false;
         conn_.unpin();
         stage_ = Stage::head;
+        if (x().deferred && x().deferred_at_head) close_after_write_ = true; // body unread
+        x().deferred = nullptr;
         fill_error(x().response, 503, "Too many requests waiting");
         x().response.set_header("Retry-After", "1");
         complete_request(consumed);
@@ -165,7 +223,11 @@ void Http1Session::on_blocking_done() {
     }
     conn_.unpin();
     stage_ = Stage::head;
-    complete_request(x().consume_after);
+    if (x().deferred) {
+        after_deferred_check();
+    } else {
+        complete_request(x().consume_after);
+    }
     process(); // pipelined requests that waited behind this one
     if (!conn_.closed() && !close_after_write_) conn_.resume_reading();
 }
@@ -236,6 +298,7 @@ void Http1Session::complete_request(std::size_t consumed) {
     // The next request on this connection is filtered anew, and is nobody until it says.
     x().filtered = false;
     x().remote_user.clear();
+    x().deferred = nullptr;
     if (x().later_wake) x().later_wake->detach();
     x().later_wake.reset();
     // Ready for the next request on this connection.

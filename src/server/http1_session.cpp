@@ -215,22 +215,34 @@ bool Http1Session::start_request(std::string_view avail) {
         return !close_after_write_;
     }
     continue_sent_ = !v.expect_continue; // nothing to send unless asked
-    Shared& shared = worker_.shared();
-    if (x().head.body != BodyKind::none && !shared.direct) {
-        Request request = RequestBuilder::make(x().head, x().verdict, {}, x().chunked.trailers(),
-                                               conn_.remote_address(), conn_.remote_port(),
-                                               worker_.listen_port(), conn_.transport().secure(),
-                                               worker_.handler_loop(), &x().remote_user);
+    if (x().head.body != BodyKind::none && !worker_.shared().direct) {
+        Request request = make_request({});
         // Filters decide before the body is read: a refused upload costs nothing.
-        if (filter(request)) {
+        switch (filter(request)) {
+        case Filtered::answered:
             close_after_write_ = true; // the body is not read: the connection cannot go on
             complete_request(x().head_size);
             return false;
+        case Filtered::deferred:
+            defer_check(true, {}, x().head_size);
+            return false;
+        case Filtered::pass:
+            break;
         }
-        // A route that streams its body is called now, before the body arrives.
-        const Router::Resolution r = shared.router.resolve(request);
-        if (r.handler != nullptr && r.stream_body) return start_streaming(request, *r.handler);
+        return start_body(request);
     }
+    return enter_body_stage();
+}
+
+// The body's way once the filters let the request through: to a stream_body route's handler,
+// called now, before the body arrives — or read whole for the handler found at its end.
+bool Http1Session::start_body(Request& request) {
+    const Router::Resolution r = worker_.shared().router.resolve(request);
+    if (r.handler != nullptr && r.stream_body) return start_streaming(request, *r.handler);
+    return enter_body_stage();
+}
+
+bool Http1Session::enter_body_stage() {
     switch (x().head.body) {
     case BodyKind::content_length:
         // Framing already refused a length over Limits::max_body (413).

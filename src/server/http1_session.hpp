@@ -83,7 +83,18 @@ class Http1Session final : public Session, private detail::Finisher {
     void run_handler(const Request& request, const Handler& handler);
     void guarded(const std::function<void()>& user_code);
     void finish_or_offload(std::size_t consumed);
-    bool filter(Request& request);
+    enum class Filtered : std::uint8_t {
+        pass,
+        answered,
+        deferred, // a check runs on the pool; on_blocking_done() goes on from there
+    };
+    Filtered filter(Request& request);
+    void defer_check(bool at_head, std::string_view body, std::size_t consumed);
+    void after_deferred_check();
+    Request make_request(std::string_view body);
+    void dispatch(Request& request, std::size_t consumed);
+    bool start_body(Request& request);
+    bool enter_body_stage();
     void offload(std::function<void()> work, std::size_t consumed);
     void on_blocking_done();
     Resume finish_handle() override;

@@ -15,7 +15,8 @@ class RequestBuilder {
     static Request make(const RequestHead& head, const server::Verdict& v, std::string_view body,
                         const Fields& trailers, const std::string& remote, std::uint16_t port,
                         std::uint16_t server_port, bool secure, Loop& loop,
-                        std::string* remote_user = nullptr) {
+                        std::string* remote_user = nullptr,
+                        Request::DeferredCheck* deferred = nullptr) {
         Request r;
         r.head_ = &head;
         r.path_ = v.path;
@@ -29,6 +30,7 @@ class RequestBuilder {
         r.secure_ = secure;
         r.loop_ = &loop;
         r.user_ = remote_user;
+        r.deferred_ = deferred;
         return r;
     }
 };

@@ -9,7 +9,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <future>
 #include <memory>
+#include <mutex>
 
 namespace pier::test {
 namespace {
@@ -251,6 +254,133 @@ TEST(Filters, RunInOrderOncePerRequestAndTheUserReachesTheLog) {
     EXPECT_EQ(with_user, 2);
     std::fclose(log);
     unlink(log_path);
+}
+
+// A filter's slow check runs on the pool: the loop serves other connections meanwhile, and the
+// request goes on — or is answered — where it was.
+struct Gate {
+    std::mutex m;
+    std::condition_variable cv;
+    bool open = false;
+    bool wait() {
+        std::unique_lock lock(m);
+        return cv.wait_for(lock, std::chrono::seconds(2), [this] { return open; });
+    }
+    void release() {
+        {
+            std::lock_guard lock(m);
+            open = true;
+        }
+        cv.notify_all();
+    }
+};
+
+Router deferring_router(const std::shared_ptr<Gate>& gate) {
+    Router r;
+    r.filter([gate](Request& req, Response&) {
+        if (req.header("X-Slow").empty()) return false;
+        const bool allow = req.header("X-Slow") == "allow";
+        const bool boom = req.header("X-Slow") == "throw";
+        req.defer_check([gate, allow, boom](Request& later, Response& res) {
+            if (!gate->wait()) { // never released: say so, the test fails on it
+                res.set_status(504);
+                return true;
+            }
+            if (boom) throw std::runtime_error("check failed");
+            if (!allow) {
+                res.set_status(403);
+                res.set_body("denied");
+                return true;
+            }
+            later.set_remote_user("slow");
+            return false;
+        });
+        return false;
+    });
+    r.get("/", [](const Request& req, Response& res) {
+        res.set_body("user=" + std::string(req.remote_user()));
+    });
+    r.post("/", [](const Request& req, Response& res) {
+        res.set_body(std::string(req.remote_user()) + ":" + std::string(req.body()));
+    });
+    r.put("/stream",
+          [](const Request& req, Response& res) {
+              auto got = std::make_shared<std::string>();
+              res.read_body([got](std::string_view piece) { got->append(piece); },
+                            [got, user = std::string(req.remote_user())](Response& done) {
+                                done.set_body(user + ":" + *got);
+                            });
+          },
+          {.stream_body = true});
+    return r;
+}
+
+TEST(DeferredCheck, TheLoopServesOthersWhileItRuns) {
+    auto gate = std::make_shared<Gate>();
+    TestServer server(deferring_router(gate));
+    Client slow(server.port());
+    slow.send("GET / HTTP/1.1\r\nHost: t\r\nX-Slow: allow\r\n\r\n");
+    // The check holds until another client has been answered: with a blocked loop this
+    // second answer would never come (and the test would fail on the gate's timeout).
+    Client other(server.port());
+    other.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_EQ(body_of(other.read_response()), "user=");
+    gate->release();
+    EXPECT_EQ(body_of(slow.read_response()), "user=slow");
+    // The connection goes on, and the next request is checked anew.
+    slow.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_EQ(body_of(slow.read_response()), "user=");
+}
+
+TEST(DeferredCheck, BodiesWaitForTheVerdict) {
+    auto gate = std::make_shared<Gate>();
+    gate->release();
+    TestServer server(deferring_router(gate));
+    Client c(server.port());
+    // A body read whole, then a streamed one (checked at its head), then pipelined requests.
+    c.send("POST / HTTP/1.1\r\nHost: t\r\nX-Slow: allow\r\nContent-Length: 3\r\n\r\nabc"
+           "PUT /stream HTTP/1.1\r\nHost: t\r\nX-Slow: allow\r\nTransfer-Encoding: "
+           "chunked\r\n\r\n2\r\nxy\r\n0\r\n\r\n"
+           "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_EQ(body_of(c.read_response()), "slow:abc");
+    EXPECT_EQ(body_of(c.read_response()), "slow:xy");
+    EXPECT_EQ(body_of(c.read_response()), "user=");
+}
+
+TEST(DeferredCheck, ACheckThatAnswersEndsTheRequest) {
+    auto gate = std::make_shared<Gate>();
+    gate->release();
+    TestServer server(deferring_router(gate));
+    {
+        Client c(server.port()); // at the head: the body is never read
+        c.send("PUT /stream HTTP/1.1\r\nHost: t\r\nX-Slow: deny\r\nContent-Length: "
+               "100000000\r\nExpect: 100-continue\r\n\r\n");
+        const std::string r = c.read_response();
+        EXPECT_EQ(status_line(r), "HTTP/1.1 403 Forbidden");
+        EXPECT_EQ(body_of(r), "denied");
+        EXPECT_TRUE(c.closed_by_server());
+    }
+    Client c(server.port()); // without a body the connection goes on
+    c.send("GET / HTTP/1.1\r\nHost: t\r\nX-Slow: deny\r\n\r\n");
+    EXPECT_EQ(status_line(c.read_response()), "HTTP/1.1 403 Forbidden");
+    c.send("GET / HTTP/1.1\r\nHost: t\r\nX-Slow: throw\r\n\r\n");
+    EXPECT_EQ(status_line(c.read_response()), "HTTP/1.1 500 Internal Server Error");
+    c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_EQ(body_of(c.read_response()), "user=");
+}
+
+TEST(DeferredCheck, AClientThatLeavesMeanwhileIsForgotten) {
+    auto gate = std::make_shared<Gate>();
+    TestServer server(deferring_router(gate));
+    {
+        Client c(server.port());
+        c.send("POST / HTTP/1.1\r\nHost: t\r\nX-Slow: allow\r\nContent-Length: 1\r\n\r\nz");
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    gate->release();
+    Client c(server.port());
+    c.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_EQ(body_of(c.read_response()), "user=");
 }
 
 } // namespace
