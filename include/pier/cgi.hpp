@@ -46,9 +46,9 @@ struct CgiOptions {
     bool show_hidden = false;
     bool follow_symlinks = false;
     /// The script's header block may be this long (over it: 502).
-    std::size_t max_header_block = 64 * 1024;
+    std::size_t max_header_block = std::size_t{64} * 1024;
     /// What a script may write to stderr per request; it goes to `log`, the rest is dropped.
-    std::size_t max_stderr = 64 * 1024;
+    std::size_t max_stderr = std::size_t{64} * 1024;
     /// SERVER_SOFTWARE; empty: "pier/<version>".
     std::string server_software;
     /// Where failures (502, 504) and the scripts' stderr go; null: nowhere.

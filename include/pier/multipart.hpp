@@ -64,10 +64,10 @@ struct MultipartLimits {
     std::size_t max_parts = 1000;
     /// Bytes of one part's head: its header lines and the empty line after them, plus any
     /// transport padding on the delimiter line before them. Held in memory while it arrives.
-    std::size_t max_part_head = 16 * 1024;
+    std::size_t max_part_head = std::size_t{16} * 1024;
     /// Bytes before the first delimiter (ignored, never held): a body whose boundary never
     /// comes ends here rather than at the body size limit.
-    std::size_t max_preamble = 64 * 1024;
+    std::size_t max_preamble = std::size_t{64} * 1024;
 };
 
 enum class MultipartError : std::uint8_t {

@@ -48,7 +48,7 @@ struct StaticFilesOptions {
     std::vector<std::pair<std::string, std::string>> extra_headers;
     /// Files smaller than this are read and sent with the head in one write; larger ones go
     /// out with sendfile (for tiny files sendfile costs more than it saves).
-    std::uint64_t sendfile_threshold = 16 * 1024;
+    std::uint64_t sendfile_threshold = std::uint64_t{16} * 1024;
     /// Several ranges are answered as one multipart/byteranges body assembled in memory, up
     /// to this many bytes of parts; past it the whole file is sent instead (200), as RFC 9110
     /// §14.2 allows a server to ignore a Range.

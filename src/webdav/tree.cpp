@@ -16,7 +16,7 @@
 namespace pier::webdav {
 namespace {
 
-constexpr std::size_t kCopyBuffer = 256 * 1024;
+constexpr std::size_t kCopyBuffer = std::size_t{256} * 1024;
 
 std::string parent_of(const std::string& path) {
     const std::size_t slash = path.rfind('/');

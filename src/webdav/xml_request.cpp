@@ -421,7 +421,7 @@ std::optional<std::vector<PropertyUpdate>> parse_proppatch(std::string_view body
         error = "PROPPATCH needs a propertyupdate body";
         return std::nullopt;
     }
-    ProppatchReader reader(error, 64 * 1024 + 4 * body.size());
+    ProppatchReader reader(error, std::size_t{64} * 1024 + 4 * body.size());
     if (!reader.read(body)) return std::nullopt;
     auto updates = reader.take();
     if (updates.empty()) {
