@@ -42,6 +42,10 @@ class CookieJar {
     std::string
     header_for(std::string_view host, std::string_view path, bool secure_scheme,
                std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
+    /// Adds a cookie as it is (read from a cookie file, say), replacing one of the same name,
+    /// domain and path; an expired one only removes its namesake.
+    void add(Cookie cookie,
+             std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
     const std::vector<Cookie>& cookies() const noexcept { return cookies_; }
     void clear() noexcept { cookies_.clear(); }
 

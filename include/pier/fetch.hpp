@@ -18,6 +18,7 @@
 #include <pier/cookies.hpp>
 #include <pier/fields.hpp>
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -45,6 +46,12 @@ struct FetchOptions {
     /// Fields fetch() adds by itself (User-Agent, Accept, Accept-Encoding) not to send, as
     /// curl's -H 'Name:' asks; compared case-insensitively.
     std::vector<std::string> omit_fields;
+    /// The Session's cookie jar: send its cookies and store what Set-Cookie says. curl's engine
+    /// is off unless -b or -c turns it on; `pier get` sets this accordingly.
+    bool cookies = true;
+    /// "a=1; b=2" sent as is after the jar's cookies on every request of the chain, other
+    /// origins included (curl's -b STRING, which sends it so too).
+    std::string cookie;
     bool follow_redirects = true;
     int max_redirects = 20;
     /// Send Accept-Encoding: gzip, deflate, br, zstd and decode what comes back.
@@ -70,6 +77,18 @@ class Session {
     /// UnknownProtocol for a scheme other than http and https.
     Response fetch(std::string_view url, const FetchOptions& options = {});
     CookieJar& cookies() noexcept { return cookies_; }
+    /// Adds the cookies of a Netscape cookie file's text (cookie_file.hpp), expired ones left
+    /// out, and session ones (expiry 0) too with `skip_session` (curl's --junk-session-cookies).
+    /// As curl, the file lists the newest cookie first, and of two lines for one cookie the
+    /// later wins.
+    void load_cookies(std::string_view netscape_text, bool skip_session = false);
+    /// The same from a file ("-": stdin); throws CookieFileError (missing, over 10 MiB...).
+    void load_cookie_file(const std::filesystem::path& path, bool skip_session = false);
+    /// The jar's unexpired cookies as a Netscape cookie file, newest first, as curl's -c
+    /// writes it.
+    std::string cookies_text() const;
+    /// That text written to `path` atomically ("-": stdout); throws CookieFileError.
+    void save_cookie_file(const std::filesystem::path& path) const;
     /// Connections opened so far (a reused one counts once).
     std::size_t connections_opened() const noexcept { return opened_; }
 

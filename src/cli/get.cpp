@@ -5,15 +5,18 @@
 #include "cli/get_errors.hpp"
 #include "cli/get_output.hpp"
 
+#include <pier/cookie_file.hpp>
 #include <pier/date.hpp>
 #include <pier/fetch.hpp>
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -53,6 +56,9 @@ struct GetArgs {
     std::string user_agent;
     int retry = 0;
     bool retry_connrefused = false;
+    std::vector<std::string> cookies; // -b: "name=value; ..." as is, or a cookie file
+    std::string cookie_jar;           // -c
+    bool junk_session_cookies = false;
 };
 
 CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
@@ -104,6 +110,14 @@ CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
         ->capture_default_str();
     get->add_flag("--retry-connrefused", args->retry_connrefused,
                   "With --retry, also retry a refused connection");
+    get->add_option("-b,--cookie", args->cookies,
+                    "'name=value; ...' to send as is, or a cookie FILE to read (Netscape format, "
+                    "as curl -c writes; '' reads none); either turns the cookie engine on")
+        ->allow_extra_args(false);
+    get->add_option("-c,--cookie-jar", args->cookie_jar,
+                    "Write the cookies to FILE at exit (Netscape format; - is stdout)");
+    get->add_flag("-j,--junk-session-cookies", args->junk_session_cookies,
+                  "Do not read session cookies (expiry 0) from -b files");
     get->footer(kGetExitCodes);
     return get;
 }
@@ -178,6 +192,42 @@ int retry_after_seconds(std::string_view value) {
     return -1;
 }
 
+// curl's rule for -b: an argument with '=' is cookies to send, any other a file to read.
+bool is_cookie_string(const std::string& arg) {
+    return arg.find('=') != std::string::npos;
+}
+
+bool cookie_engine(const GetArgs& args) {
+    return !args.cookie_jar.empty() ||
+           std::any_of(args.cookies.begin(), args.cookies.end(),
+                       [](const std::string& b) { return !is_cookie_string(b); });
+}
+
+std::string cookie_string(const GetArgs& args) {
+    std::string out;
+    for (const std::string& b : args.cookies) {
+        if (!is_cookie_string(b)) continue;
+        if (!out.empty()) out += "; ";
+        out += b;
+    }
+    return out;
+}
+
+// The -b files into the jar. A file that does not exist is no error (curl's habit: the same
+// name is often given to -b and -c, and the first run has no jar yet).
+void load_cookie_files(const GetArgs& args, client::Session& session) {
+    for (const std::string& b : args.cookies) {
+        if (is_cookie_string(b) || b.empty()) continue;
+        std::error_code ec;
+        if (b != "-" && !std::filesystem::exists(b, ec)) continue;
+        try {
+            session.load_cookie_file(b, args.junk_session_cookies);
+        } catch (const client::CookieFileError& e) {
+            throw Failure{26, e.what()};
+        }
+    }
+}
+
 class Transfer {
   public:
     Transfer(const GetArgs& args, client::Session& session) : args_(args), session_(session) {}
@@ -208,6 +258,9 @@ class Transfer {
   private:
     client::FetchOptions options_for() {
         client::FetchOptions o;
+        // As curl: no cookie is stored or sent unless -b FILE or -c turned the engine on.
+        o.cookies = cookie_engine(args_);
+        o.cookie = cookie_string(args_);
         o.follow_redirects = args_.location;
         o.max_redirects = args_.max_redirs < 0 ? 1 << 30 : args_.max_redirs;
         o.decompress = args_.compressed;
@@ -401,6 +454,13 @@ class Transfer {
 int run_get(const GetArgs& args) {
     OutputFile::remove_temporaries_on_signals();
     client::Session session;
+    try {
+        load_cookie_files(args, session);
+    } catch (const Failure& f) {
+        if (!args.silent || args.show_error)
+            fmt::print(stderr, "pier: ({}) {}\n", f.code, f.message);
+        return f.code;
+    }
     Transfer transfer(args, session);
     int last = 0;
     for (std::size_t i = 0; i < args.urls.size(); ++i) {
@@ -417,6 +477,16 @@ int run_get(const GetArgs& args) {
             }
         }
         last = transfer.run(args.urls[i], output);
+    }
+    if (!args.cookie_jar.empty()) {
+        // As curl: the jar is written whatever the transfers' outcome, and a failure to write
+        // it is a warning that leaves the exit code alone.
+        try {
+            session.save_cookie_file(args.cookie_jar);
+        } catch (const client::CookieFileError& e) {
+            if (!args.silent || args.show_error)
+                fmt::print(stderr, "pier: Warning: failed to save cookies: {}\n", e.what());
+        }
     }
     return last; // as curl: the last transfer's outcome, whatever came before
 }

@@ -138,14 +138,21 @@ bool CookieJar::store(std::string_view set_cookie, std::string_view host,
     // A secure cookie set over plain HTTP could later be read over HTTPS by a site it must
     // not trust (RFC 6265bis §5.6 step 8); refuse it.
     if (c->secure && !secure_scheme) return false;
-    auto same = std::find_if(cookies_.begin(), cookies_.end(), [&](const Cookie& o) {
-        return o.name == c->name && o.domain == c->domain && o.path == c->path;
-    });
-    const bool expired = c->expires && *c->expires <= now;
-    if (same != cookies_.end()) cookies_.erase(same);
-    if (expired) return true;
-    cookies_.push_back(std::move(*c));
+    add(std::move(*c), now);
     return true;
+}
+
+void CookieJar::add(Cookie c, SysClock::time_point now) {
+    // header_for() relies on a path that is absolute, hence not empty.
+    if (c.name.empty() || c.domain.empty()) return;
+    if (c.path.empty() || c.path.front() != '/') c.path = "/";
+    auto same = std::find_if(cookies_.begin(), cookies_.end(), [&](const Cookie& o) {
+        return o.name == c.name && o.domain == c.domain && o.path == c.path;
+    });
+    const bool expired = c.expires && *c.expires <= now;
+    if (same != cookies_.end()) cookies_.erase(same);
+    if (expired) return;
+    cookies_.push_back(std::move(c));
 }
 
 std::string CookieJar::header_for(std::string_view host, std::string_view path, bool secure_scheme,

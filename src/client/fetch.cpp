@@ -1,4 +1,5 @@
 // fetch(): the redirect loop over a pool of Connections, one per origin (and proxy).
+#include <pier/cookie_file.hpp>
 #include <pier/fetch.hpp>
 #include <pier/field_lists.hpp>
 #include <pier/uri.hpp>
@@ -7,6 +8,8 @@
 #include <cctype>
 #include <cstdlib>
 #include <openssl/evp.h>
+#include <set>
+#include <tuple>
 
 namespace pier::client {
 
@@ -132,6 +135,38 @@ std::string ProxySettings::proxy_for(bool https, std::string_view host) const {
 Session::Session() = default;
 Session::~Session() = default;
 
+// curl lists a jar newest first, and reads a file so (its last line is its oldest cookie):
+// the order decides which of two cookies of equal path goes first in Cookie (RFC 6265 §5.4).
+void Session::load_cookies(std::string_view netscape_text, bool skip_session) {
+    const auto now = std::chrono::system_clock::now();
+    std::vector<Cookie> file = parse_cookie_file(netscape_text);
+    // Of two lines for the same cookie the later wins, as in curl; so, read from the end, the
+    // first one seen stays.
+    std::set<std::tuple<std::string_view, std::string_view, std::string_view>> seen;
+    std::vector<Cookie*> oldest_first;
+    for (auto it = file.rbegin(); it != file.rend(); ++it)
+        if (seen.emplace(it->name, it->domain, it->path).second) oldest_first.push_back(&*it);
+    for (Cookie* c : oldest_first)
+        if (c->expires || !skip_session) cookies_.add(std::move(*c), now);
+}
+
+void Session::load_cookie_file(const std::filesystem::path& path, bool skip_session) {
+    load_cookies(read_cookie_file(path), skip_session);
+}
+
+std::string Session::cookies_text() const {
+    const auto now = std::chrono::system_clock::now();
+    std::vector<Cookie> live; // newest first, as curl writes them
+    const std::vector<Cookie>& all = cookies_.cookies();
+    for (auto it = all.rbegin(); it != all.rend(); ++it)
+        if (!it->expires || *it->expires > now) live.push_back(*it);
+    return format_cookie_file(live);
+}
+
+void Session::save_cookie_file(const std::filesystem::path& path) const {
+    write_cookie_file(path, cookies_text());
+}
+
 Connection& Session::connection_for(std::string_view scheme, std::string_view host,
                                     std::uint16_t port, const std::string& proxy,
                                     const FetchOptions& options) {
@@ -224,7 +259,8 @@ Response Session::fetch(std::string_view url, const FetchOptions& options) {
         }
         const std::string path = t.origin_form.substr(0, t.origin_form.find('?'));
         if (!request_fields.contains(FieldId::cookie)) {
-            const std::string cookie = cookies_.header_for(t.host, path, https);
+            std::string cookie = options.cookies ? cookies_.header_for(t.host, path, https) : "";
+            if (!options.cookie.empty()) cookie += (cookie.empty() ? "" : "; ") + options.cookie;
             if (!cookie.empty()) request_fields.add("Cookie", cookie);
         }
         const bool absolute_form = !proxy.empty() && !https;
@@ -244,8 +280,9 @@ Response Session::fetch(std::string_view url, const FetchOptions& options) {
         }
         c.request(method, absolute_form ? t.absolute : t.origin_form, body, request_fields);
         Response r = c.getresponse();
-        for (const std::string_view v : r.headers().values(FieldId::set_cookie))
-            cookies_.store(v, t.host, path, https);
+        if (options.cookies)
+            for (const std::string_view v : r.headers().values(FieldId::set_cookie))
+                cookies_.store(v, t.host, path, https);
         // The first Location only: joining several with ", " would make a URL of none of them.
         const std::string location(r.headers().get(FieldId::location));
         if (!options.follow_redirects || !is_redirect(r.status()) || location.empty()) {

@@ -5,7 +5,7 @@ Prints its port on stdout, then serves until killed. Routes:
   /echo           the request as received: method, target, fields, body
   /file/NAME      NAME's bytes from the directory given as argv[1]
   /redirect/N     302 to /redirect/N-1, and /redirect/0 answers "done"
-  /to?url=U&code=C   C (default 302) to U
+  /to?url=U&code=C   C (default 302) to U (and Set-Cookie: K with &cookie=K)
   /truncated      Content-Length: 100, ten bytes, close
   /reset          Content-Length: 100, ten bytes, then a TCP reset
   /empty          close without a reply
@@ -14,6 +14,7 @@ Prints its port on stdout, then serves until killed. Routes:
   /trailers       chunked "hello" with the trailer field X-T: trailer-val
   /gzip /br-less  gzip-coded body "compressed hello"
   /setcookie      Set-Cookie: session=abc; Path=/
+  /setcookies     five Set-Cookie: paths /, /echo and /other, a Max-Age, an HttpOnly
   /status/C       "status body" with status C (and Retry-After: S with ?retry_after=S)
   /connections    how many TCP connections were accepted so far
 """
@@ -86,7 +87,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.reply(302, b"", [("Location", f"/redirect/{n - 1}")])
         elif path == "/to":
             self.body()
-            self.reply(int(query.get("code", ["302"])[0]), b"", [("Location", query["url"][0])])
+            fields = [("Location", query["url"][0])]
+            fields += [("Set-Cookie", c) for c in query.get("cookie", [])]
+            self.reply(int(query.get("code", ["302"])[0]), b"", fields)
         elif path == "/truncated":
             self.send_ten_of_a_hundred()
             self.close_connection = True
@@ -116,6 +119,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reply(200, gzip.compress(b"compressed hello"), [("Content-Encoding", "gzip")])
         elif path == "/setcookie":
             self.reply(200, b"set", [("Set-Cookie", "session=abc; Path=/")])
+        elif path == "/setcookies":
+            self.reply(200, b"set", [("Set-Cookie", "aa=1; Path=/"),
+                                     ("Set-Cookie", "bb=2; Path=/echo"),
+                                     ("Set-Cookie", "cc=3; Path=/; Max-Age=3600"),
+                                     ("Set-Cookie", "dd=4; Path=/; HttpOnly"),
+                                     ("Set-Cookie", "ee=5; Path=/other")])
         elif path.startswith("/status/"):
             after = query.get("retry_after")
             self.reply(int(path[8:]), b"status body", [("Retry-After", after[0])] if after else [])

@@ -166,9 +166,12 @@ grep -q '^POST /echo' "$tmp/stdout" || fail "307 changed the method"
 port=${py##*:}
 expect_exit 0 -L -u a:b "$py/to?url=http://localhost:$port/echo"
 grep -q '^Authorization' "$tmp/stdout" && fail "Authorization crossed origins"
-# Cookies set by a redirect go with the next request.
-expect_exit 0 -L "$py/to?url=/setcookie" "$py/echo"
+# Cookies set by a redirect go with the next request once -b or -c turns the engine on; without
+# them, as curl, none is stored or sent (tests/cli/cookie_files_test.sh has the rest).
+expect_exit 0 -b '' -L "$py/to?url=/setcookie" "$py/echo"
 grep -q '^Cookie: session=abc' "$tmp/stdout" || fail "cookie jar: $(cat "$tmp/stdout")"
+expect_exit 0 -L "$py/to?url=/setcookie" "$py/echo"
+grep -qi '^Cookie' "$tmp/stdout" && fail "cookie sent without -b or -c: $(cat "$tmp/stdout")"
 
 # --compressed, -w.
 expect_exit 0 --compressed "$py/gzip"
