@@ -91,9 +91,10 @@ void Http1Session::defer_check(bool at_head, std::string_view body, std::size_t 
     x().deferred_at_head = at_head;
     x().deferred_body = body;
     x().deferred_answered = false;
+    // Made here, on the loop: the connection may be closed while the check runs, and a pool
+    // thread must not look at it (the blocking routes' requests are made the same way).
     offload(
-        [this] {
-            Request request = make_request(x().deferred_body);
+        [this, request = make_request(body)]() mutable {
             bool returned = false;
             guarded([&] {
                 x().deferred_answered = x().deferred(request, x().response);
