@@ -52,6 +52,9 @@ struct FetchOptions {
     /// "a=1; b=2" sent as is after the jar's cookies on every request of the chain, other
     /// origins included (curl's -b STRING, which sends it so too).
     std::string cookie;
+    /// Send the URL's path as given: "/a/../b" stays so. Off: its dot-segments are removed
+    /// first (RFC 3986 §5.2.4), as curl does unless --path-as-is.
+    bool path_as_is = false;
     bool follow_redirects = true;
     int max_redirects = 20;
     /// Send Accept-Encoding: gzip, deflate, br, zstd and decode what comes back.

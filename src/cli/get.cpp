@@ -43,6 +43,7 @@ struct GetArgs {
     bool show_error = false;
     bool fail = false;
     bool compressed = false;
+    bool path_as_is = false;
     bool insecure = false;
     std::string cacert;
     double max_time = 0;
@@ -90,6 +91,8 @@ CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
     get->add_flag("-S,--show-error", args->show_error, "With -s, still print errors");
     get->add_flag("-f,--fail", args->fail, "Exit 22 with no body output on a status >= 400");
     get->add_flag("--compressed", args->compressed, "Ask for gzip, deflate, br, zstd; decode");
+    get->add_flag("--path-as-is", args->path_as_is,
+                  "Send the URL's path as given (default: /a/../b is sent as /b, as curl does)");
     get->add_flag("-k,--insecure", args->insecure, "Do not verify the server's certificate");
     get->add_option("--cacert", args->cacert, "CA certificates (PEM) to verify the server with");
     get->add_option("-m,--max-time", args->max_time, "Seconds for each whole transfer");
@@ -262,6 +265,7 @@ class Transfer {
         o.cookies = cookie_engine(args_);
         o.cookie = cookie_string(args_);
         o.follow_redirects = args_.location;
+        o.path_as_is = args_.path_as_is;
         o.max_redirects = args_.max_redirs < 0 ? 1 << 30 : args_.max_redirs;
         o.decompress = args_.compressed;
         // Unlike http.client, curl sends no Accept-Encoding unless asked to decode.
@@ -304,8 +308,14 @@ class Transfer {
         bool has_type = false;
         for (const std::string& h : args_.headers) {
             const std::size_t colon = h.find(':');
+            if (colon == std::string::npos && h.size() > 1 && h.back() == ';') {
+                // curl's "Name;": the field, with an empty value.
+                o.fields.add(std::string_view(h).substr(0, h.size() - 1), "");
+                continue;
+            }
             if (colon == std::string::npos || colon == 0)
-                throw Failure{2, "-H wants 'Name: value', not '" + h + "'"};
+                throw Failure{2, "-H wants 'Name: value' (or 'Name;' for an empty value), not '" +
+                                     h + "'"};
             std::string_view value = std::string_view(h).substr(colon + 1);
             while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
                 value.remove_prefix(1);

@@ -58,7 +58,7 @@ struct Target {
     std::string userinfo;
 };
 
-Target parse_target(std::string_view url) {
+Target parse_target(std::string_view url, bool path_as_is = true) {
     auto parsed = parse_url(url);
     if (!parsed) {
         // A scheme pier does not speak is UnknownProtocol, as urllib's "unknown url type".
@@ -73,7 +73,10 @@ Target parse_target(std::string_view url) {
     t.host = std::string(parsed->host);
     t.port = parsed->effective_port();
     t.userinfo = std::string(parsed->userinfo);
-    t.origin_form = parsed->path.empty() ? "/" : std::string(parsed->path);
+    t.origin_form = parsed->path.empty() ? std::string("/")
+                    : path_as_is         ? std::string(parsed->path)
+                                         : remove_dot_segments(parsed->path);
+    if (t.origin_form.empty() || t.origin_form.front() != '/') t.origin_form.insert(0, "/");
     if (parsed->has_query) t.origin_form += "?" + std::string(parsed->query);
     const std::string host = parsed->is_ipv6 ? "[" + t.host + "]" : t.host;
     t.absolute = t.scheme + "://" + host;
@@ -216,7 +219,8 @@ Response Session::fetch(std::string_view url, const FetchOptions& options) {
     std::optional<Target> first; // set once redirected: explicit credentials stay with it
     for (;;) {
         const std::size_t hash = current.find('#');
-        const Target t = parse_target(std::string_view(current).substr(0, hash));
+        const Target t =
+            parse_target(std::string_view(current).substr(0, hash), options.path_as_is);
         if (t.scheme != "http" && t.scheme != "https")
             throw UnknownProtocol("unsupported protocol: " + t.scheme);
         if (previous && !same_origin(*previous, t)) {

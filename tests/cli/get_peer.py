@@ -3,6 +3,7 @@
 
 Prints its port on stdout, then serves until killed. Routes:
   /echo           the request as received: method, target, fields, body
+  /raw/...        the request line only, for any path below /raw/
   /file/NAME      NAME's bytes from the directory given as argv[1]
   /redirect/N     302 to /redirect/N-1, and /redirect/0 answers "done"
   /to?url=U&code=C   C (default 302) to U (and Set-Cookie: K with &cookie=K)
@@ -71,7 +72,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         path = url.path
         query = urllib.parse.parse_qs(url.query)
-        if path == "/echo":
+        if path.startswith("/raw/"):  # the request line as received: dot-segments and all
+            self.reply(200, self.requestline.encode(), [("Content-Type", "text/plain")])
+        elif path == "/echo":
             text = f"{self.requestline}\n"
             for name, value in self.headers.items():
                 text += f"{name}: {value}\n"

@@ -142,6 +142,13 @@ GET /echo HTTP/1.1
 Host: ${py#http://}
 
 EOF2
+expect_exit 0 -H 'X-Empty;' "$py/echo"
+grep -q '^X-Empty: *$' <(tr -d '\r' <"$tmp/stdout") || fail "-H 'Name;' sends the field empty"
+# Dot-segments go before sending (RFC 3986 §5.2.4), as curl; --path-as-is keeps them.
+expect_exit 0 "$py/raw/a/b/../../c/./d"
+[[ $(cat "$tmp/stdout") == "GET /raw/c/d HTTP/1.1" ]] || fail "dot-segments: $(cat "$tmp/stdout")"
+expect_exit 0 --path-as-is "$py/raw/a/../c"
+[[ $(cat "$tmp/stdout") == "GET /raw/a/../c HTTP/1.1" ]] || fail "--path-as-is: $(cat "$tmp/stdout")"
 expect_exit 0 -H 'Content-Type:' -d x=1 "$py/echo"
 grep -q '^Content-Type' "$tmp/stdout" && fail "-H 'Content-Type:' kept the form type"
 expect_exit 0 "http://bob:s%40cret@${py#http://}/echo"
