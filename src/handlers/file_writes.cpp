@@ -20,11 +20,6 @@
 namespace pier::handlers {
 namespace {
 
-void refuse(const WriteRules& rules, Response& res, int status, std::string_view message = {}) {
-    server::fill_error(res, status, message);
-    if (rules.add_common_fields) rules.add_common_fields(res);
-}
-
 // An upload in progress: the temporary, and what the answer needs once it is committed.
 struct Put {
     UploadFile file;
@@ -116,14 +111,10 @@ void serve_put(const WriteRules& rules, const Request& req, Response& res) {
     }
     put->target = std::move(t);
 
-    const bool streamed =
-        req.body().empty() &&
-        (!req.header("Transfer-Encoding").empty() ||
-         (!req.header("Content-Length").empty() && req.header("Content-Length") != "0"));
     auto finish = [put](Response& out) {
         out.finish_blocking([put](Response& r) { commit(*put, r); });
     };
-    if (!streamed) { // the whole body is here (or there is none)
+    if (!body_to_come(req)) { // the whole body is here (or there is none)
         if (!put->file.write(req.body())) put->failed = errno;
         finish(res);
         return;
@@ -212,6 +203,18 @@ std::string file_etag(const struct stat& st) {
                           static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
                               st.st_mtim.tv_nsec,
                           st.st_ino);
+}
+
+void refuse(const WriteRules& rules, Response& res, int status, std::string_view message) {
+    server::fill_error(res, status, message);
+    if (rules.add_common_fields) rules.add_common_fields(res);
+}
+
+bool body_to_come(const Request& req) {
+    if (!req.body().empty()) return false;
+    if (!req.header("Transfer-Encoding").empty()) return true;
+    const std::string_view length = req.header("Content-Length");
+    return !length.empty() && length != "0";
 }
 
 int status_for_write_error(int error) {

@@ -64,6 +64,14 @@ bool is_under(std::string_view path, std::string_view prefix);
 /// moving it would touch a tree nothing may be written under.
 bool holds_read_only(const WriteRules& rules, std::string_view decoded);
 
+/// An error page for `status` with the fields every response of `rules` carries.
+void refuse(const WriteRules& rules, Response& response, int status, std::string_view message = {});
+
+/// Whether the body of `request` is still to come: the handler was called at its head (a
+/// stream_body route) and must take it with read_body. False when it is whole in body(), or
+/// there is none.
+bool body_to_come(const Request& request);
+
 /// Removes `path`: a file, a link (never followed), or a directory with everything in it.
 /// 0, or errno.
 int remove_tree(const std::string& path);

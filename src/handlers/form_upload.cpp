@@ -3,7 +3,6 @@
 #include "handlers/directory_listing.hpp"
 #include "handlers/upload_file.hpp"
 #include "handlers/upload_name.hpp"
-#include "server/error_page.hpp"
 
 #include <pier/field_lists.hpp>
 #include <pier/multipart.hpp>
@@ -18,11 +17,6 @@
 
 namespace pier::handlers {
 namespace {
-
-void refuse(const WriteRules& rules, Response& res, int status, std::string_view message = {}) {
-    server::fill_error(res, status, message);
-    if (rules.add_common_fields) rules.add_common_fields(res);
-}
 
 struct StoredFile {
     std::string name; // the safe name asked for; the stored one may be numbered
@@ -64,7 +58,7 @@ struct Form {
         auto file = std::make_unique<UploadFile>();
         file->set_durable(rules->durable);
         if (!file->open(directory, new_file_mode()))
-            return fail(errno == ENOSPC || errno == EDQUOT ? 507 : 500, std::strerror(errno));
+            return fail(status_for_write_error(errno), std::strerror(errno));
         current = file.get();
         files.push_back({*name, std::move(file)});
     }
@@ -80,8 +74,7 @@ struct Form {
                 break;
             case MultipartParser::Status::data:
                 if (current != nullptr && !current->write(step.data))
-                    fail(errno == ENOSPC || errno == EDQUOT || errno == EFBIG ? 507 : 500,
-                         std::strerror(errno));
+                    fail(status_for_write_error(errno), std::strerror(errno));
                 break;
             case MultipartParser::Status::part_end:
                 current = nullptr;
@@ -139,8 +132,7 @@ void finish(Form& form, Response& res) {
         // Existing names: RENAME_NOREPLACE refuses, so look for a free one first.
         if (!commit_file(form, f, stored)) {
             const int error = errno;
-            return refuse(rules, res, error == ENOSPC || error == EDQUOT ? 507 : 500,
-                          std::strerror(error));
+            return refuse(rules, res, status_for_write_error(error), std::strerror(error));
         }
         if (!first) json += ',';
         first = false;
@@ -192,7 +184,7 @@ void serve_form_upload(const WriteRules& rules, const Request& req, Response& re
     auto end = [form](Response& out) {
         out.finish_blocking([form](Response& r) { finish(*form, r); });
     };
-    if (!req.body().empty() || req.header("Content-Length") == "0") {
+    if (!body_to_come(req)) { // whole, or none at all (then "ended early")
         form->take(req.body());
         end(res);
         return;

@@ -1,7 +1,5 @@
 #include "webdav/exchange.hpp"
 
-#include "server/error_page.hpp"
-
 #include <pier/uri.hpp>
 
 namespace pier::webdav {
@@ -14,8 +12,7 @@ void add_common_fields(const Exchange& x, Response& res) {
 } // namespace
 
 void refuse(const Exchange& x, Response& res, int status, std::string_view message) {
-    server::fill_error(res, status, message);
-    add_common_fields(x, res);
+    handlers::refuse(*x.rules, res, status, message);
 }
 
 void answer(const Exchange& x, Response& res, int status) {

@@ -108,15 +108,6 @@ std::shared_ptr<Exchange> copy_request(const handlers::WriteRules& rules, const 
     return x;
 }
 
-// A body still to come (the route streams bodies): the request has framing for one and
-// none of it is in req.body().
-bool body_to_come(const Request& req) {
-    if (!req.body().empty()) return false;
-    if (!req.header("Transfer-Encoding").empty()) return true;
-    const std::string_view length = req.header("Content-Length");
-    return !length.empty() && length != "0";
-}
-
 bool declared_too_large(const Request& req) {
     const std::string_view length = req.header("Content-Length");
     std::size_t n = 0;
@@ -140,7 +131,7 @@ bool serve(const handlers::WriteRules& rules, const Request& req, Response& res)
         refuse(*x, res, 403, "Cross-site request refused");
         return true;
     }
-    if (!body_to_come(req)) {
+    if (!handlers::body_to_come(req)) {
         if (x->body.size() > kMaxXmlBody)
             refuse(*x, res, 413);
         else

@@ -1,5 +1,6 @@
 // Writes to the file server (StaticFilesOptions::upload) over real sockets: PUT, browser
 // forms, DELETE, their preconditions and confinement, and what a failure leaves behind.
+#include "handlers/form_upload.hpp"
 #include "handlers/upload_file.hpp"
 #include "test_server.hpp"
 
@@ -553,6 +554,17 @@ TEST_F(Uploads, AMalformedOrTruncatedFormStoresNothing) {
     EXPECT_EQ(status_line(post_form(*this, "/", flood, b)), "HTTP/1.1 400 Bad Request");
     EXPECT_EQ(status_line(post_form(*this, "/old.txt", form_body(b, {{"x", "1"}}), b)),
               "HTTP/1.1 405 Method Not Allowed");
+    // A form with no body at all (no Content-Length either).
+    EXPECT_EQ(status_line(request("POST / HTTP/1.1\r\nHost: t\r\nContent-Type: "
+                                  "multipart/form-data; boundary=bnd\r\n\r\n")),
+              "HTTP/1.1 400 Bad Request");
+    // More files than one form may carry: nothing of it is stored.
+    std::vector<std::pair<std::string, std::string>> many;
+    for (std::size_t i = 0; i <= handlers::kMaxFormFiles; ++i)
+        many.emplace_back("many" + std::to_string(i) + ".txt", "m");
+    EXPECT_EQ(status_line(post_form(*this, "/", form_body(b, many), b)),
+              "HTTP/1.1 413 Content Too Large");
+    EXPECT_FALSE(fs::exists(root + "/many0.txt"));
     EXPECT_TRUE(temporaries(root).empty());
 }
 
