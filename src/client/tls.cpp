@@ -1,6 +1,7 @@
 // TLS for HttpsConnection (OpenSSL): peer verification against the system store (or a given
 // CA file), the host name checked by OpenSSL itself (SSL_set1_host / IP match), SNI. The
 // socket stays non-blocking; WANT_READ / WANT_WRITE become poll() waits up to the deadline.
+#include "client/tls_setup.hpp"
 #include "client/transport.hpp"
 #include "net/sigpipe_guard.hpp"
 
@@ -117,6 +118,56 @@ class TlsTransport final : public Transport {
 
 } // namespace
 
+ClientTls new_client_tls(const std::string& host, const TlsOptions& options) {
+    ClientTls t;
+    auto fail = [&t](std::string error) {
+        SSL_free(t.ssl);
+        SSL_CTX_free(t.ctx);
+        t.ssl = nullptr;
+        t.ctx = nullptr;
+        t.error = std::move(error);
+        return t;
+    };
+    t.ctx = SSL_CTX_new(TLS_client_method());
+    if (t.ctx == nullptr) return fail(openssl_errors());
+    SSL_CTX_set_min_proto_version(t.ctx, TLS1_2_VERSION);
+    t.ssl = SSL_new(t.ctx);
+    if (t.ssl == nullptr) return fail(openssl_errors());
+    const std::string& name = options.server_name.empty() ? host : options.server_name;
+    if (options.verify) {
+        SSL_CTX_set_verify(t.ctx, SSL_VERIFY_PEER, nullptr);
+        const bool custom = !options.ca_file.empty() || !options.ca_path.empty();
+        const int ok = custom
+                           ? SSL_CTX_load_verify_locations(
+                                 t.ctx, options.ca_file.empty() ? nullptr : options.ca_file.c_str(),
+                                 options.ca_path.empty() ? nullptr : options.ca_path.c_str())
+                           : SSL_CTX_set_default_verify_paths(t.ctx);
+        if (ok != 1) {
+            t.ca_unusable = custom;
+            t.verify_unusable = true;
+            return fail("cannot load CA certificates: " + openssl_errors());
+        }
+        SSL_set_verify(t.ssl, SSL_VERIFY_PEER, nullptr);
+        X509_VERIFY_PARAM* param = SSL_get0_param(t.ssl);
+        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        const int set = is_ip_literal(name) ? X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str())
+                                            : SSL_set1_host(t.ssl, name.c_str());
+        if (set != 1) {
+            t.verify_unusable = true;
+            return fail("bad host name for verification");
+        }
+    } else {
+        SSL_set_verify(t.ssl, SSL_VERIFY_NONE, nullptr);
+    }
+    // RFC 6066 §3: SNI carries DNS names only, never IP literals.
+    if (!is_ip_literal(name)) SSL_set_tlsext_host_name(t.ssl, name.c_str());
+    return t;
+}
+
+std::string openssl_error_text() {
+    return openssl_errors();
+}
+
 TlsResult make_tls_transport(int fd, const std::string& host, const TlsOptions& options,
                              Clock::time_point deadline) {
     TlsResult result;
@@ -125,39 +176,17 @@ TlsResult make_tls_transport(int fd, const std::string& host, const TlsOptions& 
         result.error = std::move(error);
         return std::move(result);
     };
-    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
-    if (ctx == nullptr) {
+    ClientTls tls = new_client_tls(host, options);
+    if (!tls.ssl) {
         ::close(fd);
-        return fail(TlsStatus::handshake_failed, openssl_errors());
+        return fail(tls.ca_unusable       ? TlsStatus::ca_unusable
+                    : tls.verify_unusable ? TlsStatus::verify_failed
+                                          : TlsStatus::handshake_failed,
+                    std::move(tls.error));
     }
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL* ssl = tls.ssl;
     // The transport owns ctx, ssl and fd from here on, whatever happens below.
-    SSL* ssl = SSL_new(ctx);
-    auto transport = std::make_unique<TlsTransport>(fd, ctx, ssl);
-    if (ssl == nullptr) return fail(TlsStatus::handshake_failed, openssl_errors());
-    const std::string& name = options.server_name.empty() ? host : options.server_name;
-    if (options.verify) {
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
-        const bool custom = !options.ca_file.empty() || !options.ca_path.empty();
-        const int ok = custom
-                           ? SSL_CTX_load_verify_locations(
-                                 ctx, options.ca_file.empty() ? nullptr : options.ca_file.c_str(),
-                                 options.ca_path.empty() ? nullptr : options.ca_path.c_str())
-                           : SSL_CTX_set_default_verify_paths(ctx);
-        if (ok != 1)
-            return fail(custom ? TlsStatus::ca_unusable : TlsStatus::verify_failed,
-                        "cannot load CA certificates: " + openssl_errors());
-        SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
-        X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-        const int set = is_ip_literal(name) ? X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str())
-                                            : SSL_set1_host(ssl, name.c_str());
-        if (set != 1) return fail(TlsStatus::verify_failed, "bad host name for verification");
-    } else {
-        SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
-    }
-    // RFC 6066 §3: SNI carries DNS names only, never IP literals.
-    if (!is_ip_literal(name)) SSL_set_tlsext_host_name(ssl, name.c_str());
+    auto transport = std::make_unique<TlsTransport>(fd, tls.ctx, ssl);
     SSL_set_fd(ssl, fd);
     SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     for (;;) {
