@@ -436,14 +436,13 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
     }
 
     bool on_error() {
-        const ResponseStream::Failure f = stream_.failure();
-        const bool reused_and_silent = f == ResponseStream::Failure::closed_early &&
+        const bool reused_and_silent = stream_.failure() == ResponseStream::Failure::closed_early &&
                                        stream_.nothing_received() && requests_on_socket_ > 1;
         Pending& p = queue_.front();
-        close_socket();
         if (reused_and_silent && !p.retried && !send_failed_ &&
             is_idempotent(detail::method_of(p.request.method))) {
             // The server closed the kept-alive connection as the request went out.
+            close_socket();
             report(DebugKind::info, "Connection died before an answer; retrying once");
             p.retried = true;
             out_at_ = 0;
@@ -452,26 +451,15 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
             return false;
         }
         std::exception_ptr e;
-        if (f == ResponseStream::Failure::head) {
-            const std::string_view start = std::string_view(in_).substr(in_at_);
-            e = error_of([&] { detail::throw_parse_error(stream_.error_code(), start); });
-        } else if (f == ResponseStream::Failure::chunked) {
-            e = std::make_exception_ptr(
-                ProtocolError(std::string("malformed chunked body: ") +
-                              std::string(to_string(stream_.error_code()))));
-        } else if (send_failed_ && stream_.nothing_received()) {
+        if (send_failed_ && stream_.nothing_received())
             e = std::make_exception_ptr(
                 HTTPException("connection closed by the server sending the request"));
-        } else if (stream_.nothing_received()) {
-            e = std::make_exception_ptr(
-                RemoteDisconnected("Remote end closed connection without response", 0));
-        } else if (response_.status == 0) {
-            e = std::make_exception_ptr(RemoteDisconnected(
-                "connection closed inside the response head", in_.size() - in_at_));
-        } else {
-            e = std::make_exception_ptr(
-                IncompleteRead(stream_.body_received(), response_.content_length));
-        }
+        else
+            e = error_of([&] {
+                detail::throw_response_error(stream_, std::string_view(in_).substr(in_at_),
+                                             response_.content_length);
+            });
+        close_socket();
         finish(e);
         return false;
     }
