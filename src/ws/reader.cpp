@@ -3,12 +3,13 @@
 #include "ws/close.hpp"
 
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 
 namespace pier::ws::detail {
 namespace {
 
-// Inflated output handed out per step in Mode::fragments, and the first size of the buffer a
-// compressed message grows in (doubling, never past the limit).
+// Inflated output handed out per step in Mode::fragments.
 constexpr std::size_t kOutputChunk = std::size_t{16} * 1024;
 
 } // namespace
@@ -131,32 +132,28 @@ std::optional<Reader::Step> Reader::plain_payload(std::span<char> input, std::si
     } else if (message_done && message_size_ == n) {
         return step(Status::message, pos, opcode_, piece); // all of it here: no copy
     } else {
-        buffer_.append(piece);
+        buffer_.append(piece, limits_.max_ws_message);
         if (message_done) {
             clear_buffer_ = true;
-            return step(Status::message, pos, opcode_, buffer_);
+            return step(Status::message, pos, opcode_, buffer_.view());
         }
     }
     if (frame_done) return std::nullopt; // on to the next frame's header
     return step(Status::need_more, pos);
 }
 
-// Where the inflater writes next: the rest of the message's buffer, grown by doubling up to
-// one byte past the limit (a byte more than allowed shows the message too big without
-// inflating any further), or the fragment chunk. Empty: the limit is reached.
+// Where the inflater writes next: the rest of the message's buffer, which may grow to one byte
+// past the limit (a byte more than allowed shows the message too big without inflating any
+// further), or the fragment chunk.
 std::span<char> Reader::output_room() {
     const std::uint64_t allowed = limits_.max_ws_message - message_size_ + 1;
     if (mode_ == Mode::fragments) {
-        if (buffer_.size() != kOutputChunk) buffer_.resize(kOutputChunk);
-        return {buffer_.data(),
+        if (!chunk_) chunk_ = std::make_unique_for_overwrite<char[]>(kOutputChunk);
+        return {chunk_.get(),
                 static_cast<std::size_t>(std::min<std::uint64_t>(kOutputChunk, allowed))};
     }
-    if (buffer_.size() == message_size_) {
-        const std::uint64_t cap = limits_.max_ws_message + 1;
-        const std::uint64_t grown = std::max<std::uint64_t>(kOutputChunk, buffer_.size() * 2);
-        buffer_.resize(static_cast<std::size_t>(std::min(grown, cap)));
-    }
-    return {buffer_.data() + message_size_, buffer_.size() - message_size_};
+    const std::uint64_t cap = limits_.max_ws_message + 1;
+    return buffer_.room(static_cast<std::size_t>(std::min<std::uint64_t>(cap, SIZE_MAX)));
 }
 
 // Payload of a compressed message (RFC 7692 §7.2.2): unmasked in place and inflated, then the
@@ -195,6 +192,7 @@ std::optional<Reader::Step> Reader::compressed_payload(std::span<char> input, st
         pending_output_ = r.produced != 0 && r.produced == out.size();
         const std::string_view produced(out.data(), r.produced);
         message_size_ += r.produced;
+        if (mode_ == Mode::messages) buffer_.commit(r.produced);
         if (message_size_ > limits_.max_ws_message)
             return fail({close_code::message_too_big, "message too big"}, pos);
         if (opcode_ == Opcode::text && !utf8_.feed(produced))
@@ -210,9 +208,8 @@ std::optional<Reader::Step> Reader::compressed_payload(std::span<char> input, st
             if (!produced.empty() || done)
                 return step(Status::fragment, pos, opcode_, produced, done);
         } else if (done) {
-            buffer_.resize(static_cast<std::size_t>(message_size_));
             clear_buffer_ = true;
-            return step(Status::message, pos, opcode_, buffer_);
+            return step(Status::message, pos, opcode_, buffer_.view());
         }
         // The tail always fits in a stream zlib still reads; taking none of it means the
         // message's data was not DEFLATE.

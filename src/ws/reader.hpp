@@ -35,6 +35,7 @@
 
 #include "ws/deflate.hpp"
 #include "ws/frame.hpp"
+#include "ws/message_buffer.hpp"
 #include "ws/utf8_validator.hpp"
 
 #include <pier/limits.hpp>
@@ -42,6 +43,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -118,12 +120,11 @@ class Reader {
     std::uint64_t message_size_ = 0; // payload so far, after decompression
     std::size_t fragments_ = 0;
     Utf8Validator utf8_;
-    std::size_t tail_fed_ = 0;    // bytes of the 00 00 FF FF tail given to the inflater
-    bool pending_output_ = false; // the inflater filled its output: it may hold more
-    // Mode::messages: the message so far (its first message_size_ bytes, when compressed);
-    // Mode::fragments: inflated output handed out one piece at a time.
-    std::string buffer_;
-    bool clear_buffer_ = false; // the last step's data is in buffer_: drop it next call
+    std::size_t tail_fed_ = 0;      // bytes of the 00 00 FF FF tail given to the inflater
+    bool pending_output_ = false;   // the inflater filled its output: it may hold more
+    MessageBuffer buffer_;          // Mode::messages: the message so far
+    std::unique_ptr<char[]> chunk_; // Mode::fragments: inflated output, a piece at a time
+    bool clear_buffer_ = false;     // the last step's data is in buffer_: drop it next call
 
     bool failed_ = false;
     Failure failure_;
