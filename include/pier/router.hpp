@@ -42,7 +42,7 @@ using Filter = std::function<bool(Request& request, Response& response)>;
 
 namespace ws {
 struct Handlers;
-struct EndpointOptions;
+struct Options;
 } // namespace ws
 
 struct RouteOptions {
@@ -79,7 +79,7 @@ class Router {
     /// websocket_endpoint.hpp, which the caller includes.
     Router& websocket(std::string_view pattern, const ws::Handlers& handlers);
     Router& websocket(std::string_view pattern, const ws::Handlers& handlers,
-                      const ws::EndpointOptions& options);
+                      const ws::Options& options);
     /// Every method, for every path starting with `prefix` ("/static/").
     Router& mount(std::string_view prefix, Handler handler, RouteOptions options = {});
     /// Routes that apply only when the request's host (port ignored) is `host`; they are tried

@@ -77,12 +77,14 @@ struct Handlers {
     std::function<void(Socket&, std::uint16_t code, std::string_view reason)> on_close = nullptr;
 };
 
-struct EndpointOptions {
-    /// Subprotocols in order of preference; the first one the client offers is chosen.
+/// A WebSocket's settings, for a server endpoint and for a client (pier::client::WebSocket).
+struct Options {
+    /// Server: subprotocols in order of preference; the first one the client offers is
+    /// chosen. Client: the ones to offer.
     std::vector<std::string> subprotocols;
-    /// The Origin check (RFC 6455 §10.2): false answers 403. Unset: every origin.
+    /// Server only: the Origin check (RFC 6455 §10.2); false answers 403. Unset: every origin.
     std::function<bool(const Request&)> allow = nullptr;
-    /// permessage-deflate when the client offers it.
+    /// permessage-deflate: a server accepts a client's offer, a client offers it.
     bool compression = true;
     DeflateConfig deflate;
     /// max_ws_message, max_ws_frame and max_ws_fragments bound what the peer sends.
@@ -100,6 +102,6 @@ struct EndpointOptions {
 
 /// A route handler that upgrades to WebSocket: a request that is not a WebSocket handshake gets
 /// 400 (426 with Sec-WebSocket-Version: 13 for another version, or no Upgrade at all).
-Handler endpoint(Handlers handlers, EndpointOptions options = {});
+Handler endpoint(Handlers handlers, Options options = {});
 
 } // namespace pier::ws

@@ -1,6 +1,6 @@
 // ws::endpoint(): the opening handshake (RFC 6455 §4.2) as a route handler, and the upgrade
-// that hands the connection to a ServerSocket.
-#include "websocket/server_socket.hpp"
+// that hands the connection to a Peer.
+#include "websocket/peer.hpp"
 
 #include <pier/router.hpp>
 #include <pier/websocket_endpoint.hpp>
@@ -10,11 +10,11 @@
 
 namespace pier::ws {
 
-Handler endpoint(Handlers handlers, EndpointOptions options) {
+Handler endpoint(Handlers handlers, Options options) {
     auto shared = std::make_shared<const detail::Endpoint>(
         detail::Endpoint{std::move(handlers), std::move(options)});
     return [shared](const Request& req, Response& res) {
-        const EndpointOptions& o = shared->options;
+        const Options& o = shared->options;
         const auto up = check_upgrade_request(req.method(), req.version(), req.fields());
         if (!up) {
             const int status = status_for(up.error());
@@ -42,8 +42,8 @@ Handler endpoint(Handlers handlers, EndpointOptions options) {
         res.set_header("Sec-WebSocket-Accept", accept_key(up->key));
         if (!protocol.empty()) res.set_header("Sec-WebSocket-Protocol", protocol);
         if (deflate) res.set_header("Sec-WebSocket-Extensions", to_field_value(*deflate));
-        auto socket = std::make_shared<detail::ServerSocket>(shared, std::string(req.target()),
-                                                             protocol, deflate);
+        auto socket = std::make_shared<detail::Peer>(Role::server, shared,
+                                                     std::string(req.target()), protocol, deflate);
         res.upgrade("websocket", socket->stream_handlers());
     };
 }
@@ -53,11 +53,11 @@ Handler endpoint(Handlers handlers, EndpointOptions options) {
 namespace pier {
 
 Router& Router::websocket(std::string_view pattern, const ws::Handlers& handlers) {
-    return websocket(pattern, handlers, ws::EndpointOptions{});
+    return websocket(pattern, handlers, ws::Options{});
 }
 
 Router& Router::websocket(std::string_view pattern, const ws::Handlers& handlers,
-                          const ws::EndpointOptions& options) {
+                          const ws::Options& options) {
     return get(pattern, ws::endpoint(handlers, options));
 }
 

@@ -1,4 +1,4 @@
-#include "websocket/server_socket.hpp"
+#include "websocket/peer.hpp"
 
 #include "ws/utf8_validator.hpp"
 
@@ -7,18 +7,18 @@
 
 namespace pier::ws::detail {
 
-ServerSocket::ServerSocket(std::shared_ptr<const Endpoint> endpoint, std::string target,
-                           std::string subprotocol, const std::optional<DeflateParams>& deflate)
+Peer::Peer(Role role, std::shared_ptr<const Endpoint> endpoint, std::string target,
+           std::string subprotocol, const std::optional<DeflateParams>& deflate)
     : endpoint_(std::move(endpoint)), target_(std::move(target)),
-      subprotocol_(std::move(subprotocol)), reader_(Role::server, endpoint_->options.limits),
-      writer_(Role::server) {
+      subprotocol_(std::move(subprotocol)), reader_(role, endpoint_->options.limits),
+      writer_(role) {
     if (deflate) {
         reader_.enable_deflate(*deflate);
         writer_.enable_deflate(*deflate, endpoint_->options.deflate);
     }
 }
 
-StreamHandlers ServerSocket::stream_handlers() {
+StreamHandlers Peer::stream_handlers() {
     auto self = shared_from_this();
     StreamHandlers h;
     h.on_open = [self](Stream& s) { self->opened(s); };
@@ -29,7 +29,7 @@ StreamHandlers ServerSocket::stream_handlers() {
     return h;
 }
 
-void ServerSocket::opened(Stream& stream) {
+void Peer::opened(Stream& stream) {
     stream_ = &stream;
     remote_ = stream.remote_address();
     last_heard_ = Clock::now();
@@ -37,7 +37,7 @@ void ServerSocket::opened(Stream& stream) {
     if (endpoint_->handlers.on_open) endpoint_->handlers.on_open(*this);
 }
 
-void ServerSocket::received(std::string_view bytes) {
+void Peer::received(std::string_view bytes) {
     last_heard_ = Clock::now();
     awaiting_pong_ = false;
     if (close_received_) return; // nothing after the peer's Close is read (§5.5.1)
@@ -45,7 +45,7 @@ void ServerSocket::received(std::string_view bytes) {
     process();
 }
 
-void ServerSocket::process() {
+void Peer::process() {
     if (processing_) return; // a handler's call that resumes reading comes back here
     processing_ = true;
     std::size_t at = 0;
@@ -61,15 +61,16 @@ void ServerSocket::process() {
             control(s);
             continue;
         }
-        // After our Close, the peer's data is read only to find its Close (§1.4).
-        if (!close_sent_ && endpoint_->handlers.on_message)
+        // Messages the peer sent before it saw our Close still count (RFC 6455 §1.4: the
+        // closing handshake ends the data in both directions, each at its own Close).
+        if (endpoint_->handlers.on_message)
             endpoint_->handlers.on_message(*this, Message{s.opcode, s.data});
     }
     in_.erase(0, at);
     processing_ = false;
 }
 
-void ServerSocket::control(const Reader::Step& step) {
+void Peer::control(const Reader::Step& step) {
     switch (step.opcode) {
     case Opcode::ping:
         if (!close_sent_) {
@@ -99,18 +100,18 @@ void ServerSocket::control(const Reader::Step& step) {
     }
 }
 
-bool ServerSocket::send_text(std::string_view text) {
+bool Peer::send_text(std::string_view text) {
     Utf8Validator v;
     if (!v.feed(text) || !v.complete())
         throw std::invalid_argument("WebSocket text message that is not UTF-8");
     return send(Opcode::text, text);
 }
 
-bool ServerSocket::send_binary(std::string_view bytes) {
+bool Peer::send_binary(std::string_view bytes) {
     return send(Opcode::binary, bytes);
 }
 
-bool ServerSocket::send(Opcode opcode, std::string_view payload) {
+bool Peer::send(Opcode opcode, std::string_view payload) {
     if (stream_ == nullptr || close_sent_) return false;
     writer_.message(out_, opcode, payload);
     if (!flush_frames()) return false;
@@ -121,13 +122,13 @@ bool ServerSocket::send(Opcode opcode, std::string_view payload) {
     return true;
 }
 
-void ServerSocket::ping(std::string_view payload) {
+void Peer::ping(std::string_view payload) {
     if (stream_ == nullptr || close_sent_) return;
     writer_.control(out_, Opcode::ping, payload);
     (void)flush_frames();
 }
 
-bool ServerSocket::flush_frames() {
+bool Peer::flush_frames() {
     const std::size_t queued = stream_->write(out_);
     out_.clear();
     if (queued > endpoint_->options.max_queued) {
@@ -139,7 +140,7 @@ bool ServerSocket::flush_frames() {
     return true;
 }
 
-void ServerSocket::close(std::uint16_t code, std::string_view reason) {
+void Peer::close(std::uint16_t code, std::string_view reason) {
     if (stream_ == nullptr || close_sent_) return;
     send_close(is_valid_close_code(code) ? code : close_code::normal, reason);
     close_timer_ =
@@ -149,25 +150,25 @@ void ServerSocket::close(std::uint16_t code, std::string_view reason) {
         });
 }
 
-void ServerSocket::send_close(std::uint16_t code, std::string_view reason) {
+void Peer::send_close(std::uint16_t code, std::string_view reason) {
     close_sent_ = true;
     writer_.close(out_, code, reason);
     stream_->write(out_);
     out_.clear();
 }
 
-void ServerSocket::fail(std::uint16_t code, std::string_view reason) {
+void Peer::fail(std::uint16_t code, std::string_view reason) {
     if (stream_ == nullptr) return;
     if (!close_sent_) send_close(code, reason);
     stream_->close();
     ended(code, reason);
 }
 
-std::size_t ServerSocket::queued() const noexcept {
+std::size_t Peer::queued() const noexcept {
     return stream_ != nullptr ? stream_->queued() : 0;
 }
 
-void ServerSocket::pause_reading(bool paused) {
+void Peer::pause_reading(bool paused) {
     paused_ = paused;
     if (stream_ == nullptr) return;
     stream_->pause_reading(paused);
@@ -180,33 +181,33 @@ void ServerSocket::pause_reading(bool paused) {
     }
 }
 
-void ServerSocket::drained() {
+void Peer::drained() {
     if (!above_high_water_ || close_sent_) return;
     above_high_water_ = false;
     if (endpoint_->handlers.on_writable) endpoint_->handlers.on_writable(*this);
 }
 
-void ServerSocket::peer_closed() {
+void Peer::peer_closed() {
     // TCP's end without a Close frame: abnormal closure (RFC 6455 §7.1.5).
     if (stream_ != nullptr) stream_->close();
     ended(close_code::abnormal, {});
 }
 
-void ServerSocket::stream_closed() {
+void Peer::stream_closed() {
     ping_timer_ = {};
     close_timer_ = {};
     ended(close_code_, close_reason_);
     stream_ = nullptr;
 }
 
-void ServerSocket::ended(std::uint16_t code, std::string_view reason) {
+void Peer::ended(std::uint16_t code, std::string_view reason) {
     if (ended_) return;
     ended_ = true;
     ping_timer_ = {};
     if (endpoint_->handlers.on_close) endpoint_->handlers.on_close(*this, code, reason);
 }
 
-void ServerSocket::arm_ping() {
+void Peer::arm_ping() {
     const auto interval = endpoint_->options.ping_interval;
     if (interval.count() <= 0 || stream_ == nullptr) return;
     ping_timer_ = stream_->loop().after(interval, [weak = weak_from_this()] {
@@ -214,7 +215,7 @@ void ServerSocket::arm_ping() {
     });
 }
 
-void ServerSocket::on_ping_timer() {
+void Peer::on_ping_timer() {
     if (stream_ == nullptr || close_received_) return;
     const auto interval = endpoint_->options.ping_interval;
     if (Clock::now() - last_heard_ >= interval) {

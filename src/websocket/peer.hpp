@@ -1,7 +1,7 @@
-// The server's WebSocket connection after the 101: the frame codec (src/ws/) over the byte
-// stream Response::upgrade hands over (include/pier/stream.hpp), with the protocol's chores —
-// pongs, idle pings, the closing handshake, the send queue's bounds — done here so that
-// endpoint handlers only see messages. Private to the library.
+// One end of a WebSocket connection after the handshake, either role: the frame codec
+// (src/ws/) over a byte stream (include/pier/stream.hpp: the server's after Response::upgrade,
+// or the client's own), with the protocol's chores — pongs, idle pings, the closing handshake,
+// the send queue's bounds — done here so that handlers only see messages. Private.
 #pragma once
 
 #include "ws/reader.hpp"
@@ -17,18 +17,21 @@
 
 namespace pier::ws::detail {
 
-/// What every connection of one endpoint shares.
+/// What every connection of one endpoint (or one client socket) shares.
 struct Endpoint {
     Handlers handlers;
-    EndpointOptions options;
+    Options options;
 };
 
-class ServerSocket final : public Socket, public std::enable_shared_from_this<ServerSocket> {
+class Peer final : public Socket, public std::enable_shared_from_this<Peer> {
   public:
-    ServerSocket(std::shared_ptr<const Endpoint> endpoint, std::string target,
-                 std::string subprotocol, const std::optional<DeflateParams>& deflate);
+    Peer(Role role, std::shared_ptr<const Endpoint> endpoint, std::string target,
+         std::string subprotocol, const std::optional<DeflateParams>& deflate);
 
-    /// What Response::upgrade runs: each callback holds this socket alive.
+    /// From the stream's opening until the connection ended.
+    bool open() const noexcept { return stream_ != nullptr && !ended_; }
+    /// What the stream calls (Response::upgrade's, or the client's): each callback holds this
+    /// peer alive.
     StreamHandlers stream_handlers();
 
     // Socket
