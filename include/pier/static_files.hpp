@@ -73,6 +73,10 @@ struct StaticFilesOptions {
     /// the background — nginx's way, faster when the disk is the bottleneck, but a power cut
     /// soon after can lose it.
     bool durable_uploads = true;
+    /// Inserted before "</body>" of every HTML page served, files and listings (live reload's
+    /// script: LiveReload::script()). Such a page is sent from memory, without ranges, with
+    /// its own ETag; the file on disk is untouched. Empty: pages go out as they are.
+    std::string html_snippet;
     /// URL path prefixes nothing may be written under (decoded: "/cgi-bin").
     std::vector<std::string> read_only;
 };

@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 namespace pier::cgi {
 namespace {
@@ -125,6 +126,64 @@ std::string describe_exit(int status) {
         return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
                strsignal(WTERMSIG(status)) + ")";
     return "status " + std::to_string(status);
+}
+
+namespace {
+
+// A child left behind by its request or connection: told to stop (the group), killed if it does
+// not, and reaped. Kept in its loop thread's list until then; a server that stops (the thread ends)
+// kills and reaps what is left.
+struct Orphan {
+    pid_t pid = -1;
+    net::Fd pidfd;
+    std::shared_ptr<Budget> budget;
+    Loop::Watch watch;
+    Loop::Timer kill_timer;
+    bool reaped = false;
+
+    ~Orphan() {
+        if (reaped) return;
+        signal_group(pid, SIGKILL);
+        int status = 0;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        if (budget) budget->running.fetch_sub(1, std::memory_order_relaxed);
+    }
+
+    static std::vector<std::unique_ptr<Orphan>>& of_this_thread() {
+        thread_local std::vector<std::unique_ptr<Orphan>> orphans;
+        return orphans;
+    }
+
+    static void adopt(Loop& loop, Child& child, std::shared_ptr<Budget> budget) {
+        auto o = std::make_unique<Orphan>();
+        o->pid = child.pid;
+        o->pidfd = std::move(child.pidfd);
+        o->budget = std::move(budget);
+        child.pid = -1;
+        signal_group(o->pid, SIGTERM);
+        Orphan* self = o.get();
+        o->kill_timer = loop.after(kKillGrace, [self] {
+            if (!self->reaped) signal_group(self->pid, SIGKILL); // before reaping: pid not reused
+        });
+        o->watch = loop.watch(self->pidfd.get(), Loop::readable, [self](unsigned) {
+            int status = 0;
+            if (self->reaped || !reap(self->pid, status)) return;
+            self->reaped = true;
+            if (self->budget) self->budget->running.fetch_sub(1, std::memory_order_relaxed);
+            // Freed now: a watch may end in its own callback (its lambda goes after the batch).
+            auto& list = of_this_thread();
+            std::erase_if(list,
+                          [self](const std::unique_ptr<Orphan>& p) { return p.get() == self; });
+        });
+        of_this_thread().push_back(std::move(o));
+    }
+};
+
+} // namespace
+
+void abandon(Loop& loop, Child& child, std::shared_ptr<Budget> budget) {
+    Orphan::adopt(loop, child, std::move(budget));
 }
 
 } // namespace pier::cgi

@@ -7,6 +7,11 @@
 
 #include "net/socket.hpp"
 
+#include <pier/loop.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -38,6 +43,21 @@ void signal_group(pid_t pid, int signal) noexcept;
 
 /// Collects an exited child's status without waiting: false while it still runs.
 bool reap(pid_t pid, int& status) noexcept;
+
+/// The children running over the whole server, against a bound (CgiOptions::max_running, the
+/// ws-exec limit).
+struct Budget {
+    std::atomic<std::size_t> running{0};
+    std::size_t max = 0;
+};
+
+/// SIGTERM first; a child still there this much later gets SIGKILL.
+inline constexpr std::chrono::milliseconds kKillGrace{2000};
+
+/// A child nobody waits for any more (its request or connection is gone): its process group is
+/// told to stop, killed if it does not within kKillGrace, and reaped, from `loop`; `budget`
+/// (may be null) gets its slot back then. A thread that ends kills and reaps what it still had.
+void abandon(Loop& loop, Child& child, std::shared_ptr<Budget> budget);
 
 /// "exit status 3", "killed by signal 9 (Killed)": for the log.
 std::string describe_exit(int status);

@@ -24,12 +24,6 @@
 
 namespace pier::cgi {
 
-/// The scripts running over the whole server, against the bound (CgiOptions::max_running).
-struct Budget {
-    std::atomic<std::size_t> running{0};
-    std::size_t max = 0;
-};
-
 struct RunSettings {
     std::size_t max_header_block = 0;
     std::size_t max_stderr = 0;

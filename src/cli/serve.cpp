@@ -1,5 +1,6 @@
 #include "cli/serve.hpp"
 
+#include "cli/serve_websocket.hpp"
 #include "handlers/upload_file.hpp"
 
 #include <pier/auth.hpp>
@@ -68,6 +69,7 @@ struct ServeArgs {
     std::string realm = "pier";
     std::string rate_limit; // "N", "N/s", "N/m"
     double burst = 0;
+    WebSocketServeArgs websockets;
 };
 
 CLI::App* add_serve_command(CLI::App& app, std::shared_ptr<ServeArgs>& args) {
@@ -181,6 +183,7 @@ CLI::App* add_serve_command(CLI::App& app, std::shared_ptr<ServeArgs>& args) {
         ->type_name("N[/s|/m]");
     serve->add_option("--burst", args->burst,
                       "Requests a client may send at once under --rate-limit (default: N)");
+    add_websocket_options(*serve, args->websockets);
     return serve;
 }
 
@@ -452,6 +455,10 @@ int run_serve(const ServeArgs& args) {
                    "anyone can write)\n");
         return 2;
     }
+    WebSocketEndpoints websockets;
+    if (const int status = configure_websockets(args.websockets, router, files, websockets);
+        status != 0)
+        return status;
     Handler handler;
     try {
         handler = static_files(files);
@@ -492,7 +499,7 @@ int run_serve(const ServeArgs& args) {
         }
     }
     std::unique_ptr<Server> made;
-    if (cgi || files.upload || router.has_filters()) {
+    if (cgi || files.upload || router.has_filters() || websockets.any) {
         // Bodies stream to scripts and to upload files as they arrive, never held in memory.
         router.mount("/", std::move(handler), {.stream_body = cgi || files.upload});
         made = std::make_unique<Server>(config, std::move(router));
@@ -561,6 +568,7 @@ int run_serve(const ServeArgs& args) {
                    tls ? "" : " (over plain HTTP passwords travel readable: consider --tls-*)");
     if (!args.rate_limit.empty())
         fmt::print("Rate limit: {} per client address\n", args.rate_limit);
+    for (const std::string& note : websockets.notes) fmt::print("{}\n", note);
     std::fflush(stdout);
     // What a server killed in the middle of an upload left behind (a hidden temporary no
     // process holds) goes, in the background: a large tree takes a while to walk.

@@ -21,6 +21,7 @@ struct WsArgs {
     std::vector<std::string> headers;
     std::vector<std::string> subprotocols;
     bool binary = false;
+    bool no_close = false;
     bool insecure = false;
     bool no_compression = false;
     bool verbose = false;
@@ -132,7 +133,7 @@ class WsSession {
             stdin_done_ = true;
             stdin_watch_ = {};
             if (!args_.binary && !pending_line_.empty()) send_line(s, pending_line_);
-            s.close(ws::close_code::normal, {});
+            if (!args_.no_close) s.close(ws::close_code::normal, {});
             return false;
         }
         bool more = true;
@@ -222,6 +223,9 @@ CLI::App* add_ws_command(CLI::App& app, std::shared_ptr<WsArgs>& args) {
         ->allow_extra_args(false);
     cmd->add_flag("--binary", args->binary,
                   "Send stdin as binary messages (as it is read) and print messages raw");
+    cmd->add_flag("--no-close", args->no_close,
+                  "At the end of stdin keep the connection (print what comes) until the server "
+                  "closes it; default: close, as websocat does");
     cmd->add_flag("-k,--insecure", args->insecure, "Do not verify the server's certificate");
     cmd->add_option("--cacert", args->cacert, "CA certificates (PEM) to verify the server with");
     cmd->add_option("--connect-timeout", args->connect_timeout, "Seconds to connect")

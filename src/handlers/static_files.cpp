@@ -11,6 +11,7 @@
 #include <pier/date.hpp>
 #include <pier/etag.hpp>
 #include <pier/field_lists.hpp>
+#include <pier/live_reload.hpp>
 #include <pier/range.hpp>
 #include <pier/static_files.hpp>
 #include <pier/uri.hpp>
@@ -335,6 +336,45 @@ enum class Served : std::uint8_t {
     changed, // the file changed while being served: resolve it again
 };
 
+// Pages past this size are sent as they are, without the snippet.
+constexpr std::uint64_t kMaxInjectedPage = std::uint64_t{8} << 20;
+
+bool injects_into(const Config& cfg, const ResolvedPath& file) {
+    return !cfg.options.html_snippet.empty() && file.content_type.starts_with("text/html") &&
+           static_cast<std::uint64_t>(file.identity.size) <= kMaxInjectedPage;
+}
+
+// An HTML page with the snippet (live reload's script) inserted: another representation than
+// the file on disk, so it has its own validator — the file's ETag with a suffix — and an ETag a
+// client holds for the file itself never matches it. Ranges are not offered: the whole page
+// goes out (RFC 9110 §14.2 lets a server ignore Range).
+Served serve_injected(const Config& cfg, const Request& req, Response& res,
+                      const ResolvedPath& file, Source& src) {
+    std::string page;
+    const auto size = static_cast<std::uint64_t>(file.identity.size);
+    page.resize(size);
+    if (!src.read(0, size, page, 0)) return Served::changed;
+    std::string tag = file.etag;
+    tag.insert(tag.empty() ? 0 : tag.size() - 1, "-s");
+    const EntityTag etag = *parse_entity_tag(tag);
+    res.set_header("Last-Modified", file.last_modified);
+    res.set_header("ETag", tag);
+    if (!cfg.options.cache_control.empty())
+        res.set_header("Cache-Control", cfg.options.cache_control);
+    add_common_fields(cfg, res);
+    if (const int status = evaluate_preconditions(req, etag, file.modified); status != 0) {
+        if (status == 412) {
+            server::fill_error(res, 412);
+            add_common_fields(cfg, res);
+        } else {
+            res.set_status(304);
+        }
+        return Served::done;
+    }
+    res.set_body(inject_before_body_end(page, cfg.options.html_snippet), file.content_type);
+    return Served::done;
+}
+
 Served serve_file(const Config& cfg, const Request& req, Response& res, const ResolvedPath& file) {
     // The representation sent: the file, or a precompressed sibling with its own validators
     // (it is another representation) and the original's type.
@@ -358,6 +398,8 @@ Served serve_file(const Config& cfg, const Request& req, Response& res, const Re
         src.fd = open_same(file.fs_path, file.identity);
         if (src.fd < 0) return Served::changed;
     }
+    if (variant.path.empty() && injects_into(cfg, file))
+        return serve_injected(cfg, req, res, file, src);
     const EntityTag etag = *parse_entity_tag(rep->etag);
 
     res.set_header("Last-Modified", rep->last_modified);
@@ -467,9 +509,11 @@ void list_directory(const Config& cfg, Response& res, const std::string& dir,
         res.set_body(handlers::render_listing_json(display, std::move(entries), query),
                      "application/json");
     } else {
-        res.set_body(
-            handlers::render_listing(display, std::move(entries), query, cfg.options.upload),
-            "text/html; charset=utf-8");
+        std::string page =
+            handlers::render_listing(display, std::move(entries), query, cfg.options.upload);
+        if (!cfg.options.html_snippet.empty())
+            page = inject_before_body_end(page, cfg.options.html_snippet);
+        res.set_body(std::move(page), "text/html; charset=utf-8");
     }
     res.set_header("Vary", "Accept"); // the same URL has two representations
     res.set_header("Cache-Control", "no-cache");
