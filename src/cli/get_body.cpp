@@ -349,6 +349,10 @@ void apply_body(const BodyArgs& args, const BodyTarget& target, std::string& url
             std::vector<client::FormPart> parts;
             for (const BodyArgs::Form& f : args.forms) parts.push_back(form_part(f, target.quiet));
             client::EncodedForm form = client::encode_form(std::move(parts));
+            // As curl: the user's own type gets the boundary, or no parser could split it.
+            if (const Field* given = o.fields.find(FieldId::content_type))
+                o.fields.set("Content-Type",
+                             std::string(given->value) + "; boundary=" + form.boundary);
             set_type(form.content_type);
             o.body_source = std::move(form.body);
             o.method = "POST";
