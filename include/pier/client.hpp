@@ -93,8 +93,11 @@ class Connection {
     /// Connects through an HTTP proxy: `host`/`port` of the constructor are the proxy's, and a
     /// CONNECT to tunnel_host:tunnel_port is sent first (Python's set_tunnel).
     void set_tunnel(std::string tunnel_host, std::uint16_t tunnel_port, Fields headers = {});
-    /// Bodies of at least `threshold` bytes are sent with "Expect: 100-continue" and held back
-    /// up to `wait` for the server's go-ahead (RFC 9110 §10.1.1). Default: 1 MiB, 1 s.
+    /// Bodies of at least `threshold` bytes, and streamed ones of unknown length, are sent with
+    /// "Expect: 100-continue" and held back up to `wait` for the server's go-ahead (RFC 9110
+    /// §10.1.1); a final answer instead withholds the body. An Expect field of the caller's
+    /// replaces this one (and is waited on when it says 100-continue). Default: 1 MiB, 1 s;
+    /// UINT64_MAX: never.
     void set_expect_continue(std::uint64_t threshold, Duration wait) noexcept {
         expect_threshold_ = threshold;
         expect_wait_ = wait;
@@ -114,6 +117,9 @@ class Connection {
     bool busy() const noexcept;
     const std::string& host() const noexcept { return host_; }
     std::uint16_t port() const noexcept { return port_; }
+    /// Whether the last request's "Expect: 100-continue" was added by this connection (not the
+    /// caller's): a 417 answer to it may be retried without it.
+    bool expected_continue_itself() const noexcept { return own_expect_; }
     /// Whether the last request went over a connection that had carried one before.
     bool last_request_reused() const noexcept { return last_reused_; }
 
@@ -121,7 +127,9 @@ class Connection {
     /// unless `fields` has them (Content-Length: 0 for POST, PUT and PATCH without a body).
     void request(std::string_view method, std::string_view target, std::string_view body = {},
                  const Fields& fields = {});
-    /// The same with a streamed body: chunked when `length` is unknown.
+    /// The same with a streamed body: chunked when `length` is unknown; with a length, exactly
+    /// that many bytes are sent, and a body that ends sooner throws BodyReadError (and closes
+    /// the connection, as does any exception from `body`).
     void request_stream(std::string_view method, std::string_view target, const BodyReader& body,
                         std::optional<std::uint64_t> length, const Fields& fields = {});
 
@@ -163,6 +171,8 @@ class Connection {
     void send_request_head(std::string_view body);
     bool reconnect_for_retry();
     void finish_head();
+    bool put_expect(const Fields& fields, std::optional<std::uint64_t> size);
+    void send_stream(const BodyReader& body, std::optional<std::uint64_t> length, bool chunked);
     bool wait_for_continue();
     void report(DebugKind kind, std::string_view text);
 
@@ -189,6 +199,7 @@ class Connection {
     bool replayable_ = false;
     bool last_reused_ = false;
     bool body_withheld_ = false; // a final answer came instead of 100 Continue
+    bool own_expect_ = false;    // the Expect of the last request was put by put_expect()
     bool close_after_ = false;   // the request said "Connection: close"
     std::uint64_t requests_on_channel_ = 0;
     std::chrono::steady_clock::time_point request_deadline_;

@@ -14,7 +14,9 @@
 //     ├── TimeoutError              (connect, read or total deadline)
 //     ├── TlsError                  (handshake or I/O)
 //     │   └── CertificateError      (the peer could not be verified)
-//     └── TooManyRedirects          (fetch() only)
+//     ├── TooManyRedirects          (fetch() only)
+//     ├── BodyReadError             (a streamed request body's source failed)
+//     └── RewindError               (a body to send again cannot start over: fetch() only)
 //
 // The client's hot paths return result codes; these are thrown only at the public API.
 #pragma once
@@ -146,6 +148,21 @@ class CaCertificatesError : public TlsError {
 };
 
 class TooManyRedirects : public HTTPException {
+  public:
+    using HTTPException::HTTPException;
+};
+
+/// A streamed request body's source failed: a file that cannot be read, or that ended before
+/// the length the request announced (the request cannot be finished; the connection is closed).
+class BodyReadError : public HTTPException {
+  public:
+    using HTTPException::HTTPException;
+};
+
+/// A request body had to be sent again (a 307 or 308 redirect, a 417 answer to pier's own
+/// Expect) after its source was read, and the source cannot start over (a pipe): curl's
+/// "necessary data rewind wasn't possible".
+class RewindError : public HTTPException {
   public:
     using HTTPException::HTTPException;
 };

@@ -13,6 +13,7 @@
 // host, port) changes. More than max_redirects throws TooManyRedirects.
 #pragma once
 
+#include <pier/body_source.hpp>
 #include <pier/client.hpp>
 #include <pier/client_response.hpp>
 #include <pier/cookies.hpp>
@@ -42,6 +43,16 @@ struct ProxySettings {
 struct FetchOptions {
     std::string method = "GET";
     std::string body;
+    /// The body from a file, a pipe or a form (form_data.hpp) instead of `body`, which is then
+    /// not sent.
+    BodySource body_source;
+    /// "Expect: 100-continue" is sent with bodies of at least this size, and with streamed ones
+    /// of unknown size; the body then waits up to `expect_wait` for the server's go-ahead and
+    /// is withheld on a final answer. A 417 to it is retried once without it. An Expect in
+    /// `fields` is sent instead (and waited on when it says 100-continue); "Expect" in
+    /// `omit_fields` sends none.
+    std::uint64_t expect_threshold = std::uint64_t{1} << 20;
+    Duration expect_wait{1000};
     Fields fields; // added to every request of the chain (User-Agent, Accept, ...)
     /// Fields fetch() adds by itself (User-Agent, Accept, Accept-Encoding) not to send, as
     /// curl's -H 'Name:' asks; compared case-insensitively.

@@ -2,6 +2,7 @@
 // URL of the call, so they share connections where the server allows it.
 #include "cli/get.hpp"
 
+#include "cli/get_body.hpp"
 #include "cli/get_errors.hpp"
 #include "cli/get_output.hpp"
 
@@ -30,9 +31,7 @@ struct GetArgs {
     std::vector<std::string> urls;
     std::string method;
     std::vector<std::string> headers;
-    std::vector<std::string> data;
-    std::vector<std::string> data_binary;
-    std::vector<std::string> json;
+    BodyArgs body; // -d, -F, -T and their kin (get_body.cpp)
     std::vector<std::string> outputs;
     int remote_names = 0; // -O given this many times: that many URLs after the -o ones
     bool location = false;
@@ -72,13 +71,7 @@ CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
     get->add_option("-H,--header", args->headers,
                     "Extra request field 'Name: value'; 'Name:' drops a built-in one")
         ->allow_extra_args(false);
-    get->add_option("-d,--data", args->data,
-                    "POST data (form-encoded); @file reads a file without its newlines")
-        ->allow_extra_args(false);
-    get->add_option("--data-binary", args->data_binary, "POST data as is; @file reads a file")
-        ->allow_extra_args(false);
-    get->add_option("--json", args->json, "POST JSON data (sets Content-Type and Accept)")
-        ->allow_extra_args(false);
+    add_body_options(*get, args->body);
     get->add_option("-o,--output", args->outputs, "Write the body to FILE (one per URL)")
         ->allow_extra_args(false);
     get->add_flag("-O,--remote-name", args->remote_names,
@@ -126,25 +119,6 @@ CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
 }
 
 namespace {
-
-bool read_data_argument(const std::string& arg, bool strip_newlines, std::string& out) {
-    if (arg.empty() || arg.front() != '@') {
-        out += arg;
-        return true;
-    }
-    const std::string path = arg.substr(1);
-    std::string content;
-    if (path == "-") {
-        content.assign(std::istreambuf_iterator<char>(std::cin), {});
-    } else {
-        std::ifstream in(path, std::ios::binary);
-        if (!in) return false;
-        content.assign(std::istreambuf_iterator<char>(in), {});
-    }
-    if (strip_newlines) std::erase_if(content, [](char c) { return c == '\r' || c == '\n'; });
-    out += content;
-    return true;
-}
 
 std::string remote_file_name(const std::string& url) {
     std::string_view u = url;
@@ -235,8 +209,9 @@ class Transfer {
   public:
     Transfer(const GetArgs& args, client::Session& session) : args_(args), session_(session) {}
 
-    // One URL, retries included. Returns the exit code.
-    int run(const std::string& url, const std::string& output) {
+    // One URL (the index-th of the call), retries included. Returns the exit code.
+    int run(std::size_t index, const std::string& url, const std::string& output) {
+        url_index_ = index;
         int code = 0;
         for (int attempt = 0;; ++attempt) {
             Transient transient;
@@ -259,7 +234,7 @@ class Transfer {
     }
 
   private:
-    client::FetchOptions options_for() {
+    client::FetchOptions options_for(std::string& url) {
         client::FetchOptions o;
         // As curl: no cookie is stored or sent unless -b FILE or -c turned the engine on.
         o.cookies = cookie_engine(args_);
@@ -280,31 +255,6 @@ class Transfer {
             o.user = args_.user.substr(0, colon);
             o.password = colon == std::string::npos ? "" : args_.user.substr(colon + 1);
         }
-        std::string body;
-        bool has_body = false;
-        for (const std::string& d : args_.data) {
-            if (has_body) body += '&';
-            if (!read_data_argument(d, true, body))
-                throw Failure{26, "Failed to open " + d.substr(1)};
-            has_body = true;
-        }
-        for (const std::string& d : args_.data_binary) {
-            if (has_body) body += '&';
-            if (!read_data_argument(d, false, body))
-                throw Failure{26, "Failed to open " + d.substr(1)};
-            has_body = true;
-        }
-        for (const std::string& d : args_.json) {
-            if (!read_data_argument(d, false, body))
-                throw Failure{26, "Failed to open " + d.substr(1)};
-            has_body = true;
-        }
-        if (args_.head && has_body)
-            throw Failure{2, "-I (HEAD) and a request body (-d, --data-binary, --json) exclude "
-                             "each other"};
-        o.method = args_.head ? "HEAD" : has_body ? "POST" : "GET";
-        if (!args_.method.empty()) o.method = args_.method;
-        o.body = std::move(body);
         bool has_type = false;
         for (const std::string& h : args_.headers) {
             const std::size_t colon = h.find(':');
@@ -330,12 +280,9 @@ class Transfer {
             }
             o.fields.add(name, value);
         }
-        if (!args_.json.empty()) {
-            if (!has_type) o.fields.add("Content-Type", "application/json");
-            if (!o.fields.contains(FieldId::accept)) o.fields.add("Accept", "application/json");
-        } else if (has_body && !has_type) {
-            o.fields.add("Content-Type", "application/x-www-form-urlencoded");
-        }
+        o.method = args_.head ? "HEAD" : "GET";
+        apply_body(args_.body, {url_index_, args_.head, has_type, args_.silent}, url, o);
+        if (!args_.method.empty()) o.method = args_.method;
         if (!args_.user_agent.empty()) o.fields.set("User-Agent", args_.user_agent);
         o.debug = [this](client::DebugKind kind, std::string_view text) {
             if (kind == client::DebugKind::response_head) heads_.emplace_back(text);
@@ -412,8 +359,8 @@ class Transfer {
 
     int transfer(const std::string& given, const std::string& output, TransferInfo& info,
                  Transient& transient) {
-        const std::string url = given.find("://") == std::string::npos ? "http://" + given : given;
-        const client::FetchOptions options = options_for();
+        std::string url = given.find("://") == std::string::npos ? "http://" + given : given;
+        const client::FetchOptions options = options_for(url);
         client::Response r = session_.fetch(url, options);
         info.http_code = r.status();
         info.url_effective = r.url();
@@ -457,12 +404,18 @@ class Transfer {
     client::Session& session_;
     std::vector<std::string> heads_;
     bool dump_started_ = false;
+    std::size_t url_index_ = 0;
 };
 
 } // namespace
 
 int run_get(const GetArgs& args) {
     OutputFile::remove_temporaries_on_signals();
+    if (const std::optional<Failure> f = body_conflict(args.body, args.head)) {
+        if (!args.silent || args.show_error)
+            fmt::print(stderr, "pier: ({}) {}\n", f->code, f->message);
+        return f->code;
+    }
     client::Session session;
     try {
         load_cookie_files(args, session);
@@ -486,7 +439,7 @@ int run_get(const GetArgs& args) {
                 continue;
             }
         }
-        last = transfer.run(args.urls[i], output);
+        last = transfer.run(i, args.urls[i], output);
     }
     if (!args.cookie_jar.empty()) {
         // As curl: the jar is written whatever the transfers' outcome, and a failure to write

@@ -15,12 +15,13 @@ const char* const kGetExitCodes = R"(Exit codes (as curl's):
   18  partial file: the body ended before its length
   22  --fail and the status was 400 or more
   23  write error (output file)
-  26  read error (a --data @file)
+  26  read error (a -d @file, -F file, -T file)
   28  timeout (--connect-timeout, --max-time)
   35  TLS handshake failed
   47  too many redirects (--max-redirs)
   52  empty reply from server
   56  failure receiving data (connection reset, truncated head)
+  65  a body to send again (a 307/308, a 417) came from stdin and cannot start over
   61  --compressed and the content coding is unknown or corrupt
   77  the --cacert file cannot be loaded (missing, or not PEM certificates)
   60  peer certificate could not be verified (see --cacert, -k)
@@ -43,6 +44,8 @@ Failure classify(const std::exception& e) {
         return {56, e.what()};
     }
     if (dynamic_cast<const ContentDecodingError*>(&e)) return {61, e.what()};
+    if (dynamic_cast<const BodyReadError*>(&e)) return {26, e.what()};
+    if (dynamic_cast<const RewindError*>(&e)) return {65, e.what()};
     if (dynamic_cast<const BadStatusLine*>(&e) || dynamic_cast<const LineTooLong*>(&e) ||
         dynamic_cast<const ProtocolError*>(&e) || dynamic_cast<const UnknownTransferEncoding*>(&e))
         return {8, e.what()};

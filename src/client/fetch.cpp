@@ -89,6 +89,9 @@ bool same_origin(const Target& a, const Target& b) {
     return a.scheme == b.scheme && lower(a.host) == lower(b.host) && a.port == b.port;
 }
 
+// set_expect_continue's threshold that no body reaches: no Expect at all.
+constexpr std::uint64_t kNoExpect = UINT64_MAX;
+
 bool is_redirect(int status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
@@ -213,6 +216,8 @@ Response Session::fetch(std::string_view url, const FetchOptions& options) {
     std::string current(url);
     std::string method = options.method;
     std::string body = options.body;
+    bool streamed = static_cast<bool>(options.body_source);
+    bool without_expect = false; // once a 417 answered pier's own Expect
     Fields fields = options.fields;
     int redirects = 0;
     std::optional<Target> previous;
@@ -253,6 +258,9 @@ Response Session::fetch(std::string_view url, const FetchOptions& options) {
         if (options.decompress && encodings)
             request_fields.add("Accept-Encoding", "gzip, deflate, br, zstd");
         c.set_accept_identity(encodings);
+        c.set_expect_continue(without_expect || !wanted(FieldId::expect) ? kNoExpect
+                                                                         : options.expect_threshold,
+                              options.expect_wait);
         if (!request_fields.contains(FieldId::authorization)) {
             if (options.user && (!first || same_origin(*first, t))) {
                 request_fields.add("Authorization",
@@ -282,11 +290,24 @@ Response Session::fetch(std::string_view url, const FetchOptions& options) {
                 with_host.add("Proxy-Authorization", credentials_from_userinfo(via.userinfo));
             request_fields = std::move(with_host);
         }
-        c.request(method, absolute_form ? t.absolute : t.origin_form, body, request_fields);
+        const std::string& target = absolute_form ? t.absolute : t.origin_form;
+        if (streamed) {
+            c.request_stream(method, target, options.body_source.open(), options.body_source.length,
+                             request_fields);
+        } else {
+            c.request(method, target, body, request_fields);
+        }
         Response r = c.getresponse();
         if (options.cookies)
             for (const std::string_view v : r.headers().values(FieldId::set_cookie))
                 cookies_.store(v, t.host, path, https);
+        // RFC 9110 §10.1.1: a server that refuses the expectation gets the request again
+        // without it; only once, and only when the Expect was pier's and not the caller's.
+        if (r.status() == 417 && c.expected_continue_itself() && !without_expect) {
+            discard(r);
+            without_expect = true;
+            continue;
+        }
         // The first Location only: joining several with ", " would make a URL of none of them.
         const std::string location(r.headers().get(FieldId::location));
         if (!options.follow_redirects || !is_redirect(r.status()) || location.empty()) {
@@ -310,6 +331,7 @@ Response Session::fetch(std::string_view url, const FetchOptions& options) {
             ((status == 301 || status == 302) && method == "POST")) {
             method = "GET";
             body.clear();
+            streamed = false;
             fields.erase(FieldId::content_type);
             fields.erase(FieldId::content_length);
             fields.erase(FieldId::transfer_encoding);

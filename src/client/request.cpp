@@ -191,13 +191,11 @@ void Connection::request(std::string_view method, std::string_view target, std::
     const Method m = method_of(method);
     if (!framed && (!body.empty() || m == Method::post || m == Method::put || m == Method::patch))
         putheader("Content-Length", std::to_string(body.size()));
-    const bool expect =
-        body.size() >= expect_threshold_ && !body.empty() && !fields.contains(FieldId::expect);
+    const bool expect = !body.empty() && put_expect(fields, body.size());
     if (!expect) {
         endheaders(body);
         return;
     }
-    putheader("Expect", "100-continue");
     endheaders();
     if (wait_for_continue()) {
         report(DebugKind::request_body, body);
@@ -208,6 +206,19 @@ void Connection::request(std::string_view method, std::string_view target, std::
         body_withheld_ = true;
         replayable_ = false;
     }
+}
+
+// Whether the body waits for 100 Continue: the caller's Expect says so, or (without one) the
+// body is large or of unknown size, and then the field is put here.
+bool Connection::put_expect(const Fields& fields, std::optional<std::uint64_t> size) {
+    own_expect_ = false;
+    if (const Field* given = fields.find(FieldId::expect))
+        return has_token(given->value, "100-continue");
+    const bool large = size ? *size >= expect_threshold_ : expect_threshold_ != UINT64_MAX;
+    if (!large) return false;
+    putheader("Expect", "100-continue");
+    own_expect_ = true;
+    return true;
 }
 
 bool Connection::wait_for_continue() {
@@ -239,13 +250,37 @@ void Connection::request_stream(std::string_view method, std::string_view target
         putheader("Transfer-Encoding", "chunked");
     else if (length && !fields.contains(FieldId::content_length))
         putheader("Content-Length", std::to_string(*length));
+    const bool expect = (!length || *length != 0) && put_expect(fields, length);
     replayable_ = false; // the body cannot be read twice
     endheaders();
+    if (expect && !wait_for_continue()) {
+        body_withheld_ = true;
+        return;
+    }
+    try {
+        send_stream(body, length, chunked);
+    } catch (...) {
+        // Half a body is on the wire: nothing more can be said on this connection.
+        close();
+        throw;
+    }
+}
+
+void Connection::send_stream(const BodyReader& body, std::optional<std::uint64_t> length,
+                             bool chunked) {
     std::string buffer(std::size_t{64} * 1024, '\0');
     std::string frame;
-    for (;;) {
-        const std::size_t n = body(buffer.data(), buffer.size());
-        if (n == 0) break;
+    std::uint64_t left = length.value_or(UINT64_MAX);
+    while (left != 0) {
+        const std::size_t n = body(
+            buffer.data(), static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), left)));
+        if (n == 0) {
+            if (length)
+                throw BodyReadError("the request body ended " + std::to_string(left) +
+                                    " bytes before its announced length");
+            break;
+        }
+        if (length) left -= n;
         const std::string_view data(buffer.data(), n);
         report(DebugKind::request_body, data);
         if (chunked) {

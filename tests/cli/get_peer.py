@@ -18,6 +18,11 @@ Prints its port on stdout, then serves until killed. Routes:
   /setcookies     five Set-Cookie: paths /, /echo and /other, a Max-Age, an HttpOnly
   /status/C       "status body" with status C (and Retry-After: S with ?retry_after=S)
   /connections    how many TCP connections were accepted so far
+Expect: 100-continue is answered by path (every body is read, chunked ones decoded):
+  /417/...        417 Expectation Failed (a request without Expect gets the route after /417)
+  /silent/...     no 100 Continue: the body must come after the client's wait
+  /final/...      403 at once; /last_final then says whether a body byte came anyway
+  anything else   100 Continue, as http.server does
 """
 import gzip
 import http.server
@@ -32,6 +37,7 @@ import urllib.parse
 
 ROOT = sys.argv[1] if len(sys.argv) > 1 else "."
 CONNECTIONS = 0
+LAST_FINAL = "none"
 LOCK = threading.Lock()
 
 
@@ -57,8 +63,46 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def body(self):
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            data = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0], 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return data
+                data += self.rfile.read(size)
+                self.rfile.readline()
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
+
+    def handle_expect_100(self):
+        global LAST_FINAL
+        if self.path.startswith("/417/"):
+            self.send_response(417)
+            self.send_header("Content-Length", "0")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            return False
+        if self.path.startswith("/silent/"):
+            return True
+        if self.path.startswith("/final/"):
+            self.send_response(403)
+            self.send_header("Content-Length", "7")
+            self.end_headers()
+            self.wfile.write(b"refused")
+            self.wfile.flush()
+            # Whatever the client sends in the next half second is a body it should have held.
+            self.connection.settimeout(0.5)
+            try:
+                got = self.connection.recv(1, socket.MSG_PEEK)
+            except (socket.timeout, OSError):
+                got = b""
+            LAST_FINAL = "sent" if got else "withheld"
+            self.close_connection = True
+            return False
+        return super().handle_expect_100()
 
     def send_ten_of_a_hundred(self):
         """A head announcing 100 bytes, and the first ten of them."""
@@ -71,9 +115,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def handle_any(self):
         url = urllib.parse.urlsplit(self.path)
         path = url.path
+        for prefix in ("/417", "/silent"):
+            if path.startswith(prefix + "/"):
+                path = path[len(prefix):]
         query = urllib.parse.parse_qs(url.query)
         if path.startswith("/raw/"):  # the request line as received: dot-segments and all
+            self.body()
             self.reply(200, self.requestline.encode(), [("Content-Type", "text/plain")])
+        elif path == "/last_final":
+            self.reply(200, LAST_FINAL.encode())
         elif path == "/echo":
             text = f"{self.requestline}\n"
             for name, value in self.headers.items():

@@ -555,6 +555,63 @@ TEST(ClientConnection, AFinalAnswerInsteadOf100ContinueWithholdsTheBody) {
     EXPECT_EQ(server.received(0), expect_continue_head(server));
 }
 
+TEST(ClientConnection, AStreamOfUnknownLengthWaitsForTheGoAhead) {
+    Exchange e{kOk};
+    e.interim = "HTTP/1.1 100 Continue\r\n\r\n";
+    ScriptedServer server({{e}});
+    Connection c("127.0.0.1", server.port(), 5s);
+    bool sent = false;
+    c.request_stream(
+        "PUT", "/up",
+        [&](char* data, std::size_t) -> std::size_t {
+            if (sent) return 0;
+            sent = true;
+            data[0] = 'x';
+            return 1;
+        },
+        std::nullopt);
+    EXPECT_TRUE(c.expected_continue_itself());
+    EXPECT_EQ(c.getresponse().read(), "hello");
+    c.close();
+    EXPECT_EQ(server.received(0), "PUT /up HTTP/1.1\r\n" + host_field(server) +
+                                      "Accept-Encoding: identity\r\nTransfer-Encoding: "
+                                      "chunked\r\nExpect: 100-continue\r\n\r\n1\r\nx\r\n0\r\n\r\n");
+}
+
+TEST(ClientConnection, TheCallersExpectIsWaitedOnToo) {
+    Exchange e{""};
+    e.interim = "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n";
+    e.close_instead = true;
+    ScriptedServer server({{e}});
+    Connection c("127.0.0.1", server.port(), 5s);
+    Fields f;
+    f.add("Expect", "100-continue");
+    c.request("POST", "/up", "small", f); // under any threshold: the caller asked
+    EXPECT_FALSE(c.expected_continue_itself());
+    EXPECT_EQ(c.getresponse().status(), 403);
+    c.close();
+    EXPECT_EQ(server.received(0), "POST /up HTTP/1.1\r\n" + host_field(server) +
+                                      "Accept-Encoding: identity\r\nExpect: "
+                                      "100-continue\r\nContent-Length: 5\r\n\r\n");
+}
+
+TEST(ClientConnection, AStreamShorterThanItsLengthFailsTheRequest) {
+    ScriptedServer server({{Exchange{"", {}, false, true}}});
+    Connection c("127.0.0.1", server.port(), 5s);
+    bool sent = false;
+    EXPECT_THROW(c.request_stream(
+                     "PUT", "/up",
+                     [&](char* data, std::size_t) -> std::size_t {
+                         if (sent) return 0;
+                         sent = true;
+                         data[0] = 'x';
+                         return 1;
+                     },
+                     10),
+                 BodyReadError);
+    EXPECT_FALSE(c.connected()); // half a body went: the connection cannot carry another
+}
+
 TEST(ClientConnection, ReadTimeout) {
     Exchange slow{kOk};
     slow.delay = 1500ms;
@@ -640,6 +697,7 @@ TEST(ClientConnection, ConnectTimeout) {
 TEST(ClientConnection, StreamedBodyOfUnknownLengthIsChunked) {
     ScriptedServer server({{Exchange{kOk}}});
     Connection c("127.0.0.1", server.port(), 5s);
+    c.set_expect_continue(UINT64_MAX, 0ms); // the framing alone (Expect: below)
     int calls = 0;
     c.request_stream(
         "POST", "/s",
