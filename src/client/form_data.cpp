@@ -1,7 +1,7 @@
 // multipart/form-data bodies: parts laid out as segments (bytes in memory, or a file's first
 // N bytes), a boundary checked against them, and a reader that walks the segments.
 #include "client/file_descriptor.hpp"
-#include "handlers/mime_types.hpp"
+#include "http/mime_types.hpp"
 
 #include <pier/client_errors.hpp>
 #include <pier/form_data.hpp>
@@ -170,7 +170,7 @@ FormPart FormPart::file(std::string name, std::filesystem::path path) {
 std::string guess_media_type(std::string_view file_name) {
     // The static server's table; its charset parameter says what pier serves, not what a
     // file to upload holds, so it is left out.
-    static const handlers::MimeTypes table;
+    static const MimeTypes table;
     const std::string_view type = table.lookup(file_name);
     return std::string(type.substr(0, type.find(';')));
 }

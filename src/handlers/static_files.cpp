@@ -2,7 +2,7 @@
 #include "handlers/directory_listing.hpp"
 #include "handlers/file_cache.hpp"
 #include "handlers/file_writes.hpp"
-#include "handlers/mime_types.hpp"
+#include "http/mime_types.hpp"
 #include "handlers/upload_file.hpp"
 #include "http/char_class.hpp"
 #include "server/error_page.hpp"
@@ -41,7 +41,7 @@ using handlers::ResolvedPath;
 struct Config {
     StaticFilesOptions options;
     std::string root_real; // the root after symlink resolution, no trailing slash
-    handlers::MimeTypes mime;
+    MimeTypes mime;
     std::uint64_t id = 0; // names this handler's per-thread file cache
     handlers::WriteRules writes;
 };

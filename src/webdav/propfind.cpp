@@ -3,7 +3,7 @@
 // §16): a client could otherwise make one request walk the whole tree.
 #include "handlers/confinement.hpp"
 #include "handlers/directory_listing.hpp"
-#include "handlers/mime_types.hpp"
+#include "http/mime_types.hpp"
 #include "handlers/upload_file.hpp"
 #include "http/char_class.hpp"
 #include "webdav/dead_properties.hpp"
@@ -22,8 +22,8 @@
 namespace pier::webdav {
 namespace {
 
-const handlers::MimeTypes& mime_types() {
-    static const handlers::MimeTypes types;
+const MimeTypes& mime_types() {
+    static const MimeTypes types;
     return types;
 }
 

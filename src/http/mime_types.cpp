@@ -1,11 +1,11 @@
-#include "handlers/mime_types.hpp"
+#include "http/mime_types.hpp"
 
 #include "http/char_class.hpp"
 
 #include <fstream>
 #include <sstream>
 
-namespace pier::handlers {
+namespace pier {
 namespace {
 
 // The types browsers must get right to render a site; the rest come from /etc/mime.types.
@@ -81,4 +81,4 @@ std::string_view MimeTypes::lookup(std::string_view file_name) const {
     return "application/octet-stream";
 }
 
-} // namespace pier::handlers
+} // namespace pier

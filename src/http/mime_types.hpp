@@ -6,7 +6,7 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace pier::handlers {
+namespace pier {
 
 class MimeTypes {
   public:
@@ -19,4 +19,4 @@ class MimeTypes {
     std::unordered_map<std::string, std::string> by_extension_; // lower-case, no dot
 };
 
-} // namespace pier::handlers
+} // namespace pier
