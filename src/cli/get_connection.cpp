@@ -42,8 +42,7 @@ std::optional<std::string> take_host_port(std::string_view& text) {
     const std::size_t port_end = std::min(text.find(':'), text.size());
     unsigned port = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + port_end, port);
-    if (ec != std::errc() || end != text.data() + port_end || port > 65535)
-        return std::nullopt;
+    if (ec != std::errc() || end != text.data() + port_end || port > 65535) return std::nullopt;
     text.remove_prefix(port_end);
     return lower(host) + ":" + std::to_string(port);
 }
