@@ -80,7 +80,8 @@ grep -q '^POST /echo HTTP/1.0' "$tmp/stdout" && grep -q '^Content-Length: 200000
 ! grep -qi '^Expect:' "$tmp/stdout" || fail "--http1.0 sent Expect"
 # No connection is kept: three URLs, three connections (curl's count too).
 before=$(timeout 20 "$pier" get -s "http://127.0.0.1:$port/connections")
-expect_exit 0 -0 "http://127.0.0.1:$port/echo" "http://127.0.0.1:$port/echo" "http://127.0.0.1:$port/connections"
+expect_exit 0 -0 -v "http://127.0.0.1:$port/echo" "http://127.0.0.1:$port/echo" "http://127.0.0.1:$port/connections"
+! grep -q 'Re-using' "$tmp/stderr" || fail "--http1.0 tried to reuse a connection: $(cat "$tmp/stderr")"
 [[ $(tail -n 1 "$tmp/stdout") -eq $((before + 3)) ]] || fail "--http1.0 kept a connection: $(tail -c 20 "$tmp/stdout")"
 
 # Certificates: a CA, a server certificate for example.test, a client one for alice (its key
