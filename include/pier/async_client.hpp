@@ -37,6 +37,14 @@
 
 namespace pier::client {
 
+struct AsyncRequest;
+class AsyncConnection;
+namespace detail {
+struct Upgraded;
+void request_upgrade(AsyncConnection& connection, AsyncRequest request,
+                     std::function<void(std::exception_ptr, Upgraded)> done);
+} // namespace detail
+
 struct AsyncRequest {
     std::string method = "GET";
     std::string target = "/"; // origin-form: path and query
@@ -96,6 +104,8 @@ class AsyncConnection {
     class Impl;
 
   private:
+    friend void detail::request_upgrade(AsyncConnection&, AsyncRequest,
+                                        std::function<void(std::exception_ptr, detail::Upgraded)>);
     std::shared_ptr<Impl> impl_;
 };
 

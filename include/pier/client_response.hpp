@@ -31,6 +31,7 @@ namespace pier::client {
 namespace detail {
 struct Channel;
 struct BodyReaderState;
+class ResponseStream;
 } // namespace detail
 
 /// A 1xx response seen before the final one.
@@ -115,8 +116,9 @@ class Response {
   private:
     friend class Connection;
     void start(std::shared_ptr<detail::Channel> channel, std::string head, Method method,
-               bool decode);
+               bool decode, std::unique_ptr<detail::ResponseStream> stream);
     std::size_t read_raw(std::span<char> buffer);
+    void end_counted_body() noexcept;
     std::size_t read_decoded(std::span<char> buffer);
     void finish() noexcept;
 

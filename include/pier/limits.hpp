@@ -24,6 +24,19 @@ struct Limits {
     std::size_t max_chunk_extension = 1024;
     /// Bytes of the trailer section of a chunked message. Over it: 431.
     std::size_t max_trailer_section = std::size_t{16} * 1024;
+
+    // WebSocket (RFC 6455). Defaults let the Autobahn test suite's largest cases through (a
+    // 16 MiB message in one frame, 4 MiB in 65,536 fragments of 64 bytes) and stop a peer from
+    // making the receiver hold more than one message's worth.
+    /// Bytes of one message's payload after decompression (permessage-deflate), so a deflate
+    /// bomb stops here too. Over it: close with 1009.
+    std::uint64_t max_ws_message = std::uint64_t{16} << 20;
+    /// Bytes of one frame's payload as announced in its header, refused before it is read.
+    /// Over it: 1009.
+    std::uint64_t max_ws_frame = std::uint64_t{16} << 20;
+    /// Frames of one fragmented message. Empty fragments cost the receiver work but add nothing
+    /// to the message size, so only this bound ends a message that never ends. Over it: 1008.
+    std::size_t max_ws_fragments = std::size_t{1} << 17;
 };
 
 } // namespace pier

@@ -40,6 +40,11 @@ using Handler = std::function<void(const Request&, Response&)>;
 /// (a password hash) goes to the blocking pool with Request::defer_check.
 using Filter = std::function<bool(Request& request, Response& response)>;
 
+namespace ws {
+struct Handlers;
+struct Options;
+} // namespace ws
+
 struct RouteOptions {
     /// The handler blocks (disk, database, user code): run it on the server's blocking pool so
     /// the event loop keeps serving other connections meanwhile.
@@ -70,6 +75,11 @@ class Router {
     Router& del(std::string_view pattern, Handler h, RouteOptions o = {}) {
         return route(Method::delete_, pattern, std::move(h), o);
     }
+    /// A WebSocket endpoint at `pattern` (GET): ws::endpoint(handlers, options), declared in
+    /// websocket_endpoint.hpp, which the caller includes.
+    Router& websocket(std::string_view pattern, const ws::Handlers& handlers);
+    Router& websocket(std::string_view pattern, const ws::Handlers& handlers,
+                      const ws::Options& options);
     /// Every method, for every path starting with `prefix` ("/static/").
     Router& mount(std::string_view prefix, Handler handler, RouteOptions options = {});
     /// Routes that apply only when the request's host (port ignored) is `host`; they are tried

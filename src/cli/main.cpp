@@ -2,6 +2,7 @@
 // here; this file only owns what every subcommand shares: --help, --version, exit codes.
 #include "cli/get.hpp"
 #include "cli/serve.hpp"
+#include "cli/ws.hpp"
 
 #include <pier/version.hpp>
 
@@ -36,6 +37,8 @@ int run(int argc, char** argv) {
     CLI::App* serve = pier::cli::add_serve_command(app, serve_args);
     std::shared_ptr<pier::cli::GetArgs> get_args;
     CLI::App* get = pier::cli::add_get_command(app, get_args);
+    std::shared_ptr<pier::cli::WsArgs> ws_args;
+    CLI::App* ws = pier::cli::add_ws_command(app, ws_args);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -46,6 +49,7 @@ int run(int argc, char** argv) {
     }
     if (serve->parsed()) return pier::cli::run_serve(*serve_args);
     if (get->parsed()) return pier::cli::run_get(*get_args);
+    if (ws->parsed()) return pier::cli::run_ws(*ws_args);
     fmt::print("{}", app.help());
     return 0;
 }

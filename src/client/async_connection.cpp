@@ -3,6 +3,7 @@
 // keep-alive, and the one retry of an idempotent request a dead kept-alive socket earned.
 // Every step runs from a readiness callback or a timer and returns at once.
 #include "client/async_stream.hpp"
+#include "client/async_upgrade.hpp"
 #include "client/decode.hpp"
 #include "client/head_reader.hpp"
 #include "client/request_checks.hpp"
@@ -54,9 +55,10 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
         : loop_(loop), host_(std::move(host)), port_(port != 0 ? port : (https ? 443 : 80)),
           https_(https), options_(std::move(options)), stream_(options_.limits) {}
 
-    void request(AsyncRequest request, AsyncHandlers handlers) {
-        queue_.push_back(
-            {std::move(request), std::make_shared<AsyncHandlers>(std::move(handlers)), false});
+    void request(AsyncRequest request, AsyncHandlers handlers,
+                 detail::UpgradeDone upgrade = nullptr) {
+        queue_.push_back({std::move(request), std::move(upgrade),
+                          std::make_shared<AsyncHandlers>(std::move(handlers)), false});
         if (queue_.size() == 1) start_next();
     }
     // The owner is gone: no callback may run from now on.
@@ -79,6 +81,8 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
     };
     struct Pending {
         AsyncRequest request;
+        // Set for a request that asks to switch protocols: a 101 hands the socket over.
+        detail::UpgradeDone upgrade;
         // Shared, so a handler that destroys its connection (and the queue) is not destroyed
         // while it runs.
         std::shared_ptr<AsyncHandlers> handlers;
@@ -364,6 +368,10 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
         response_.head_text.assign(text);
         response_.interim = std::move(interim_);
         if (h.body == BodyKind::content_length) response_.content_length = h.content_length;
+        if (queue_.front().upgrade) {
+            hand_over(in_.substr(in_at_ + text.size()));
+            return false;
+        }
         const bool no_content = h.body == BodyKind::none ||
                                 (h.body == BodyKind::content_length && h.content_length == 0);
         if (options_.decode_content && !no_content &&
@@ -382,6 +390,25 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
             if (h.on_head) h.on_head(response_);
             return true;
         });
+    }
+
+    // The answer to an upgrade request: on 101 the socket (and what came after the head)
+    // goes to the new protocol; any other answer is the caller's to report, body unread.
+    void hand_over(std::string leftover) {
+        const auto self = shared_from_this();
+        Pending done = std::move(queue_.front());
+        queue_.pop_front();
+        detail::Upgraded up;
+        up.head = std::move(response_);
+        response_ = AsyncResponse{};
+        watch_ = {};
+        timer_ = {};
+        if (up.head.status == 101) {
+            up.stream = std::move(socket_);
+            up.leftover = std::move(leftover);
+        }
+        close_socket();
+        done.upgrade(nullptr, std::move(up));
     }
 
     // Body bytes to the handler, through the decoder when there is one.
@@ -436,14 +463,13 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
     }
 
     bool on_error() {
-        const ResponseStream::Failure f = stream_.failure();
-        const bool reused_and_silent = f == ResponseStream::Failure::closed_early &&
+        const bool reused_and_silent = stream_.failure() == ResponseStream::Failure::closed_early &&
                                        stream_.nothing_received() && requests_on_socket_ > 1;
         Pending& p = queue_.front();
-        close_socket();
         if (reused_and_silent && !p.retried && !send_failed_ &&
             is_idempotent(detail::method_of(p.request.method))) {
             // The server closed the kept-alive connection as the request went out.
+            close_socket();
             report(DebugKind::info, "Connection died before an answer; retrying once");
             p.retried = true;
             out_at_ = 0;
@@ -452,26 +478,15 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
             return false;
         }
         std::exception_ptr e;
-        if (f == ResponseStream::Failure::head) {
-            const std::string_view start = std::string_view(in_).substr(in_at_);
-            e = error_of([&] { detail::throw_parse_error(stream_.error_code(), start); });
-        } else if (f == ResponseStream::Failure::chunked) {
-            e = std::make_exception_ptr(
-                ProtocolError(std::string("malformed chunked body: ") +
-                              std::string(to_string(stream_.error_code()))));
-        } else if (send_failed_ && stream_.nothing_received()) {
+        if (send_failed_ && stream_.nothing_received())
             e = std::make_exception_ptr(
                 HTTPException("connection closed by the server sending the request"));
-        } else if (stream_.nothing_received()) {
-            e = std::make_exception_ptr(
-                RemoteDisconnected("Remote end closed connection without response", 0));
-        } else if (response_.status == 0) {
-            e = std::make_exception_ptr(RemoteDisconnected(
-                "connection closed inside the response head", in_.size() - in_at_));
-        } else {
-            e = std::make_exception_ptr(
-                IncompleteRead(stream_.body_received(), response_.content_length));
-        }
+        else
+            e = error_of([&] {
+                detail::throw_response_error(stream_, std::string_view(in_).substr(in_at_),
+                                             response_.content_length);
+            });
+        close_socket();
         finish(e);
         return false;
     }
@@ -496,7 +511,10 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
         decoded_done_ = false;
         send_failed_ = false;
         state_ = socket_ ? State::idle : State::closed;
-        if (done.handlers->on_done) done.handlers->on_done(error);
+        if (done.upgrade)
+            done.upgrade(error, detail::Upgraded{});
+        else if (done.handlers->on_done)
+            done.handlers->on_done(error);
         if (!cancelled_ && state_ != State::sending && state_ != State::receiving &&
             state_ != State::connecting && state_ != State::handshaking)
             start_next();
@@ -582,6 +600,10 @@ AsyncConnection::~AsyncConnection() {
 
 void AsyncConnection::request(AsyncRequest request, AsyncHandlers handlers) {
     impl_->request(std::move(request), std::move(handlers));
+}
+
+void detail::request_upgrade(AsyncConnection& connection, AsyncRequest request, UpgradeDone done) {
+    connection.impl_->request(std::move(request), {}, std::move(done));
 }
 
 std::size_t AsyncConnection::pending() const noexcept {

@@ -5,6 +5,7 @@
 #include "client/debug.hpp"
 #include "client/head_reader.hpp"
 #include "client/request_checks.hpp"
+#include "client/response_stream.hpp"
 
 #include <pier/client.hpp>
 #include <pier/method.hpp>
@@ -226,24 +227,45 @@ Response Connection::getresponse() {
         throw ResponseNotReady("the previous response has not been read to its end");
     const Method m = detail::method_of(method_);
     Response response;
-    ResponseParser parser(limits_);
-    ResponseHead head;
+    // The same state machine as the event-loop client's; here the driver waits for bytes.
+    auto stream = std::make_unique<detail::ResponseStream>(limits_);
+    stream->expect(m);
     std::vector<InterimResponse> interim;
     try {
+        channel_->compact();
+        bool eof = false;
         for (;;) {
-            std::size_t size = 0;
-            try {
-                size = detail::read_response_head(*channel_, m, parser, head);
-            } catch (const RemoteDisconnected& e) {
-                if (e.received() != 0 || !reconnect_for_retry()) throw;
+            const std::string_view pending = channel_->pending();
+            const detail::ResponseStream::Step s = stream->next(pending, eof);
+            using Event = detail::ResponseStream::Event;
+            if (s.event == Event::need_more) {
+                const detail::Io io = channel_->fill();
+                if (io.status == IoStatus::eof || io.status == IoStatus::reset) {
+                    eof = true;
+                } else if (io.status != IoStatus::ok) {
+                    detail::throw_io_error(io, channel_->transport.get(),
+                                           "reading the response head");
+                }
                 continue;
             }
-            report(DebugKind::response_head, channel_->pending().substr(0, size));
-            if (head.is_informational() && head.status != 101) {
+            if (s.event == Event::error) {
+                if (stream->nothing_received() &&
+                    stream->failure() == detail::ResponseStream::Failure::closed_early &&
+                    reconnect_for_retry()) {
+                    stream->expect(m);
+                    eof = false;
+                    continue;
+                }
+                detail::throw_response_error(*stream, pending, std::nullopt);
+            }
+            const std::string_view text = pending.substr(0, s.consumed);
+            report(DebugKind::response_head, text);
+            if (s.event == Event::interim) {
                 // A server that sends 1xx forever must not hold the client forever.
                 if (interim.size() == kMaxInterim)
                     throw ProtocolError("more than " + std::to_string(kMaxInterim) +
                                         " interim (1xx) responses");
+                const ResponseHead& head = stream->head();
                 InterimResponse i;
                 i.status = head.status;
                 i.reason.assign(head.reason);
@@ -251,18 +273,19 @@ Response Connection::getresponse() {
                 // can turn an interim field into an exception.
                 for (const Field& f : head.fields) (void)i.fields.try_add(f.name, f.value);
                 interim.push_back(std::move(i));
-                channel_->consume(size);
+                channel_->consume(s.consumed);
+                channel_->compact();
                 continue;
             }
-            std::string text(channel_->pending().substr(0, size));
-            channel_->consume(size);
+            std::string head_text(text);
+            channel_->consume(s.consumed);
             channel_->response_active = true;
             response.interim_ = std::move(interim);
             response.connection_info_ = channel_->info;
             response.reused_ = last_reused_;
             response.sent_ = sent_at_;
             response.first_byte_ = channel_->first_byte;
-            response.start(channel_, std::move(text), m, decode_content_);
+            response.start(channel_, std::move(head_text), m, decode_content_, std::move(stream));
             break;
         }
     } catch (...) {

@@ -2,6 +2,7 @@
 // chunked, until close) and, when asked, the content decoder.
 #include "client/channel.hpp"
 #include "client/decode.hpp"
+#include "client/response_stream.hpp"
 
 #include <pier/chunked.hpp>
 #include <pier/client_response.hpp>
@@ -20,12 +21,9 @@ constexpr std::size_t kLargeRead = std::size_t{64} * 1024;
 namespace detail {
 
 struct BodyReaderState {
-    explicit BodyReaderState(const Limits& limits) : chunked(limits) {
-        chunked.set_lenient_extensions(true); // as curl: a response's extensions are ignored
-    }
-    BodyKind kind = BodyKind::none;
-    std::uint64_t remaining = 0; // content_length framing
-    ChunkedDecoder chunked;
+    explicit BodyReaderState(std::unique_ptr<ResponseStream> s) : stream(std::move(s)) {}
+    std::unique_ptr<ResponseStream> stream; // past the head: the body's framing
+    bool at_eof = false;                    // the server closed after what is pending
     std::unique_ptr<ContentDecoder> decoder;
     std::string undecodable; // set: the coding that has no decoder, raised at the first read
     std::string raw;         // received bytes waiting for the decoder
@@ -73,7 +71,7 @@ const ConnectionInfo& Response::connection_info() const noexcept {
 }
 
 void Response::start(std::shared_ptr<detail::Channel> channel, std::string head, Method method,
-                     bool decode) {
+                     bool decode, std::unique_ptr<detail::ResponseStream> stream) {
     channel_ = std::move(channel);
     head_text_ = std::make_unique<std::string>(std::move(head));
     // The head was parsed once in the channel's buffer; parsing it again here gives views into
@@ -86,13 +84,9 @@ void Response::start(std::shared_ptr<detail::Channel> channel, std::string head,
     version_ = h.version == Version::http10 ? 10 : 11;
     fields_ = std::move(h.fields);
     keep_alive_ = h.keep_alive;
-    body_ = std::make_unique<detail::BodyReaderState>(channel_->limits);
-    body_->kind = h.body;
+    body_ = std::make_unique<detail::BodyReaderState>(std::move(stream));
     closed_ = false;
-    if (h.body == BodyKind::content_length) {
-        content_length_ = h.content_length;
-        body_->remaining = h.content_length;
-    }
+    if (h.body == BodyKind::content_length) content_length_ = h.content_length;
     const bool no_content =
         h.body == BodyKind::none || (h.body == BodyKind::content_length && h.content_length == 0);
     // A HEAD, 204 or 304 response describes the coding of a body it does not carry.
@@ -112,7 +106,7 @@ std::string Response::header(std::string_view name, std::string_view fallback) c
 
 const Fields& Response::trailers() const noexcept {
     static const Fields none;
-    return body_ ? body_->chunked.trailers() : none;
+    return body_ ? body_->stream->trailers() : none;
 }
 
 void Response::finish() noexcept {
@@ -133,6 +127,12 @@ void Response::close() noexcept {
     channel_.reset();
 }
 
+// The last counted byte is the end: the connection is free at once, without another read.
+void Response::end_counted_body() noexcept {
+    (void)body_->stream->next({}, false);
+    finish();
+}
+
 std::size_t Response::read_raw(std::span<char> out) {
     if (closed_ || !channel_ || out.empty()) return 0;
     detail::Channel& ch = *channel_;
@@ -142,79 +142,77 @@ std::size_t Response::read_raw(std::span<char> out) {
         throw NotConnected("the connection was closed before the body was read");
     }
     detail::BodyReaderState& b = *body_;
-    if (b.kind == BodyKind::chunked) {
-        for (;;) {
-            std::string_view pending = ch.pending();
-            if (pending.empty()) {
-                const detail::Io io = ch.fill();
-                if (io.status == detail::IoStatus::eof) {
-                    const std::uint64_t got = received_;
-                    close();
-                    throw IncompleteRead(got, std::nullopt);
-                }
-                if (io.status != detail::IoStatus::ok) {
-                    std::unique_ptr<detail::Transport> t = std::move(ch.transport);
-                    close();
-                    detail::throw_io_error(io, t.get(), "reading the body");
-                }
-                continue;
+    detail::ResponseStream& rs = *b.stream;
+    using Event = detail::ResponseStream::Event;
+    for (;;) {
+        const std::string_view pending = ch.pending();
+        if (const std::uint64_t left = rs.body_remaining(); left != 0 && pending.empty()) {
+            // Large bodies go straight from the socket into the caller's buffer: no copy.
+            // A large counted read waits for all of `want` (as Python's buffered readinto
+            // does): fewer, larger reads. Only while at least as much again is still to come:
+            // Linux wakes a reader when the queue alone reaches the low-water mark, not
+            // counting what the blocked read already copied, so near the end of a body the
+            // mark could never be met. Small reads take what is there, at no extra call.
+            const std::size_t want =
+                static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), left));
+            const bool steady = want >= kLargeRead && left >= 2 * std::uint64_t{want};
+            const detail::Io io =
+                ch.transport->read_expecting(out.data(), want, steady ? want : 1, ch.deadline());
+            if (io.status == detail::IoStatus::ok) {
+                rs.took_body(io.bytes);
+                received_ += io.bytes;
+                if (rs.body_remaining() == 0) end_counted_body();
+                return io.bytes;
             }
-            // Never more input than `out` can take, so all data the step yields fits.
-            const ChunkedDecoder::Step s = b.chunked.decode(pending.substr(0, out.size()));
-            const std::size_t n = s.data.size();
-            if (n != 0) std::memcpy(out.data(), s.data.data(), n);
-            ch.consume(s.consumed);
-            if (s.status == ChunkedDecoder::Status::error) {
+            if (io.status != detail::IoStatus::eof) {
+                std::unique_ptr<detail::Transport> t = std::move(ch.transport);
                 close();
-                throw ProtocolError(std::string("malformed chunked body: ") +
-                                    std::string(to_string(b.chunked.error())));
+                detail::throw_io_error(io, t.get(), "reading the body");
             }
+            b.at_eof = true;
+        }
+        // Never more input than `out` can take, so all data a step yields fits.
+        const detail::ResponseStream::Step s = rs.next(pending.substr(0, out.size()), b.at_eof);
+        switch (s.event) {
+        case Event::data: {
+            const std::size_t n = s.data.size();
+            if (n != 0) std::memmove(out.data(), s.data.data(), n);
+            ch.consume(s.consumed);
             received_ += n;
-            if (s.status == ChunkedDecoder::Status::done) finish();
+            if (rs.body_remaining() == 0 && content_length_) end_counted_body();
             if (n != 0 || closed_) return n;
+            continue;
         }
-    }
-    const bool counted = b.kind == BodyKind::content_length;
-    std::size_t want = out.size();
-    if (counted) want = static_cast<std::size_t>(std::min<std::uint64_t>(want, b.remaining));
-    std::size_t n = 0;
-    if (const std::string_view pending = ch.pending(); !pending.empty()) {
-        n = std::min(want, pending.size());
-        std::memcpy(out.data(), pending.data(), n);
-        ch.consume(n);
-    } else {
-        // Large bodies go straight from the socket into the caller's buffer: no copy.
-        // A large counted read waits for all of `want` (as Python's buffered readinto does):
-        // fewer, larger reads. Only while at least as much again is still to come: Linux wakes
-        // a reader when the queue alone reaches the low-water mark, not counting what the
-        // blocked read already copied, so near the end of a body the mark could never be met.
-        // Small reads take what is there, at no extra system call.
-        const bool steady = counted && want >= kLargeRead && b.remaining >= 2 * std::uint64_t{want};
-        const std::size_t at_least = steady ? want : 1;
-        const detail::Io io =
-            ch.transport->read_expecting(out.data(), want, at_least, ch.deadline());
-        if (io.status == detail::IoStatus::eof) {
-            if (!counted) {
-                finish();
-                return 0;
+        case Event::done:
+            ch.consume(s.consumed);
+            finish();
+            return 0;
+        case Event::need_more: {
+            ch.consume(s.consumed);
+            // The step saw at most out.size() bytes: what it did not see is still pending.
+            if (b.at_eof || !ch.pending().empty()) continue;
+            const detail::Io io = ch.fill();
+            if (io.status == detail::IoStatus::eof) {
+                b.at_eof = true;
+            } else if (io.status != detail::IoStatus::ok) {
+                std::unique_ptr<detail::Transport> t = std::move(ch.transport);
+                close();
+                detail::throw_io_error(io, t.get(), "reading the body");
             }
-            const std::uint64_t got = received_;
-            close();
-            throw IncompleteRead(got, content_length_);
+            continue;
         }
-        if (io.status != detail::IoStatus::ok) {
-            std::unique_ptr<detail::Transport> t = std::move(ch.transport);
+        case Event::error: {
+            const std::optional<std::uint64_t> length = content_length_;
             close();
-            detail::throw_io_error(io, t.get(), "reading the body");
+            detail::throw_response_error(rs, {}, length);
         }
-        n = io.bytes;
+        case Event::interim:
+        case Event::head:
+            break;
+        }
+        close();
+        throw ProtocolError("a second head inside a body");
     }
-    received_ += n;
-    if (counted) {
-        b.remaining -= n;
-        if (b.remaining == 0) finish();
-    }
-    return n;
 }
 
 std::size_t Response::read_decoded(std::span<char> out) {

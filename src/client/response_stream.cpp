@@ -1,5 +1,9 @@
 #include "client/response_stream.hpp"
 
+#include "client/head_reader.hpp"
+
+#include <pier/client_errors.hpp>
+
 #include <algorithm>
 
 namespace pier::client::detail {
@@ -16,6 +20,7 @@ void ResponseStream::expect(Method method) {
     chunked_.reset();
     received_ = 0;
     started_ = false;
+    head_done_ = false;
     keep_alive_ = false;
     failure_ = Failure::none;
     error_ = ParseError::none;
@@ -42,6 +47,7 @@ ResponseStream::Step ResponseStream::next(std::string_view input, bool eof) {
                 if (head_.is_informational() && head_.status != 101)
                     return {Event::interim, size, {}};
                 state_ = State::body;
+                head_done_ = true;
                 kind_ = head_.body;
                 remaining_ = head_.body == BodyKind::content_length ? head_.content_length : 0;
                 keep_alive_ = head_.keep_alive;
@@ -86,8 +92,10 @@ ResponseStream::Step ResponseStream::body_step(std::string_view input, bool eof)
         received_ += s.data.size();
         if (!s.data.empty()) return {Event::data, s.consumed, s.data};
         if (s.status == ChunkedDecoder::Status::done) return done(s.consumed);
-        if (s.consumed == input.size() && eof) return fail(Failure::closed_early);
-        return {s.consumed == input.size() ? Event::need_more : Event::data, s.consumed, {}};
+        // Framing read, no content yet: go on with the rest, or wait for more.
+        if (s.consumed != 0 && s.consumed < input.size()) return {Event::data, s.consumed, {}};
+        if (eof) return fail(Failure::closed_early);
+        return {Event::need_more, s.consumed, {}};
     }
     case BodyKind::until_close:
         if (!input.empty()) {
@@ -101,6 +109,25 @@ ResponseStream::Step ResponseStream::body_step(std::string_view input, bool eof)
         return {Event::need_more, 0, {}};
     }
     return done(0);
+}
+
+void throw_response_error(const ResponseStream& stream, std::string_view unparsed,
+                          std::optional<std::uint64_t> content_length) {
+    switch (stream.failure()) {
+    case ResponseStream::Failure::head:
+        throw_parse_error(stream.error_code(), unparsed);
+    case ResponseStream::Failure::chunked:
+        throw ProtocolError(std::string("malformed chunked body: ") +
+                            std::string(to_string(stream.error_code())));
+    case ResponseStream::Failure::closed_early:
+    case ResponseStream::Failure::none:
+        break;
+    }
+    if (stream.nothing_received())
+        throw RemoteDisconnected("Remote end closed connection without response", 0);
+    if (!stream.head_done())
+        throw RemoteDisconnected("connection closed inside the response head", unparsed.size());
+    throw IncompleteRead(stream.body_received(), content_length);
 }
 
 } // namespace pier::client::detail

@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace pier::client::detail {
@@ -64,7 +65,19 @@ class ResponseStream {
     /// Whether no byte of the response has arrived yet (a reused connection the server closed
     /// before answering: an idempotent request may be sent again).
     bool nothing_received() const noexcept { return !started_; }
+    /// Whether the final head has come (an error after it is in the body).
+    bool head_done() const noexcept { return head_done_; }
     bool keep_alive() const noexcept { return keep_alive_; }
+    /// In a body framed by Content-Length: the bytes still to come (0 otherwise). A driver may
+    /// read up to that many straight into its caller's buffer and report them with
+    /// took_body(), skipping a copy through its own.
+    std::uint64_t body_remaining() const noexcept {
+        return state_ == State::body && kind_ == BodyKind::content_length ? remaining_ : 0;
+    }
+    void took_body(std::size_t n) noexcept {
+        remaining_ -= n;
+        received_ += n;
+    }
     Failure failure() const noexcept { return failure_; }
     ParseError error_code() const noexcept { return error_; }
     const Fields& trailers() const noexcept { return chunked_.trailers(); }
@@ -88,9 +101,17 @@ class ResponseStream {
     std::uint64_t remaining_ = 0;
     std::uint64_t received_ = 0;
     bool started_ = false;
+    bool head_done_ = false;
     bool keep_alive_ = false;
     Failure failure_ = Failure::none;
     ParseError error_ = ParseError::none;
 };
+
+/// The client's exception for the error a stream stopped at: the codec's reason for a bad
+/// head, ProtocolError for broken chunked framing, and for a close too early
+/// RemoteDisconnected (no answer, or half a head: `unparsed` is what came of it) or
+/// IncompleteRead (half a body; `content_length` as announced).
+[[noreturn]] void throw_response_error(const ResponseStream& stream, std::string_view unparsed,
+                                       std::optional<std::uint64_t> content_length);
 
 } // namespace pier::client::detail
