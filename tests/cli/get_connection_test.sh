@@ -38,6 +38,8 @@ curl_exit() {
 without_agent() { tr -d '\r' <"$1" | grep -v '^User-Agent:'; }
 
 mkdir -p "$tmp/site"
+head -c 3000000 /dev/urandom >"$tmp/site/big.bin"
+chmod -R a+rX "$tmp/site"
 python3 "$here/get_peer.py" "$tmp/site" >"$tmp/peer.port" &
 for _ in $(seq 100); do [[ -s $tmp/peer.port ]] && break; sleep 0.05; done
 port=$(cat "$tmp/peer.port")
@@ -131,6 +133,7 @@ http {
     server {
         listen unix:$tmp/plain.sock;
         location / { return 200 "\$request host=\$host\n"; }
+        location /file/ { alias $tmp/site/; }
     }
 }
 CONF
@@ -158,6 +161,11 @@ cmp -s "$tmp/stdout" "$tmp/curl.out" || fail "--unix-socket: curl got $(cat "$tm
 expect_exit 0 --unix-socket "$tmp/plain.sock" -0 "http://example.test/a" "http://example.test/b"
 [[ $(cat "$tmp/stdout") == $'GET /a HTTP/1.0 host=example.test\nGET /b HTTP/1.0 host=example.test' ]] ||
   fail "--unix-socket twice: $(cat "$tmp/stdout")"
+# A large body over the socket, twice on one connection.
+expect_exit 0 --unix-socket "$tmp/plain.sock" -v -o "$tmp/big1.out" -o "$tmp/big2.out" \
+  "http://example.test/file/big.bin" "http://example.test/file/big.bin"
+cmp -s "$tmp/big1.out" "$tmp/site/big.bin" && cmp -s "$tmp/big2.out" "$tmp/site/big.bin" || fail "--unix-socket: big file"
+[[ $(grep -c 'Re-using existing connection' "$tmp/stderr") -eq 1 ]] || fail "--unix-socket: no reuse: $(cat "$tmp/stderr")"
 expect_exit 0 --unix-socket "$tmp/tls.sock" --cacert "$tmp/ca.pem" "https://example.test/"
 [[ $(cat "$tmp/stdout") == "sni=example.test host=example.test" ]] || fail "https over a unix socket: $(cat "$tmp/stdout")"
 curl_exit 0 --unix-socket "$tmp/tls.sock" --cacert "$tmp/ca.pem" "https://example.test/"
