@@ -28,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pier::client {
 
@@ -48,6 +49,12 @@ struct TlsOptions {
     std::string ca_file;     // PEM bundle used instead of the system store
     std::string ca_path;     // hashed directory used instead of the system store
     std::string server_name; // SNI and verified name; empty: the connection's host
+    /// A client certificate (PEM, chain after it) for servers that ask for one; key_file holds
+    /// its private key (PEM; empty: the key is in cert_file), encrypted or not. The password
+    /// comes from key_password only: OpenSSL never prompts on the terminal.
+    std::string cert_file;
+    std::string key_file;
+    std::string key_password;
 };
 
 enum class DebugKind : std::uint8_t {
@@ -108,6 +115,18 @@ class Connection {
     /// request() sends "Accept-Encoding: identity" unless told otherwise, as http.client does;
     /// off: no Accept-Encoding unless the caller's fields have one.
     void set_accept_identity(bool on) noexcept { accept_identity_ = on; }
+    /// Connects to these IP addresses ("127.0.0.1", "::1" or "[::1]"), tried in order, instead
+    /// of looking the host up, as curl's --resolve: Host, SNI and certificate verification
+    /// still use the host. Empty: look it up. Throws ImproperConnectionState while connected.
+    void set_addresses(std::vector<std::string> addresses);
+    /// Connects to the AF_UNIX stream socket at `path` instead of over TCP, as curl's
+    /// --unix-socket (TLS runs on it for HttpsConnection); Host, SNI and verification still
+    /// use the host. Empty: TCP. Throws ImproperConnectionState while connected.
+    void set_unix_socket(std::string path);
+    /// Requests say HTTP/1.0 (curl's --http1.0): no chunked body (request_stream without a
+    /// length throws std::invalid_argument), no Expect: 100-continue, and the connection is
+    /// closed after each response unless the fields say "Connection: keep-alive".
+    void set_http10(bool on) noexcept { http10_ = on; }
 
     /// Connects now (request() does it when needed).
     void connect();
@@ -189,6 +208,9 @@ class Connection {
     Duration expect_wait_{1000};
     bool decode_content_ = false;
     bool accept_identity_ = true;
+    bool http10_ = false;
+    std::vector<std::string> addresses_; // instead of resolving host_ (--resolve)
+    std::string unix_socket_;            // instead of TCP (--unix-socket)
 
     std::shared_ptr<detail::Channel> channel_;
     State state_ = State::idle;
@@ -203,6 +225,7 @@ class Connection {
     bool close_after_ = false;   // the request said "Connection: close"
     std::uint64_t requests_on_channel_ = 0;
     std::chrono::steady_clock::time_point request_deadline_;
+    std::chrono::steady_clock::time_point sent_at_; // the last request head went out
 };
 
 class HttpsConnection : public Connection {

@@ -13,7 +13,9 @@
 //     ├── ConnectError              (name resolution or TCP connect)
 //     ├── TimeoutError              (connect, read or total deadline)
 //     ├── TlsError                  (handshake or I/O)
-//     │   └── CertificateError      (the peer could not be verified)
+//     │   ├── CertificateError      (the peer could not be verified)
+//     │   ├── CaCertificatesError   (the CA file or directory asked for does not load)
+//     │   └── ClientCertificateError (our own certificate or key does not load)
 //     ├── TooManyRedirects          (fetch() only)
 //     ├── BodyReadError             (a streamed request body's source failed)
 //     └── RewindError               (a body to send again cannot start over: fetch() only)
@@ -143,6 +145,14 @@ class CertificateError : public TlsError {
 /// The CA file or directory given in TlsOptions cannot be loaded (missing, unreadable, not
 /// PEM certificates): nothing could be verified.
 class CaCertificatesError : public TlsError {
+  public:
+    using TlsError::TlsError;
+};
+
+/// The client certificate or key of TlsOptions cannot be used (missing, not PEM, a wrong or
+/// missing password, a key that is not the certificate's): curl's "problem with the local
+/// client certificate".
+class ClientCertificateError : public TlsError {
   public:
     using TlsError::TlsError;
 };

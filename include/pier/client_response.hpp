@@ -16,6 +16,7 @@
 #include <pier/fields.hpp>
 #include <pier/method.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -38,6 +39,19 @@ struct InterimResponse {
     int status = 0;
     std::string reason;
     Fields fields; // owns its text
+};
+
+/// The connection a response came over, for curl's -w (%{remote_ip}, %{time_connect}...).
+/// Taken once per connection: the addresses by getpeername / getsockname, the times by one
+/// clock read after each step.
+struct ConnectionInfo {
+    std::string remote_ip; // "127.0.0.1", "::1"; empty over a unix socket
+    std::uint16_t remote_port = 0;
+    std::string local_ip;
+    std::uint16_t local_port = 0;
+    std::string unix_socket;                           // the path, over a unix socket
+    std::chrono::steady_clock::time_point connected{}; // TCP (or unix) connect done
+    std::chrono::steady_clock::time_point tls_done{};  // TLS handshake done; epoch for plain
 };
 
 class Response {
@@ -81,6 +95,16 @@ class Response {
     /// Bytes of the body as received (before content decoding).
     std::uint64_t bytes_received() const noexcept { return received_; }
 
+    /// The connection this response came over (a default one for a Response not read yet).
+    const ConnectionInfo& connection_info() const noexcept;
+    /// Whether that connection had carried a request before: its connect times are then not
+    /// this request's (curl reports them as 0).
+    bool reused_connection() const noexcept { return reused_; }
+    /// When the request's head went out, and when the first byte of an answer to it (an
+    /// interim 1xx included) arrived: curl's pretransfer and starttransfer.
+    std::chrono::steady_clock::time_point request_sent() const noexcept { return sent_; }
+    std::chrono::steady_clock::time_point first_byte() const noexcept { return first_byte_; }
+
     /// Set by fetch(): the URL this response answered, after redirects.
     const std::string& url() const noexcept { return url_; }
     int redirects() const noexcept { return redirects_; }
@@ -112,6 +136,10 @@ class Response {
     std::unique_ptr<detail::BodyReaderState> body_;
     std::string url_;
     int redirects_ = 0;
+    std::shared_ptr<const ConnectionInfo> connection_info_;
+    std::chrono::steady_clock::time_point sent_{};
+    std::chrono::steady_clock::time_point first_byte_{};
+    bool reused_ = false;
 };
 
 } // namespace pier::client

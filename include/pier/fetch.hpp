@@ -72,6 +72,16 @@ struct FetchOptions {
     bool decompress = false;
     Timeouts timeouts;
     TlsOptions tls;
+    /// curl's --resolve: "host:port" → IP addresses to connect to, tried in order, instead of
+    /// looking the host up ("example.test:443" → {"127.0.0.1"}); the host is compared without
+    /// regard to case, an IPv6 one in brackets. Host, SNI and certificate verification still
+    /// name the host, and redirects to that host and port go there too.
+    std::map<std::string, std::vector<std::string>> resolve;
+    /// curl's --unix-socket: every connection goes to this AF_UNIX stream socket instead of
+    /// TCP (TLS on it for https://), with Host from the URL; no proxy is used.
+    std::string unix_socket;
+    /// curl's --http1.0: requests say HTTP/1.0 (Connection::set_http10).
+    bool http10 = false;
     /// Overrides the environment: a proxy URL, or "" for none.
     std::optional<std::string> proxy;
     /// Basic credentials; when unset, user-info in the URL is used.

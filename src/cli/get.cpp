@@ -3,6 +3,7 @@
 #include "cli/get.hpp"
 
 #include "cli/get_body.hpp"
+#include "cli/get_connection.hpp"
 #include "cli/get_errors.hpp"
 #include "cli/get_output.hpp"
 
@@ -59,6 +60,7 @@ struct GetArgs {
     std::vector<std::string> cookies; // -b: "name=value; ..." as is, or a cookie file
     std::string cookie_jar;           // -c
     bool junk_session_cookies = false;
+    ConnectionArgs connection; // --resolve, --unix-socket, --cert, --http1.0...
 };
 
 CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
@@ -114,6 +116,7 @@ CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
                     "Write the cookies to FILE at exit (Netscape format; - is stdout)");
     get->add_flag("-j,--junk-session-cookies", args->junk_session_cookies,
                   "Do not read session cookies (expiry 0) from -b files");
+    add_connection_options(*get, args->connection);
     get->footer(kGetExitCodes);
     return get;
 }
@@ -250,6 +253,7 @@ class Transfer {
         o.timeouts.connect = client::Duration(static_cast<long long>(args_.connect_timeout * 1000));
         o.timeouts.total = client::Duration(static_cast<long long>(args_.max_time * 1000));
         if (args_.proxy_set) o.proxy = args_.proxy;
+        apply_connection_options(args_.connection, o);
         if (!args_.user.empty()) {
             const std::size_t colon = args_.user.find(':');
             o.user = args_.user.substr(0, colon);

@@ -19,10 +19,12 @@ const char* const kGetExitCodes = R"(Exit codes (as curl's):
   28  timeout (--connect-timeout, --max-time)
   35  TLS handshake failed
   47  too many redirects (--max-redirs)
+  49  a --resolve entry that does not parse
   52  empty reply from server
   56  failure receiving data (connection reset, truncated head)
-  65  a body to send again (a 307/308, a 417) came from stdin and cannot start over
+  58  the client certificate or key cannot be used (--cert, --key, --pass)
   61  --compressed and the content coding is unknown or corrupt
+  65  a body to send again (a 307/308, a 417) came from stdin and cannot start over
   77  the --cacert file cannot be loaded (missing, or not PEM certificates)
   60  peer certificate could not be verified (see --cacert, -k)
 )";
@@ -36,6 +38,7 @@ Failure classify(const std::exception& e) {
     if (dynamic_cast<const TimeoutError*>(&e)) return {28, e.what()};
     if (dynamic_cast<const CaCertificatesError*>(&e)) return {77, e.what()};
     if (dynamic_cast<const CertificateError*>(&e)) return {60, e.what()};
+    if (dynamic_cast<const ClientCertificateError*>(&e)) return {58, e.what()};
     if (dynamic_cast<const TlsError*>(&e)) return {35, e.what()};
     if (dynamic_cast<const IncompleteRead*>(&e)) return {18, e.what()};
     if (dynamic_cast<const TooManyRedirects*>(&e)) return {47, e.what()};

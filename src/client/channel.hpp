@@ -28,7 +28,10 @@ struct Channel {
     // Just after a request is sent the answer is rarely there yet: waiting before the first
     // read saves the read that would only say EAGAIN.
     bool wait_before_read = false;
-    Clock::time_point idle_since{}; // when the last response ended
+    Clock::time_point idle_since{};             // when the last response ended
+    std::shared_ptr<const ConnectionInfo> info; // of the connection open now
+    Clock::time_point first_byte{};             // of the answer to the last request sent
+    bool awaiting_first_byte = false;
 
     bool open() const noexcept { return transport != nullptr; }
     std::string_view pending() const noexcept { return std::string_view(buffer).substr(consumed); }
@@ -65,6 +68,10 @@ struct Channel {
         buffer.resize(old + want);
         const Io io = transport->read(buffer.data() + old, want, deadline());
         buffer.resize(old + (io.status == IoStatus::ok ? io.bytes : 0));
+        if (awaiting_first_byte && io.status == IoStatus::ok) {
+            awaiting_first_byte = false;
+            first_byte = Clock::now();
+        }
         return io;
     }
     void close() noexcept {

@@ -96,6 +96,16 @@ void Connection::set_tunnel(std::string tunnel_host, std::uint16_t tunnel_port, 
     tunnel_fields_ = std::move(headers);
 }
 
+void Connection::set_addresses(std::vector<std::string> addresses) {
+    if (channel_->open()) throw ImproperConnectionState("set_addresses on an open connection");
+    addresses_ = std::move(addresses);
+}
+
+void Connection::set_unix_socket(std::string path) {
+    if (channel_->open()) throw ImproperConnectionState("set_unix_socket on an open connection");
+    unix_socket_ = std::move(path);
+}
+
 void Connection::report(DebugKind kind, std::string_view text) {
     if (debug_) debug_(kind, text);
 }
@@ -128,17 +138,39 @@ void Connection::connect() {
     channel_->close();
     if (state_ == State::idle) request_deadline_ = Clock::time_point::max();
     const auto deadline = connect_deadline();
-    report(DebugKind::info, "Trying " + host_ + ":" + std::to_string(port_) + "...");
-    const detail::ConnectResult r = detail::tcp_connect(host_, port_, deadline);
+    const std::string where = host_ + ":" + std::to_string(port_);
+    detail::ConnectResult r;
+    if (!unix_socket_.empty()) {
+        report(DebugKind::info, "Trying " + unix_socket_ + " (unix socket)...");
+        r = detail::unix_connect(unix_socket_, deadline);
+    } else if (!addresses_.empty()) {
+        std::string list;
+        for (const std::string& a : addresses_) list += (list.empty() ? "" : ", ") + a;
+        report(DebugKind::info, "Trying " + where + " at " + list + " (given, not looked up)...");
+        r = detail::tcp_connect_addresses(addresses_, port_, deadline);
+    } else {
+        report(DebugKind::info, "Trying " + where + "...");
+        r = detail::tcp_connect(host_, port_, deadline);
+    }
     if (r.resolve_failed)
-        throw ConnectError("could not resolve host: " + host_, ConnectError::Kind::resolve);
+        throw ConnectError(addresses_.empty() ? "could not resolve host: " + host_
+                                              : "not an IP address among those given for " + where,
+                           ConnectError::Kind::resolve);
     if (r.timed_out)
-        throw TimeoutError("timed out connecting to " + host_ + ":" + std::to_string(port_));
+        throw TimeoutError("timed out connecting to " +
+                           (unix_socket_.empty() ? where : "unix socket " + unix_socket_));
     if (r.fd < 0)
-        throw ConnectError("failed to connect to " + host_ + ":" + std::to_string(port_) + ": " +
-                               std::strerror(r.error),
+        throw ConnectError("failed to connect to " +
+                               (unix_socket_.empty() ? where : "unix socket " + unix_socket_) +
+                               ": " + std::strerror(r.error),
                            ConnectError::Kind::connect, r.error);
-    report(DebugKind::info, "Connected to " + host_ + ":" + std::to_string(port_));
+    auto info = std::make_shared<ConnectionInfo>();
+    info->connected = Clock::now();
+    info->unix_socket = unix_socket_;
+    if (unix_socket_.empty()) detail::read_endpoints(r.fd, *info);
+    report(DebugKind::info,
+           "Connected to " + where +
+               (unix_socket_.empty() ? " (" + info->remote_ip + ")" : " over " + unix_socket_));
     channel_->limits = limits_;
     channel_->debug = debug_;
     channel_->read_timeout = timeouts_.read;
@@ -157,6 +189,8 @@ void Connection::connect() {
         detail::set_nonblocking(fd);
     }
     channel_->transport = open_transport(fd, tunnel_host_.empty() ? host_ : tunnel_host_);
+    if (channel_->transport->is_tls()) info->tls_done = Clock::now();
+    channel_->info = std::move(info);
     requests_on_channel_ = 0;
 }
 
@@ -247,6 +281,10 @@ Response Connection::getresponse() {
             channel_->consume(s.consumed);
             channel_->response_active = true;
             response.interim_ = std::move(interim);
+            response.connection_info_ = channel_->info;
+            response.reused_ = last_reused_;
+            response.sent_ = sent_at_;
+            response.first_byte_ = channel_->first_byte;
             response.start(channel_, std::move(head_text), m, decode_content_, std::move(stream));
             break;
         }
@@ -281,6 +319,8 @@ std::unique_ptr<detail::Transport> HttpsConnection::open_transport(int fd,
         throw CertificateError("certificate verify failed for " + host + ": " + r.error);
     case detail::TlsStatus::ca_unusable:
         throw CaCertificatesError(r.error);
+    case detail::TlsStatus::client_cert_unusable:
+        throw ClientCertificateError(r.error);
     case detail::TlsStatus::handshake_failed:
         break;
     }

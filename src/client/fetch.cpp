@@ -92,6 +92,18 @@ bool same_origin(const Target& a, const Target& b) {
 // set_expect_continue's threshold that no body reaches: no Expect at all.
 constexpr std::uint64_t kNoExpect = UINT64_MAX;
 
+// The --resolve addresses given for host:port, if any.
+const std::vector<std::string>* given_addresses(const FetchOptions& options, std::string_view host,
+                                                std::uint16_t port) {
+    if (options.resolve.empty()) return nullptr;
+    std::string key =
+        host.find(':') != std::string_view::npos ? "[" + lower(host) + "]" : lower(host);
+    key += ":" + std::to_string(port);
+    for (const auto& [entry, addresses] : options.resolve)
+        if (lower(entry) == key) return &addresses;
+    return nullptr;
+}
+
 bool is_redirect(int status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
@@ -185,15 +197,23 @@ Connection& Session::connection_for(std::string_view scheme, std::string_view ho
         key = https ? key + " via " + via.host + ":" + std::to_string(via.port)
                     : "proxy://" + via.host + ":" + std::to_string(via.port);
     }
+    const std::string h = proxy.empty() ? std::string(host) : via.host;
+    const std::uint16_t p = proxy.empty() ? port : via.port;
+    // Where the connection goes is part of what it is: another socket or address, another one.
+    const std::vector<std::string>* addresses =
+        options.unix_socket.empty() ? given_addresses(options, h, p) : nullptr;
+    if (!options.unix_socket.empty()) key += " over " + options.unix_socket;
+    if (addresses != nullptr)
+        for (const std::string& a : *addresses) key += " at " + a;
     std::unique_ptr<Connection>& slot = pool_[key];
     if (!slot) {
-        const std::string& h = proxy.empty() ? std::string(host) : via.host;
-        const std::uint16_t p = proxy.empty() ? port : via.port;
         if (https) {
             slot = std::make_unique<HttpsConnection>(h, p, options.tls);
         } else {
             slot = std::make_unique<Connection>(h, p);
         }
+        if (!options.unix_socket.empty()) slot->set_unix_socket(options.unix_socket);
+        if (addresses != nullptr) slot->set_addresses(*addresses);
         if (!proxy.empty() && https) {
             Fields f;
             if (!via.userinfo.empty())
@@ -208,6 +228,7 @@ Connection& Session::connection_for(std::string_view scheme, std::string_view ho
     c.set_timeouts(options.timeouts);
     c.set_decode_content(options.decompress);
     c.set_debug(options.debug);
+    c.set_http10(options.http10);
     return c;
 }
 
@@ -243,6 +264,7 @@ Response Session::fetch(std::string_view url, const FetchOptions& options) {
         } else {
             proxy = env.proxy_for(https, t.host);
         }
+        if (!options.unix_socket.empty()) proxy.clear(); // the socket is the way, whatever the URL
         Connection& c = connection_for(t.scheme, t.host, t.port, proxy, options);
         Fields request_fields = fields;
         auto wanted = [&](FieldId id) {

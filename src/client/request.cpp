@@ -49,11 +49,14 @@ void Connection::putrequest(std::string_view method, std::string_view target, bo
         timeouts_.total.count() != 0 ? Clock::now() + timeouts_.total : Clock::time_point::max();
     method_.assign(method);
     head_.clear();
-    head_.append(method).append(" ").append(target).append(" HTTP/1.1\r\n");
+    head_.append(method).append(" ").append(target).append(http10_ ? " HTTP/1.0\r\n"
+                                                                   : " HTTP/1.1\r\n");
     hop_by_hop_ = 0;
     replayable_ = is_idempotent(method_of(method));
     body_withheld_ = false;
-    close_after_ = false;
+    // RFC 9112 §9.3: an HTTP/1.0 connection closes after the response unless both say
+    // keep-alive (putheader_values sees the request's word on it).
+    close_after_ = http10_;
     state_ = State::request_started;
     if (!skip_host) {
         const std::string& h = tunnel_host_.empty() ? host_ : tunnel_host_;
@@ -79,6 +82,8 @@ void Connection::putheader_values(std::string_view name,
         throw std::invalid_argument("invalid value for header '" + std::string(name) + "'");
     // RFC 9112 §9.6: a client that sends "close" does not send another request after it.
     if (field_id(name) == FieldId::connection && has_token(value, "close")) close_after_ = true;
+    if (http10_ && field_id(name) == FieldId::connection && has_token(value, "keep-alive"))
+        close_after_ = false;
     if (const std::uint64_t bit = bit_of(field_id(name)) & kOnlyOnce; bit != 0) {
         if ((hop_by_hop_ & bit) != 0)
             throw std::invalid_argument("a second '" + std::string(name) + "' field");
@@ -127,6 +132,10 @@ void Connection::send_request_head(std::string_view body) {
     }
     state_ = State::request_sent;
     ++requests_on_channel_;
+    sent_at_ = Clock::now();
+    // Bytes already here (sent early by the server) are the first byte: -w's starttransfer.
+    channel_->awaiting_first_byte = channel_->pending().empty();
+    if (!channel_->awaiting_first_byte) channel_->first_byte = sent_at_;
     send_bytes(head_, body);
     channel_->wait_before_read = channel_->pending().empty();
 }
@@ -137,6 +146,7 @@ bool Connection::reconnect_for_retry() {
     report(DebugKind::info, "Reused connection was closed by the server; retrying once");
     connect();
     channel_->total_deadline = request_deadline_;
+    channel_->awaiting_first_byte = true;
     ++requests_on_channel_;
     last_reused_ = false;
     const detail::Io io = channel_->transport->write(replay_, channel_->deadline());
@@ -212,6 +222,9 @@ void Connection::request(std::string_view method, std::string_view target, std::
 // body is large or of unknown size, and then the field is put here.
 bool Connection::put_expect(const Fields& fields, std::optional<std::uint64_t> size) {
     own_expect_ = false;
+    // RFC 9110 §10.1.1: an HTTP/1.0 server sends no 100, so nothing is waited for (and pier
+    // adds no expectation); a caller's Expect field goes out as given.
+    if (http10_) return false;
     if (const Field* given = fields.find(FieldId::expect))
         return has_token(given->value, "100-continue");
     const bool large = size ? *size >= expect_threshold_ : expect_threshold_ != UINT64_MAX;
@@ -244,8 +257,11 @@ bool Connection::wait_for_continue() {
 void Connection::request_stream(std::string_view method, std::string_view target,
                                 const BodyReader& body, std::optional<std::uint64_t> length,
                                 const Fields& fields) {
-    start_request(method, target, fields);
     const bool chunked = !length && !fields.contains(FieldId::content_length);
+    if (chunked && http10_) // as curl: "Chunky upload is not supported by HTTP 1.0"
+        throw std::invalid_argument("a body of unknown length needs chunked transfer coding, "
+                                    "which HTTP/1.0 does not have");
+    start_request(method, target, fields);
     if (chunked && !fields.contains(FieldId::transfer_encoding))
         putheader("Transfer-Encoding", "chunked");
     else if (length && !fields.contains(FieldId::content_length))

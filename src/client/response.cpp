@@ -53,12 +53,21 @@ Response& Response::operator=(Response&& other) noexcept {
         body_ = std::move(other.body_);
         url_ = std::move(other.url_);
         redirects_ = other.redirects_;
+        connection_info_ = std::move(other.connection_info_);
+        sent_ = other.sent_;
+        first_byte_ = other.first_byte_;
+        reused_ = other.reused_;
         other.closed_ = true;
     }
     return *this;
 }
 Response::~Response() {
     close();
+}
+
+const ConnectionInfo& Response::connection_info() const noexcept {
+    static const ConnectionInfo none;
+    return connection_info_ ? *connection_info_ : none;
 }
 
 void Response::start(std::shared_ptr<detail::Channel> channel, std::string head, Method method,

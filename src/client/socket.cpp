@@ -3,6 +3,7 @@
 #include "client/channel.hpp"
 #include "client/transport.hpp"
 
+#include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 namespace pier::client::detail {
@@ -180,6 +182,60 @@ std::unique_ptr<Transport> make_plain_transport(int fd) {
     return std::make_unique<PlainTransport>(fd);
 }
 
+namespace {
+
+// Connects to each address of `list` in turn until one answers, the deadline passes or the
+// list ends; `result` keeps the last error.
+void connect_first(const addrinfo* list, Clock::time_point deadline, ConnectResult& result) {
+    for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
+        const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                                ai->ai_protocol);
+        if (fd < 0) {
+            result.error = errno;
+            continue;
+        }
+        int rc = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
+        if (rc < 0 && errno == EINPROGRESS) {
+            if (!wait_fd(fd, POLLOUT, deadline)) {
+                ::close(fd);
+                result.timed_out = true;
+                return;
+            }
+            int err = 0;
+            socklen_t len = sizeof err;
+            ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+            rc = err == 0 ? 0 : -1;
+            errno = err;
+        }
+        if (rc < 0) {
+            result.error = errno;
+            ::close(fd);
+            continue;
+        }
+        const int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        result.fd = fd;
+        result.timed_out = false;
+        return;
+    }
+}
+
+std::string ip_text(const sockaddr_storage& address, std::uint16_t& port) {
+    char text[INET6_ADDRSTRLEN] = {};
+    if (address.ss_family == AF_INET) {
+        const auto& in = reinterpret_cast<const sockaddr_in&>(address);
+        ::inet_ntop(AF_INET, &in.sin_addr, text, sizeof text);
+        port = ntohs(in.sin_port);
+    } else if (address.ss_family == AF_INET6) {
+        const auto& in6 = reinterpret_cast<const sockaddr_in6&>(address);
+        ::inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof text);
+        port = ntohs(in6.sin6_port);
+    }
+    return text;
+}
+
+} // namespace
+
 ConnectResult tcp_connect(const std::string& host, std::uint16_t port, Clock::time_point deadline) {
     ConnectResult result;
     addrinfo hints{};
@@ -197,39 +253,89 @@ ConnectResult tcp_connect(const std::string& host, std::uint16_t port, Clock::ti
             return result;
         }
     }
-    for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
-        const int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                                ai->ai_protocol);
-        if (fd < 0) {
-            result.error = errno;
-            continue;
-        }
-        int rc = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
-        if (rc < 0 && errno == EINPROGRESS) {
-            if (!wait_fd(fd, POLLOUT, deadline)) {
-                ::close(fd);
-                result.timed_out = true;
-                break;
-            }
-            int err = 0;
-            socklen_t len = sizeof err;
-            ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-            rc = err == 0 ? 0 : -1;
-            errno = err;
-        }
-        if (rc < 0) {
-            result.error = errno;
-            ::close(fd);
-            continue;
-        }
-        const int one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        result.fd = fd;
-        result.timed_out = false;
-        break;
-    }
+    connect_first(list, deadline, result);
     ::freeaddrinfo(list);
     return result;
+}
+
+ConnectResult tcp_connect_addresses(const std::vector<std::string>& addresses, std::uint16_t port,
+                                    Clock::time_point deadline) {
+    ConnectResult result;
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV; // never a lookup
+    const std::string service = std::to_string(port);
+    for (std::string_view address : addresses) {
+        if (address.size() > 2 && address.front() == '[' && address.back() == ']')
+            address = address.substr(1, address.size() - 2);
+        addrinfo* list = nullptr;
+        if (::getaddrinfo(std::string(address).c_str(), service.c_str(), &hints, &list) != 0 ||
+            list == nullptr) {
+            result.resolve_failed = true;
+            return result;
+        }
+        connect_first(list, deadline, result);
+        ::freeaddrinfo(list);
+        if (result.fd >= 0 || result.timed_out) break;
+    }
+    return result;
+}
+
+ConnectResult unix_connect(const std::string& path, Clock::time_point deadline) {
+    ConnectResult result;
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (path.empty() || path.size() >= sizeof address.sun_path) {
+        result.error = ENAMETOOLONG;
+        return result;
+    }
+    path.copy(address.sun_path, path.size());
+    // A blocking connect: a unix socket connects at once, or waits only while the listener's
+    // backlog is full, a wait SO_SNDTIMEO bounds (a non-blocking one would say EAGAIN with
+    // nothing to poll for).
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        result.error = errno;
+        return result;
+    }
+    auto set_send_timeout = [fd](long long ms) {
+        timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>(ms % 1000 * 1000)};
+        ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    };
+    if (deadline != Clock::time_point::max()) {
+        const auto ms = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+        if (ms.count() <= 0) {
+            ::close(fd);
+            result.timed_out = true;
+            return result;
+        }
+        set_send_timeout(ms.count());
+    }
+    int rc = 0;
+    do {
+        rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+    } while (rc < 0 && errno == EINTR);
+    if (rc < 0) {
+        result.error = errno;
+        result.timed_out = errno == EAGAIN || errno == EINPROGRESS;
+        ::close(fd);
+        return result;
+    }
+    if (deadline != Clock::time_point::max()) set_send_timeout(0);
+    set_nonblocking(fd);
+    result.fd = fd;
+    return result;
+}
+
+void read_endpoints(int fd, ConnectionInfo& info) {
+    sockaddr_storage address{};
+    socklen_t size = sizeof address;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0)
+        info.remote_ip = ip_text(address, info.remote_port);
+    size = sizeof address;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0)
+        info.local_ip = ip_text(address, info.local_port);
 }
 
 void throw_io_error(const Io& io, const Transport* transport, const char* doing) {

@@ -33,6 +33,40 @@ bool is_ip_literal(const std::string& host) {
            inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
+// The key's password comes from TlsOptions only. Without a callback OpenSSL would prompt on
+// the terminal; this one answers no password at all when none was given, so an encrypted key
+// fails to load instead.
+int key_password(char* buffer, int size, int, void* userdata) {
+    const auto* password = static_cast<const std::string*>(userdata);
+    if (password == nullptr || password->empty() || password->size() > std::size_t(size)) return 0;
+    password->copy(buffer, password->size());
+    return static_cast<int>(password->size());
+}
+
+// The client certificate (with its chain) and key into the context, before any SSL is made
+// from it. Empty when they load and match, else why not.
+std::string use_client_certificate(SSL_CTX* ctx, const TlsOptions& options) {
+    if (options.cert_file.empty())
+        return "a client key (" + options.key_file + ") without a certificate";
+    if (SSL_CTX_use_certificate_chain_file(ctx, options.cert_file.c_str()) != 1)
+        return "could not load the client certificate " + options.cert_file + ": " +
+               openssl_errors();
+    const std::string& key = options.key_file.empty() ? options.cert_file : options.key_file;
+    SSL_CTX_set_default_passwd_cb(ctx, key_password);
+    SSL_CTX_set_default_passwd_cb_userdata(ctx, const_cast<std::string*>(&options.key_password));
+    const int loaded = SSL_CTX_use_PrivateKey_file(ctx, key.c_str(), SSL_FILETYPE_PEM);
+    // The options may not outlive the context: nothing may point at them afterwards.
+    SSL_CTX_set_default_passwd_cb_userdata(ctx, nullptr);
+    if (loaded != 1)
+        return "could not load the client key " + key +
+               (options.key_password.empty() ? " (encrypted? no password given)"
+                                             : " (wrong password?)") +
+               ": " + openssl_errors();
+    if (SSL_CTX_check_private_key(ctx) != 1)
+        return "the client key " + key + " does not match the certificate " + options.cert_file;
+    return {};
+}
+
 class TlsTransport final : public Transport {
   public:
     TlsTransport(int fd, SSL_CTX* ctx, SSL* ssl) noexcept : Transport(fd), ctx_(ctx), ssl_(ssl) {}
@@ -109,6 +143,9 @@ class TlsTransport final : public Transport {
     std::string last_error() const override {
         return error_;
     }
+    bool is_tls() const override {
+        return true;
+    }
 
   private:
     SSL_CTX* ctx_;
@@ -131,6 +168,13 @@ ClientTls new_client_tls(const std::string& host, const TlsOptions& options) {
     t.ctx = SSL_CTX_new(TLS_client_method());
     if (t.ctx == nullptr) return fail(openssl_errors());
     SSL_CTX_set_min_proto_version(t.ctx, TLS1_2_VERSION);
+    if (!options.cert_file.empty() || !options.key_file.empty()) {
+        std::string error = use_client_certificate(t.ctx, options);
+        if (!error.empty()) {
+            t.client_cert_unusable = true;
+            return fail(std::move(error));
+        }
+    }
     t.ssl = SSL_new(t.ctx);
     if (t.ssl == nullptr) return fail(openssl_errors());
     const std::string& name = options.server_name.empty() ? host : options.server_name;
@@ -179,9 +223,10 @@ TlsResult make_tls_transport(int fd, const std::string& host, const TlsOptions& 
     ClientTls tls = new_client_tls(host, options);
     if (!tls.ssl) {
         ::close(fd);
-        return fail(tls.ca_unusable       ? TlsStatus::ca_unusable
-                    : tls.verify_unusable ? TlsStatus::verify_failed
-                                          : TlsStatus::handshake_failed,
+        return fail(tls.ca_unusable            ? TlsStatus::ca_unusable
+                    : tls.client_cert_unusable ? TlsStatus::client_cert_unusable
+                    : tls.verify_unusable      ? TlsStatus::verify_failed
+                                               : TlsStatus::handshake_failed,
                     std::move(tls.error));
     }
     SSL* ssl = tls.ssl;

@@ -16,8 +16,9 @@ struct ClientTls {
     SSL_CTX* ctx = nullptr; // both owned by the caller on success; null on failure
     SSL* ssl = nullptr;
     std::string error;
-    bool ca_unusable = false;     // the CA file or directory asked for does not load
-    bool verify_unusable = false; // verification cannot be set up (CA store, host name)
+    bool ca_unusable = false;          // the CA file or directory asked for does not load
+    bool verify_unusable = false;      // verification cannot be set up (CA store, host name)
+    bool client_cert_unusable = false; // TlsOptions::cert_file / key_file do not load
 };
 /// A client-side SSL for `host` (or options.server_name) with its own context.
 ClientTls new_client_tls(const std::string& host, const TlsOptions& options);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pier::client::detail {
 
@@ -56,6 +57,7 @@ class Transport {
     /// read() sleeps in the kernel itself: waiting with poll() first would only add a call.
     virtual bool waits_in_read() const { return false; }
     virtual std::string last_error() const { return {}; }
+    virtual bool is_tls() const { return false; }
     int fd() const noexcept { return fd_; }
     /// Gives the socket up without closing it (a tunnel hands it on to TLS).
     int release_fd() noexcept {
@@ -81,6 +83,14 @@ struct ConnectResult {
 /// getaddrinfo + non-blocking connect to each address in turn, within the deadline. The
 /// socket returned is non-blocking, with TCP_NODELAY.
 ConnectResult tcp_connect(const std::string& host, std::uint16_t port, Clock::time_point deadline);
+/// The same to the given IP addresses ("::1" or "[::1]"), in turn, with no lookup; one that is
+/// not an IP literal fails as a lookup would.
+ConnectResult tcp_connect_addresses(const std::vector<std::string>& addresses, std::uint16_t port,
+                                    Clock::time_point deadline);
+/// Connects to the AF_UNIX stream socket at `path` within the deadline; non-blocking, as above.
+ConnectResult unix_connect(const std::string& path, Clock::time_point deadline);
+/// The socket's peer and local addresses into `info` (left empty for a unix socket).
+void read_endpoints(int fd, ConnectionInfo& info);
 
 std::unique_ptr<Transport> make_plain_transport(int fd);
 /// Back to non-blocking, for a socket a plain transport gave up (TLS after a tunnel).
@@ -90,7 +100,8 @@ enum class TlsStatus : std::uint8_t {
     ok,
     handshake_failed,
     verify_failed,
-    ca_unusable, // the CA file or directory asked for cannot be loaded
+    ca_unusable,          // the CA file or directory asked for cannot be loaded
+    client_cert_unusable, // our certificate or key cannot be loaded
     timeout,
 };
 struct TlsResult {

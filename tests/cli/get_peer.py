@@ -184,6 +184,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif path == "/connections":
             self.reply(200, str(CONNECTIONS).encode())
         else:
+            self.body()  # a body left unread would be taken for the next request's head
             self.reply(404, b"not found")
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = handle_any
