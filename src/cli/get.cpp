@@ -11,14 +11,12 @@
 #include "cli/get_write_out.hpp"
 
 #include <pier/cookie_file.hpp>
-#include <pier/date.hpp>
 #include <pier/fetch.hpp>
 
 #include <fmt/core.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -181,29 +179,6 @@ void print_verbose(client::DebugKind kind, std::string_view text) {
         if (eol == std::string_view::npos) break;
         text.remove_prefix(eol + 1);
     }
-}
-
-bool transient_status(int status) {
-    return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 ||
-           status == 504;
-}
-
-// Whether a failed (or 5xx) transfer is worth another attempt, and when the server asked for it.
-struct Transient {
-    bool yes = false;
-    int retry_after = -1; // seconds from Retry-After; -1: not given
-};
-
-// Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date; -1 when neither.
-int retry_after_seconds(std::string_view value) {
-    int seconds = 0;
-    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-    if (ec == std::errc() && end == value.data() + value.size() && seconds >= 0) return seconds;
-    if (const auto when = parse_http_date(value)) {
-        const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-        return static_cast<int>(std::max<std::int64_t>(0, (*when - now).count()));
-    }
-    return -1;
 }
 
 // curl's rule for -b: an argument with '=' is cookies to send, any other a file to read.
@@ -451,16 +426,6 @@ class Transfer {
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     }
 
-    // -C: where this attempt resumes (0: from the start). "-C -" takes the file's size, and
-    // means nothing without a file, as in curl.
-    std::uint64_t resume_offset(const std::string& output) const {
-        if (!settings_.resume) return 0;
-        if (!settings_.resume_from_file_size) return settings_.resume_offset;
-        struct stat st {};
-        if (output.empty() || output == "-" || ::stat(output.c_str(), &st) != 0) return 0;
-        return static_cast<std::uint64_t>(st.st_size);
-    }
-
     // -J: the Content-Disposition name instead of the URL's, when there is one to take.
     std::string header_named(const client::Response& r, const std::string& url_named) const {
         const std::string disposition = r.header("Content-Disposition");
@@ -478,7 +443,7 @@ class Transfer {
                  Transient& transient) {
         const std::string url = given.find("://") == std::string::npos ? "http://" + given : given;
         client::FetchOptions options = options_for();
-        const std::uint64_t offset = resume_offset(to.path);
+        const std::uint64_t offset = resume_offset(settings_, to.path);
         if (offset > 0)
             options.fields.set("Range", fmt::format("bytes={}-", offset));
         else if (!settings_.range.empty())

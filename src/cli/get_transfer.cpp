@@ -3,12 +3,16 @@
 #include "cli/get_errors.hpp"
 #include "cli/get_rate.hpp"
 
+#include <pier/date.hpp>
+
 #include <fmt/core.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
+#include <sys/stat.h>
 
 namespace pier::cli {
 
@@ -101,6 +105,30 @@ TransferSettings transfer_settings(const TransferFlags& flags, bool quiet) {
     }
     s.referer = referer;
     return s;
+}
+
+std::uint64_t resume_offset(const TransferSettings& settings, const std::string& output) {
+    if (!settings.resume) return 0;
+    if (!settings.resume_from_file_size) return settings.resume_offset;
+    struct stat st {};
+    if (output.empty() || output == "-" || ::stat(output.c_str(), &st) != 0) return 0;
+    return static_cast<std::uint64_t>(st.st_size);
+}
+
+bool transient_status(int status) {
+    return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 ||
+           status == 504;
+}
+
+int retry_after_seconds(std::string_view value) {
+    int seconds = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (ec == std::errc() && end == value.data() + value.size() && seconds >= 0) return seconds;
+    if (const auto when = parse_http_date(value)) {
+        const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+        return static_cast<int>(std::max<std::int64_t>(0, (*when - now).count()));
+    }
+    return -1;
 }
 
 std::optional<int> retry_wait(const TransferFlags& flags, int attempt, int retry_after,

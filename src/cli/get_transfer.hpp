@@ -46,6 +46,24 @@ struct TransferSettings {
 /// `quiet`).
 TransferSettings transfer_settings(const TransferFlags& flags, bool quiet);
 
+/// -C: where an attempt resumes (0: from the start). "-C -" takes the file's size now, and
+/// means nothing without a file (`output` empty or "-"), as in curl.
+std::uint64_t resume_offset(const TransferSettings& settings, const std::string& output);
+
+/// Whether a failed (or 5xx) transfer is worth another attempt, and when the server asked for
+/// it.
+struct Transient {
+    bool yes = false;
+    int retry_after = -1; // seconds from Retry-After; -1: not given
+};
+
+/// The statuses curl's --retry retries: 408, 429, 500, 502, 503, 504.
+bool transient_status(int status);
+
+/// Retry-After (RFC 9110 §10.2.3) in seconds from now: delay-seconds or an HTTP-date (one in
+/// the past is 0); -1 when it is neither.
+int retry_after_seconds(std::string_view value);
+
 /// Seconds to wait before retry `attempt` + 1 (from 0): what Retry-After said when the server
 /// said it (`retry_after` >= 0; at most 600 s, as curl), else --retry-delay, else curl's
 /// back-off 1, 2, 4... 600 s. nullopt when that retry would start --retry-max-time seconds or
