@@ -35,10 +35,12 @@ bool all_digits(std::string_view s) {
 void add_transfer_flags(CLI::App& get, TransferFlags& flags, CLI::Option* fail) {
     get.add_option("-r,--range", flags.range,
                    "Ask for part of the body: bytes 'FIRST-LAST', 'FIRST-' or '-LAST_N' "
-                   "(several joined with ',')");
+                   "(several joined with ',')")
+        ->type_name("RANGE");
     get.add_option("-C,--continue-at", flags.continue_at,
                    "Resume at byte OFFSET, appending to the -o/-O file; '-' resumes where the "
-                   "file ends");
+                   "file ends")
+        ->type_name("OFFSET");
     get.add_flag("--create-dirs", flags.create_dirs, "Make the missing directories of -o paths");
     get.add_flag("-J,--remote-header-name", flags.remote_header_name,
                  "With -O, name the file as Content-Disposition says (its base name, no leading "
@@ -48,17 +50,21 @@ void add_transfer_flags(CLI::App& get, TransferFlags& flags, CLI::Option* fail) 
         ->excludes(fail);
     get.add_option("-e,--referer", flags.referer,
                    "Referer URL to send; with ';auto' (after it or alone) -L sends the URL it "
-                   "was redirected from");
+                   "was redirected from")
+        ->type_name("URL");
     get.add_flag("-N,--no-buffer", flags.no_buffer, "Write the body out as it arrives");
     get.add_option("--limit-rate", flags.limit_rate,
-                   "Read at most RATE bytes a second on average (suffix K, M or G: KiB, MiB, GiB)");
+                   "Read at most RATE bytes a second on average (suffix K, M or G: KiB, MiB, GiB)")
+        ->type_name("RATE");
     get.add_flag("--retry-all-errors", flags.retry_all_errors, "With --retry, retry on any error");
     get.add_option("--retry-delay", flags.retry_delay,
                    "With --retry, wait SECONDS between attempts instead of backing off")
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::NonNegativeNumber)
+        ->type_name("SECONDS");
     get.add_option("--retry-max-time", flags.retry_max_time,
                    "With --retry, start no retry SECONDS or more after the first attempt")
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::NonNegativeNumber)
+        ->type_name("SECONDS");
 }
 
 TransferSettings transfer_settings(const TransferFlags& flags, bool quiet) {
