@@ -68,6 +68,9 @@ struct FetchOptions {
     bool path_as_is = false;
     bool follow_redirects = true;
     int max_redirects = 20;
+    /// Each redirected request carries the URL it was redirected from as Referer (without
+    /// user-info and fragment), as curl's --referer ";auto" asks.
+    bool auto_referer = false;
     /// Send Accept-Encoding: gzip, deflate, br, zstd and decode what comes back.
     bool decompress = false;
     Timeouts timeouts;

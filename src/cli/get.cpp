@@ -4,18 +4,21 @@
 
 #include "cli/get_body.hpp"
 #include "cli/get_connection.hpp"
+#include "cli/get_curl_options.hpp"
+#include "cli/get_download_name.hpp"
 #include "cli/get_errors.hpp"
 #include "cli/get_output.hpp"
+#include "cli/get_rate.hpp"
+#include "cli/get_transfer.hpp"
+#include "cli/get_write_out.hpp"
 
 #include <pier/cookie_file.hpp>
-#include <pier/date.hpp>
 #include <pier/fetch.hpp>
 
 #include <fmt/core.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -23,6 +26,7 @@
 #include <iostream>
 #include <iterator>
 #include <sstream>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -61,6 +65,7 @@ struct GetArgs {
     std::string cookie_jar;           // -c
     bool junk_session_cookies = false;
     ConnectionArgs connection; // --resolve, --unix-socket, --cert, --http1.0...
+    TransferFlags transfer;    // -r, -C, -J, --limit-rate... (get_transfer.hpp)
 };
 
 CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
@@ -84,7 +89,8 @@ CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
     get->add_flag("-v,--verbose", args->verbose, "Print the exchange to stderr");
     get->add_flag("-s,--silent", args->silent, "No progress bar or error messages");
     get->add_flag("-S,--show-error", args->show_error, "With -s, still print errors");
-    get->add_flag("-f,--fail", args->fail, "Exit 22 with no body output on a status >= 400");
+    CLI::Option* fail =
+        get->add_flag("-f,--fail", args->fail, "Exit 22 with no body output on a status >= 400");
     get->add_flag("--compressed", args->compressed, "Ask for gzip, deflate, br, zstd; decode");
     get->add_flag("--path-as-is", args->path_as_is,
                   "Send the URL's path as given (default: /a/../b is sent as /b, as curl does)");
@@ -117,22 +123,25 @@ CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
     get->add_flag("-j,--junk-session-cookies", args->junk_session_cookies,
                   "Do not read session cookies (expiry 0) from -b files");
     add_connection_options(*get, args->connection);
+    add_transfer_flags(*get, args->transfer, fail);
     get->footer(kGetExitCodes);
+    // A flag pier get lacks: a curl user is told whether it is one of curl's, to look for it
+    // in a later pier rather than for a typo.
+    get->allow_extras();
+    get->parse_complete_callback([get] {
+        const std::vector<std::string> unknown = get->remaining();
+        for (const std::string& arg : unknown)
+            if (arg.starts_with('-') && is_curl_option(arg))
+                throw CLI::ParseError(fmt::format("pier get: {} is a curl option pier get does "
+                                                  "not support yet",
+                                                  arg.substr(0, arg.find('='))),
+                                      CLI::ExitCodes::ExtrasError);
+        if (!unknown.empty()) throw CLI::ExtrasError(get->get_name(), unknown);
+    });
     return get;
 }
 
 namespace {
-
-std::string remote_file_name(const std::string& url) {
-    std::string_view u = url;
-    u = u.substr(0, u.find_first_of("?#"));
-    const std::size_t scheme = u.find("://");
-    if (scheme != std::string_view::npos) u.remove_prefix(scheme + 3);
-    const std::size_t slash = u.find('/');
-    if (slash == std::string_view::npos) return {};
-    u.remove_prefix(slash);
-    return std::string(u.substr(u.rfind('/') + 1));
-}
 
 void print_verbose(client::DebugKind kind, std::string_view text) {
     const char* prefix = kind == client::DebugKind::request_head    ? "> "
@@ -147,29 +156,6 @@ void print_verbose(client::DebugKind kind, std::string_view text) {
         if (eol == std::string_view::npos) break;
         text.remove_prefix(eol + 1);
     }
-}
-
-bool transient_status(int status) {
-    return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 ||
-           status == 504;
-}
-
-// Whether a failed (or 5xx) transfer is worth another attempt, and when the server asked for it.
-struct Transient {
-    bool yes = false;
-    int retry_after = -1; // seconds from Retry-After; -1: not given
-};
-
-// Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date; -1 when neither.
-int retry_after_seconds(std::string_view value) {
-    int seconds = 0;
-    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-    if (ec == std::errc() && end == value.data() + value.size() && seconds >= 0) return seconds;
-    if (const auto when = parse_http_date(value)) {
-        const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-        return static_cast<int>(std::max<std::int64_t>(0, (*when - now).count()));
-    }
-    return -1;
 }
 
 // curl's rule for -b: an argument with '=' is cookies to send, any other a file to read.
@@ -208,30 +194,51 @@ void load_cookie_files(const GetArgs& args, client::Session& session) {
     }
 }
 
+// Where one URL's body goes.
+struct Destination {
+    std::string path;          // empty: stdout
+    bool named_by_url = false; // -O: -J may name it after Content-Disposition instead
+    int urlnum = 0;            // the URL's place on the command line, from 0
+};
+
 class Transfer {
   public:
-    Transfer(const GetArgs& args, client::Session& session) : args_(args), session_(session) {}
+    Transfer(const GetArgs& args, const TransferSettings& settings, client::Session& session)
+        : args_(args), settings_(settings), session_(session) {}
 
     // One URL (the index-th of the call), retries included. Returns the exit code.
-    int run(std::size_t index, const std::string& url, const std::string& output) {
+    int run(std::size_t index, const std::string& url, const Destination& to) {
         url_index_ = index;
+        const auto first_attempt = std::chrono::steady_clock::now();
+        // -C N appends at every attempt: a retry must not append after a failed one's bytes.
+        // (-C - needs no such care: it resumes where the failed attempt stopped.)
+        std::optional<off_t> restore_size;
+        struct stat st {};
+        if (settings_.resume && !settings_.resume_from_file_size && !to.path.empty() &&
+            to.path != "-" && ::stat(to.path.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+            restore_size = st.st_size;
         int code = 0;
         for (int attempt = 0;; ++attempt) {
             Transient transient;
-            code = run_once(url, output, transient);
-            if (code == 0 && !transient.yes) break;
-            if (attempt >= args_.retry || !transient.yes) break;
-            // curl's back-off, unless the server said how long (Retry-After, capped as curl's
-            // is at its longest back-off).
-            const int wait = transient.retry_after >= 0 ? std::min(transient.retry_after, 600)
-                                                        : std::min(1 << attempt, 600);
+            code = run_once(url, to, transient);
+            const bool all_errors = code != 0 && args_.transfer.retry_all_errors;
+            if (attempt >= args_.retry || !(transient.yes || all_errors)) break;
+            const double elapsed =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - first_attempt)
+                    .count();
+            const std::optional<int> wait =
+                retry_wait(args_.transfer, attempt, transient.retry_after, elapsed);
+            if (!wait) break; // --retry-max-time
             if (!args_.silent)
                 fmt::print(stderr,
-                           "Warning: Problem: transient error. Will retry in {} second{}. "
-                           "{} retr{} left.\n",
-                           wait, wait == 1 ? "" : "s", args_.retry - attempt,
+                           "Warning: Problem{}. Will retry in {} second{}. {} retr{} left.\n",
+                           transient.yes ? ": transient error" : " (retrying all errors)", *wait,
+                           *wait == 1 ? "" : "s", args_.retry - attempt,
                            args_.retry - attempt == 1 ? "y" : "ies");
-            std::this_thread::sleep_for(std::chrono::seconds(wait));
+            std::this_thread::sleep_for(std::chrono::seconds(*wait));
+            if (restore_size && ::truncate(to.path.c_str(), *restore_size) != 0)
+                return report(
+                    {23, fmt::format("Failed to truncate {}: {}", to.path, std::strerror(errno))});
         }
         return code;
     }
@@ -299,16 +306,21 @@ class Transfer {
 
     int report(const Failure& f) {
         if (show_errors()) fmt::print(stderr, "pier: ({}) {}\n", f.code, f.message);
+        error_message_ = f.message;
         return f.code;
     }
 
-    int run_once(const std::string& url, const std::string& output, Transient& transient) {
+    int run_once(const std::string& url, const Destination& to, Transient& transient) {
         heads_.clear();
-        const auto start = std::chrono::steady_clock::now();
+        request_head_.clear();
+        error_message_.clear();
+        start_ = std::chrono::steady_clock::now();
         TransferInfo info;
+        info.url = url;
+        info.urlnum = to.urlnum;
         int code = 0;
         try {
-            code = transfer(url, output, info, transient);
+            code = transfer(url, to, info, transient);
         } catch (const Failure& f) {
             code = report(f);
         } catch (const std::exception& e) {
@@ -320,9 +332,9 @@ class Transfer {
                 (args_.retry_connrefused && connect != nullptr && connect->error() == ECONNREFUSED);
             code = report(f);
         }
-        info.time_total =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        info.time_total = seconds_since_start();
         info.exit_code = code;
+        info.errormsg = error_message_;
         if (!args_.write_out.empty()) {
             fmt::print("{}", format_write_out(args_.write_out, info));
             std::fflush(stdout);
@@ -361,17 +373,59 @@ class Transfer {
         dump_started_ = true;
     }
 
-    int transfer(const std::string& given, const std::string& output, TransferInfo& info,
+    double seconds_since_start() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    }
+
+    // -J: the Content-Disposition name instead of the URL's, when there is one to take.
+    std::string header_named(const client::Response& r, const std::string& url_named) const {
+        const std::string disposition = r.header("Content-Disposition");
+        if (disposition.empty()) return url_named;
+        if (auto name = header_file_name(disposition)) return std::move(*name);
+        // A name was offered but refused (its bytes are not echoed: they may be terminal
+        // escapes). One that was not offered ("inline") is no news.
+        if (!args_.silent && disposition.find("filename") != std::string::npos)
+            fmt::print(stderr, "Warning: Content-Disposition names no safe file; writing {}\n",
+                       url_named);
+        return url_named;
+    }
+
+    int transfer(const std::string& given, const Destination& to, TransferInfo& info,
                  Transient& transient) {
         std::string url = given.find("://") == std::string::npos ? "http://" + given : given;
-        const client::FetchOptions options = options_for(url);
+        client::FetchOptions options = options_for(url);
+        const std::uint64_t offset = resume_offset(settings_, to.path);
+        if (offset > 0)
+            options.fields.set("Range", fmt::format("bytes={}-", offset));
+        else if (!settings_.range.empty())
+            options.fields.set("Range", settings_.range);
+        if (!settings_.referer.empty()) options.fields.set("Referer", settings_.referer);
+        options.auto_referer = settings_.auto_referer;
+        options.debug = [this, inner = std::move(options.debug)](client::DebugKind kind,
+                                                                 std::string_view text) {
+            if (kind == client::DebugKind::request_head) request_head_ = text;
+            if (inner) inner(kind, text);
+        };
+        // What -w knows before an answer, as curl's (a refused connection has them too).
+        info.url_effective = url;
+        info.method = options.method;
+        if (!to.path.empty() && to.path != "-") info.filename_effective = to.path;
         client::Response r = session_.fetch(url, options);
-        info.http_code = r.status();
-        info.url_effective = r.url();
-        info.num_redirects = r.redirects();
-        info.content_type = r.header("Content-Type");
+        const ConnectionReport c = connection_report(r, start_);
+        info.time_connect = c.time_connect;
+        info.time_appconnect = c.time_appconnect;
+        info.time_pretransfer = c.time_pretransfer;
+        info.time_starttransfer = c.time_starttransfer;
+        info.remote_ip = c.remote_ip;
+        info.remote_port = c.remote_port;
+        info.local_ip = c.local_ip;
+        info.local_port = c.local_port;
+        describe_exchange(r, request_head_, info);
         transient.yes = transient_status(r.status());
         if (transient.yes) transient.retry_after = retry_after_seconds(r.header("Retry-After"));
+        const bool failed = r.status() >= 400 && (args_.fail || args_.transfer.fail_with_body);
+        const Failure http_error{22,
+                                 fmt::format("The requested URL returned error: {}", r.status())};
         if (args_.fail && r.status() >= 400) {
             r.close();
             // No body, but with -i or -I the head still goes to stdout first, as curl's.
@@ -379,34 +433,79 @@ class Transfer {
             (void)out.open();
             write_heads(out, args_.include || args_.head, info);
             (void)out.commit();
-            return report({22, fmt::format("The requested URL returned error: {}", r.status())});
+            return report(http_error);
         }
-        OutputFile out(output);
-        if (!out.open())
+        if (offset > 0 && !r.closed() && !args_.head) {
+            switch (
+                resume_answer(r.status(), r.header("Content-Range"), r.content_length(), offset)) {
+            case ResumeAnswer::append:
+                break;
+            case ResumeAnswer::already_complete:
+                r.close();
+                if (args_.verbose) fmt::print(stderr, "* The entire document is already here\n");
+                return failed ? report(http_error) : 0;
+            case ResumeAnswer::unsupported:
+                r.close();
+                return report({33, "HTTP server doesn't seem to support byte ranges. Cannot "
+                                   "resume."});
+            }
+        }
+        std::string output = to.path;
+        OutputMode mode = OutputMode::replace;
+        if (to.named_by_url && args_.transfer.remote_header_name) {
+            output = header_named(r, to.path);
+            if (output != to.path) mode = OutputMode::create_new;
+        }
+        // What -C asked to resume stays even if this attempt fails.
+        if (settings_.resume) mode = offset > 0 ? OutputMode::append : OutputMode::in_place;
+        OutputFile out(output, mode, args_.transfer.create_dirs);
+        if (!out.open()) {
+            if (errno == EEXIST && mode == OutputMode::create_new)
+                return report({23, fmt::format("Refusing to overwrite {}: {}", output,
+                                               std::strerror(EEXIST))});
             return report(
                 {23, fmt::format("Failed to create {}: {}", output, std::strerror(errno))});
+        }
+        if (out.is_file()) info.filename_effective = output; // -J's name, maybe
         write_heads(out, args_.include || args_.head, info);
         Progress progress(out.is_file() && !args_.silent && !args_.verbose && ::isatty(2));
-        std::string buffer(std::size_t{256} * 1024, '\0');
+        std::optional<RateLimiter> limiter;
+        if (settings_.rate > 0) limiter.emplace(settings_.rate, std::chrono::steady_clock::now());
+        // Reads under 64 KiB take what has arrived rather than wait for a full buffer (-N).
+        const std::size_t size = limiter                    ? limiter->chunk()
+                                 : args_.transfer.no_buffer ? std::size_t{16} * 1024
+                                                            : std::size_t{256} * 1024;
+        std::string buffer(size, '\0');
         while (const std::size_t n = r.readinto(buffer)) {
+            if (limiter)
+                std::this_thread::sleep_for(limiter->spend(n, std::chrono::steady_clock::now()));
             if (args_.head) continue; // -I shows heads only, whatever the method (-X GET)
-            if (!out.write(std::string_view(buffer.data(), n)))
+            if (!out.write(std::string_view(buffer.data(), n)) ||
+                (args_.transfer.no_buffer && !out.flush()))
                 throw Failure{23, "Failure writing output to destination"};
             progress.update(r.bytes_received(), r.content_length());
         }
         info.size_download = r.bytes_received(); // as curl: the bytes received, still coded
         write_trailers(out, r.trailers());
         progress.finish();
-        if (!out.commit())
+        if (!out.commit()) {
+            if (errno == EEXIST && mode == OutputMode::create_new)
+                return report({23, fmt::format("Refusing to overwrite {}: {}", output,
+                                               std::strerror(EEXIST))});
             return report({23, out.is_file()
                                    ? "Failed to write " + output
                                    : std::string("Failure writing output to destination")});
-        return 0;
+        }
+        return failed ? report(http_error) : 0;
     }
 
     const GetArgs& args_;
+    const TransferSettings& settings_;
     client::Session& session_;
     std::vector<std::string> heads_;
+    std::string request_head_; // the last request's, for -w's method and referer
+    std::string error_message_;
+    std::chrono::steady_clock::time_point start_;
     bool dump_started_ = false;
     std::size_t url_index_ = 0;
 };
@@ -421,29 +520,33 @@ int run_get(const GetArgs& args) {
         return f->code;
     }
     client::Session session;
+    TransferSettings settings;
     try {
+        settings = transfer_settings(args.transfer, args.silent);
         load_cookie_files(args, session);
     } catch (const Failure& f) {
         if (!args.silent || args.show_error)
             fmt::print(stderr, "pier: ({}) {}\n", f.code, f.message);
         return f.code;
     }
-    Transfer transfer(args, session);
+    Transfer transfer(args, settings, session);
     int last = 0;
     for (std::size_t i = 0; i < args.urls.size(); ++i) {
-        std::string output;
+        Destination to;
+        to.urlnum = static_cast<int>(i);
         if (i < args.outputs.size()) {
-            output = args.outputs[i];
+            to.path = args.outputs[i];
         } else if (i < args.outputs.size() + static_cast<std::size_t>(args.remote_names)) {
-            output = remote_file_name(args.urls[i]);
-            if (output.empty()) {
+            to.path = url_file_name(args.urls[i]);
+            to.named_by_url = true;
+            if (to.path.empty()) {
                 if (!args.silent || args.show_error)
                     fmt::print(stderr, "pier: (23) Remote file name has no length\n");
                 last = 23;
                 continue;
             }
         }
-        last = transfer.run(i, args.urls[i], output);
+        last = transfer.run(i, args.urls[i], to);
     }
     if (!args.cookie_jar.empty()) {
         // As curl: the jar is written whatever the transfers' outcome, and a failure to write

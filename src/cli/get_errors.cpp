@@ -17,6 +17,7 @@ const char* const kGetExitCodes = R"(Exit codes (as curl's):
   23  write error (output file)
   26  read error (a -d @file, -F file, -T file)
   28  timeout (--connect-timeout, --max-time)
+  33  -C: the server ignored the Range, so the download cannot resume
   35  TLS handshake failed
   47  too many redirects (--max-redirs)
   49  a --resolve entry that does not parse

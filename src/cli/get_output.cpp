@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -38,7 +39,8 @@ void OutputFile::remove_temporaries_on_signals() {
         ::sigaction(signal, &action, nullptr);
 }
 
-OutputFile::OutputFile(std::string path) : path_(std::move(path)) {}
+OutputFile::OutputFile(std::string path, OutputMode mode, bool create_dirs)
+    : path_(std::move(path)), mode_(mode), create_dirs_(create_dirs) {}
 
 OutputFile::~OutputFile() {
     if (file_ != nullptr && file_ != stdout) std::fclose(file_);
@@ -53,8 +55,21 @@ bool OutputFile::open() {
         file_ = stdout;
         return true;
     }
+    if (create_dirs_ && !make_directories()) return false;
+    if (mode_ == OutputMode::in_place || mode_ == OutputMode::append) {
+        const int flags = mode_ == OutputMode::append ? O_APPEND : O_TRUNC;
+        const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0666);
+        if (fd < 0) return false;
+        file_ = ::fdopen(fd, "ab");
+        return file_ != nullptr;
+    }
     struct stat st {};
     const bool exists = ::stat(path_.c_str(), &st) == 0;
+    struct stat any {};
+    if (mode_ == OutputMode::create_new && ::lstat(path_.c_str(), &any) == 0) {
+        errno = EEXIST;
+        return false;
+    }
     struct stat link {};
     const bool is_link = ::lstat(path_.c_str(), &link) == 0 && S_ISLNK(link.st_mode);
     // Only a plain file, or nothing yet, may be replaced by a rename. A device (/dev/null), a
@@ -107,12 +122,29 @@ bool OutputFile::write(std::string_view data) {
     return data.empty() || std::fwrite(data.data(), 1, data.size(), file_) == data.size();
 }
 
+bool OutputFile::flush() {
+    return std::fflush(file_) == 0;
+}
+
+bool OutputFile::make_directories() const {
+    // Each missing directory of the path in turn, as `mkdir -p` would; one that exists is fine.
+    for (std::size_t slash = path_.find('/', 1); slash != std::string::npos;
+         slash = path_.find('/', slash + 1)) {
+        const std::string dir = path_.substr(0, slash);
+        if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) return false;
+    }
+    return true;
+}
+
 bool OutputFile::commit() {
     if (!is_file()) return std::fflush(stdout) == 0;
     const bool flushed = std::fclose(file_) == 0;
     file_ = nullptr;
     if (temp_.empty()) return flushed; // written in place
-    if (!flushed || std::rename(temp_.c_str(), target_.c_str()) != 0) return false;
+    if (!flushed) return false;
+    // -J's file may have appeared meanwhile: it is not replaced then either.
+    const unsigned flags = mode_ == OutputMode::create_new ? RENAME_NOREPLACE : 0;
+    if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, target_.c_str(), flags) != 0) return false;
     committed_ = true;
     pending_temporary = nullptr;
     return true;
@@ -161,57 +193,6 @@ void Progress::finish() {
     if (!enabled_) return;
     update(done_, total_, true);
     fmt::print(stderr, "\n");
-}
-
-std::string format_write_out(std::string_view format, const TransferInfo& info) {
-    std::string out;
-    for (std::size_t i = 0; i < format.size(); ++i) {
-        const char c = format[i];
-        if (c == '\\' && i + 1 < format.size()) {
-            const char n = format[++i];
-            out += n == 'n' ? '\n' : n == 't' ? '\t' : n == 'r' ? '\r' : n;
-            continue;
-        }
-        if (c != '%' || i + 1 >= format.size()) {
-            out += c;
-            continue;
-        }
-        if (format[i + 1] == '%') {
-            out += '%';
-            ++i;
-            continue;
-        }
-        if (format[i + 1] != '{') {
-            out += c;
-            continue;
-        }
-        const std::size_t close = format.find('}', i);
-        if (close == std::string_view::npos) {
-            out += format.substr(i);
-            break;
-        }
-        const std::string_view name = format.substr(i + 2, close - i - 2);
-        i = close;
-        if (name == "http_code" || name == "response_code")
-            out += fmt::format("{:03}", info.http_code);
-        else if (name == "size_download")
-            out += std::to_string(info.size_download);
-        else if (name == "size_header")
-            out += std::to_string(info.size_header);
-        else if (name == "time_total")
-            out += fmt::format("{:.6f}", info.time_total);
-        else if (name == "num_redirects")
-            out += std::to_string(info.num_redirects);
-        else if (name == "url_effective")
-            out += info.url_effective;
-        else if (name == "content_type")
-            out += info.content_type;
-        else if (name == "exitcode")
-            out += std::to_string(info.exit_code);
-        else
-            out += "%{" + std::string(name) + "}"; // unknown: left as written
-    }
-    return out;
 }
 
 } // namespace pier::cli

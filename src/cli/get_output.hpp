@@ -1,8 +1,9 @@
 // Where `pier get` puts a body: stdout, or a file that appears only once complete (a temporary
 // file in the same directory, renamed over the target on success, removed on failure or on a
 // fatal signal). What a rename must not replace (a device such as /dev/null, a FIFO, a
-// hard-linked file) is written in place, as curl writes everything. Plus the progress bar and
-// the -w format. Private to the CLI.
+// hard-linked file) is written in place, as curl writes everything. What the user asked to be
+// kept even if the transfer fails (-C: a resumed download) is written in place too. Plus the
+// progress bar. Private to the CLI.
 #pragma once
 
 #include <chrono>
@@ -15,10 +16,20 @@
 
 namespace pier::cli {
 
+/// How a file output is written.
+enum class OutputMode {
+    replace,    // a temporary file renamed over the target once complete
+    in_place,   // the target itself, truncated: what arrives stays, even if the transfer fails
+    append,     // the target itself, after what it holds (-C); created if missing
+    create_new, // as replace, but never over an existing file (-J): open() fails with EEXIST
+};
+
 class OutputFile {
   public:
-    /// "-" or empty: stdout.
-    explicit OutputFile(std::string path);
+    /// "-" or empty: stdout. With `create_dirs`, the directories of the path that are missing
+    /// are made first (mode 0750 less the umask, as curl's --create-dirs).
+    explicit OutputFile(std::string path, OutputMode mode = OutputMode::replace,
+                        bool create_dirs = false);
     ~OutputFile(); // removes the temporary file unless commit() succeeded
     OutputFile(const OutputFile&) = delete;
     OutputFile& operator=(const OutputFile&) = delete;
@@ -26,6 +37,8 @@ class OutputFile {
     /// Creates the temporary file (or opens the target, see above); false with errno set.
     bool open();
     bool write(std::string_view data);
+    /// Hands what was written to the kernel now (-N).
+    bool flush();
     /// Flushes and renames into place.
     bool commit();
     bool is_file() const noexcept { return !path_.empty() && path_ != "-"; }
@@ -38,7 +51,11 @@ class OutputFile {
   private:
     bool open_temporary(const struct stat* existing);
 
+    bool make_directories() const;
+
     std::string path_;
+    OutputMode mode_;
+    bool create_dirs_;
     std::string target_; // what the temporary file is renamed to: path_, or where its link leads
     std::string temp_;
     std::FILE* file_ = nullptr;
@@ -61,20 +78,5 @@ class Progress {
     std::uint64_t done_ = 0;
     std::optional<std::uint64_t> total_;
 };
-
-struct TransferInfo {
-    int http_code = 0;
-    std::uint64_t size_download = 0;
-    std::uint64_t size_header = 0;
-    double time_total = 0;
-    int num_redirects = 0;
-    std::string url_effective;
-    std::string content_type;
-    int exit_code = 0;
-};
-
-/// curl's -w: %{http_code}, %{size_download}, %{size_header}, %{time_total},
-/// %{num_redirects}, %{url_effective}, %{content_type}, %{exitcode}, %% and \n \t \r.
-std::string format_write_out(std::string_view format, const TransferInfo& info);
 
 } // namespace pier::cli

@@ -358,6 +358,7 @@ Response Session::fetch(std::string_view url, const FetchOptions& options) {
             fields.erase(FieldId::content_length);
             fields.erase(FieldId::transfer_encoding);
         }
+        if (options.auto_referer) fields.set("Referer", t.absolute);
         if (!first) first = t;
         previous = t;
         current = std::move(next);

@@ -23,6 +23,10 @@ Expect: 100-continue is answered by path (every body is read, chunked ones decod
   /silent/...     no 100 Continue: the body must come after the client's wait
   /final/...      403 at once; /last_final then says whether a body byte came anyway
   anything else   100 Continue, as http.server does
+  /ranged/NAME    NAME's bytes with Range (one range: 206 and Content-Range, or 416); with
+                  ?cut=N only the first N bytes of what the head announces, then close
+  /disposition?v=V   "attachment" with the field Content-Disposition: V, sent as given
+  /headers        X-Multi twice and other fields, for -w %{header_json}
 """
 import gzip
 import http.server
@@ -112,6 +116,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(b"0123456789")
         self.wfile.flush()
 
+    def send_ranged(self, data, cut):
+        """RFC 9110 §14.2 for one range "bytes=A-B", "bytes=A-" or "bytes=-N"; else the whole."""
+        status, start, end = 200, 0, len(data)
+        fields = [("Accept-Ranges", "bytes")]
+        spec = self.headers.get("Range", "")
+        if spec.startswith("bytes=") and "," not in spec:
+            first, _, last = spec[6:].partition("-")
+            if first == "":
+                start = max(0, len(data) - int(last))
+            else:
+                start = int(first)
+                end = min(len(data), int(last) + 1) if last else len(data)
+            if start >= len(data):
+                return self.reply(416, b"", fields + [("Content-Range", f"bytes */{len(data)}")])
+            status = 206
+            fields.append(("Content-Range", f"bytes {start}-{end - 1}/{len(data)}"))
+        self.send_response(status)
+        for name, value in fields:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(end - start))
+        self.end_headers()
+        body = data[start:end]
+        if cut is not None:
+            body = body[:cut]
+            self.close_connection = True
+        self.wfile.write(body)
+
     def handle_any(self):
         url = urllib.parse.urlsplit(self.path)
         path = url.path
@@ -132,6 +163,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif path.startswith("/file/"):
             with open(os.path.join(ROOT, path[6:]), "rb") as f:
                 self.reply(200, f.read(), [("Content-Type", "application/octet-stream")])
+        elif path.startswith("/ranged/"):
+            with open(os.path.join(ROOT, path[8:]), "rb") as f:
+                cut = query.get("cut")
+                self.send_ranged(f.read(), int(cut[0]) if cut else None)
+        elif path == "/disposition":
+            # Sent as given, bytes and all (send_header would encode it as Latin-1).
+            self.send_response(200)
+            self._headers_buffer.append(b"Content-Disposition: " +
+                                        query["v"][0].encode("utf-8", "surrogateescape") + b"\r\n")
+            self.send_header("Content-Length", "11")
+            self.end_headers()
+            self.wfile.write(b"disposition")
+        elif path == "/headers":
+            self.reply(200, b"headers", [("X-Multi", "one"), ("Content-Type", "text/plain"),
+                                         ("X-Multi", 'two "quoted" \\ back')])
         elif path.startswith("/redirect/"):
             n = int(path[10:])
             if n == 0:
