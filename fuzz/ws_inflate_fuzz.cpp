@@ -19,8 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                                half, false, 0);
     wire.append(h, n).append(payload.substr(0, half));
     if (two) {
-        n = detail::write_frame_header(h, Opcode::continuation, true, false,
-                                       payload.size() - half, false, 0);
+        n = detail::write_frame_header(h, Opcode::continuation, true, false, payload.size() - half,
+                                       false, 0);
         wire.append(h, n).append(payload.substr(half));
     }
     std::string framed(1, static_cast<char>(control | 0x10)); // deflate on
@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     writer.fragment(out, Opcode::binary, payload.substr(payload.size() / 3), true);
     const std::string log =
         fuzz::run(out, 1 + control % 5, Role::client, detail::Reader::Mode::messages, &agreed);
-    if (payload.size() <= (1u << 17)) {
+    if (payload.size() <= 60000) { // compressed, it fits in one 64 KiB frame
         const std::string m = "m2:" + std::string(payload) + "\n";
         fuzz::check(log == m + m);
     }

@@ -35,9 +35,9 @@ inline std::string run(std::string_view bytes, std::size_t piece, Role role,
             const auto step = reader.read(pending);
             check(step.consumed <= pending.size());
             const char* lo = pending.data();
-            const bool in_input = step.data.empty() || (step.data.data() >= lo &&
-                                                         step.data.data() + step.data.size() <=
-                                                             lo + pending.size());
+            const bool in_input =
+                step.data.empty() || (step.data.data() >= lo &&
+                                      step.data.data() + step.data.size() <= lo + pending.size());
             using S = detail::Reader::Status;
             if (step.status == S::control) {
                 check(in_input && step.data.size() <= 125);
@@ -51,8 +51,8 @@ inline std::string run(std::string_view bytes, std::size_t piece, Role role,
                 message.append(step.data);
                 check(message.size() <= limits.max_ws_message);
                 if (step.last) {
-                    log += "m" + std::to_string(static_cast<int>(step.opcode)) + ":" + message +
-                           "\n";
+                    log +=
+                        "m" + std::to_string(static_cast<int>(step.opcode)) + ":" + message + "\n";
                     message.clear();
                 }
             } else if (step.status == S::error) {
