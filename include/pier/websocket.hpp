@@ -188,7 +188,7 @@ std::string_view select_subprotocol(const Fields& request,
                                     std::span<const std::string_view> supported);
 
 struct UpgradeResponse {
-    std::string_view protocol;            // empty: none; else one of those offered
+    std::string_view protocol;            // empty: none; else one of `protocols` (a view into it)
     std::optional<DeflateParams> deflate; // permessage-deflate, when the server accepted it
 };
 

@@ -130,6 +130,25 @@ TEST(WsDeflate, RoundTripsThroughWriterAndReader) {
     }
 }
 
+// A client's masked frame whose inflated output outgrows the reader's output space many times:
+// bytes zlib did not take yet are masked again, so the next call unmasks them correctly.
+TEST(WsDeflate, MaskedInputLeftOverWhenOutputFills) {
+    std::string text;
+    for (int i = 0; text.size() < 300000; ++i) text += "line " + std::to_string(i % 50) + "\n";
+    detail::Writer writer(Role::client);
+    const DeflateParams p = takeover();
+    writer.enable_deflate(p, DeflateConfig{});
+    std::string wire;
+    writer.message(wire, Opcode::text, text);
+    writer.fragment(wire, Opcode::binary, text.substr(0, 1000), false);
+    writer.fragment(wire, Opcode::binary, text.substr(1000), true);
+    ASSERT_LT(wire.size(), text.size() / 4);
+    const std::string expected = "text:" + text + "\nbinary:" + text + "\n";
+    for (Mode mode : {Mode::messages, Mode::fragments})
+        for (std::size_t piece : {0, 3, 1000})
+            EXPECT_EQ(read_all(Role::server, wire, piece, mode, {}, &p).log(), expected) << piece;
+}
+
 TEST(WsDeflate, WindowOfEightBitsSendsUncompressed) {
     DeflateParams p;
     p.server_max_window_bits = 8;
