@@ -57,11 +57,13 @@ TEST(WriteOut, JsonHoldsEveryVariableInCurlsOrder) {
     EXPECT_EQ(format_write_out("%{json}", i),
               "{\"content_type\":\"text/plain\",\"errormsg\":null,\"exitcode\":0,"
               "\"filename_effective\":\"out.bin\",\"http_code\":200,\"http_version\":\"1.1\","
-              "\"method\":\"GET\",\"num_headers\":4,\"num_redirects\":1,"
+              "\"local_ip\":\"\",\"local_port\":0,\"method\":\"GET\",\"num_headers\":4,\"num_"
+              "redirects\":1,"
               "\"referer\":\"http://r/\",\"remote_ip\":\"\",\"remote_port\":0,"
               "\"response_code\":200,\"scheme\":\"HTTP\",\"size_download\":1000,"
-              "\"size_header\":120,\"speed_download\":2000,\"time_connect\":0.000000,"
-              "\"time_starttransfer\":0.250000,\"time_total\":0.500000,"
+              "\"size_header\":120,\"speed_download\":2000,\"time_appconnect\":0.000000,"
+              "\"time_connect\":0.000000,\"time_pretransfer\":0.000000,\"time_starttransfer\":0."
+              "250000,\"time_total\":0.500000,"
               "\"url\":\"127.0.0.1:8080/a\",\"url_effective\":\"http://127.0.0.1:8080/b\","
               "\"urlnum\":1}");
 }
