@@ -20,6 +20,8 @@
 
 #include <pier/client.hpp>
 #include <pier/client_response.hpp>
+#include <pier/cookies.hpp>
+#include <pier/fetch.hpp>
 #include <pier/fields.hpp>
 #include <pier/limits.hpp>
 #include <pier/loop.hpp>
@@ -61,6 +63,9 @@ struct AsyncResponse {
     std::string head_text; // as received
     std::vector<InterimResponse> interim;
     std::optional<std::uint64_t> content_length;
+    /// Set by AsyncSession: the URL this answered, after redirects, and how many there were.
+    std::string url;
+    int redirects = 0;
     /// Every value of `name` joined with ", ", or `fallback`.
     std::string header(std::string_view name, std::string_view fallback = {}) const;
 };
@@ -129,5 +134,41 @@ class AsyncClient {
     std::size_t max_per_origin_;
     std::map<std::string, std::vector<std::unique_ptr<AsyncConnection>>> pool_;
 };
+
+/// Session::fetch's rules on the event loop — redirects, credentials, cookies (its own jar),
+/// the 417 retry, dot-segments — over a few kept-alive connections per origin. on_head gets
+/// the final answer (with url and redirects set); the bodies of redirects are read and dropped.
+/// Each new connection takes the timeouts, TLS options, decoding and debug sink of the fetch
+/// that opens it. Not here yet (on_done gets an HTTPException at once): proxies, streamed
+/// bodies (FetchOptions::body_source), --resolve and unix sockets.
+class AsyncSession {
+  public:
+    explicit AsyncSession(Loop& loop, std::size_t max_per_origin = 6);
+    ~AsyncSession();
+    AsyncSession(const AsyncSession&) = delete;
+    AsyncSession& operator=(const AsyncSession&) = delete;
+
+    void fetch(std::string_view url, const FetchOptions& options, AsyncHandlers handlers);
+    CookieJar& cookies() noexcept { return cookies_; }
+    std::size_t connects() const noexcept;
+
+  private:
+    struct Fetch;
+    AsyncConnection& connection_for(const std::string& scheme, const std::string& host,
+                                    std::uint16_t port, const FetchOptions& options);
+
+    Loop& loop_;
+    std::size_t max_per_origin_;
+    CookieJar cookies_;
+    std::map<std::string, std::vector<std::unique_ptr<AsyncConnection>>> pool_;
+};
+
+namespace detail {
+/// Of an origin's connections: an idle one, else a new one while there is room, else the one
+/// with the shortest queue.
+AsyncConnection& pick_connection(std::vector<std::unique_ptr<AsyncConnection>>& connections,
+                                 std::size_t max,
+                                 const std::function<std::unique_ptr<AsyncConnection>()>& make);
+} // namespace detail
 
 } // namespace pier::client

@@ -2,14 +2,13 @@
 // URL of the call, so they share connections where the server allows it.
 #include "cli/get.hpp"
 
-#include "cli/get_body.hpp"
-#include "cli/get_connection.hpp"
+#include "cli/get_args.hpp"
 #include "cli/get_curl_options.hpp"
 #include "cli/get_download_name.hpp"
 #include "cli/get_errors.hpp"
 #include "cli/get_output.hpp"
+#include "cli/get_parallel.hpp"
 #include "cli/get_rate.hpp"
-#include "cli/get_transfer.hpp"
 #include "cli/get_write_out.hpp"
 
 #include <pier/cookie_file.hpp>
@@ -31,42 +30,6 @@
 #include <unistd.h>
 
 namespace pier::cli {
-
-struct GetArgs {
-    std::vector<std::string> urls;
-    std::string method;
-    std::vector<std::string> headers;
-    BodyArgs body; // -d, -F, -T and their kin (get_body.cpp)
-    std::vector<std::string> outputs;
-    int remote_names = 0; // -O given this many times: that many URLs after the -o ones
-    bool location = false;
-    bool head = false;
-    bool include = false;
-    bool verbose = false;
-    bool silent = false;
-    bool show_error = false;
-    bool fail = false;
-    bool compressed = false;
-    bool path_as_is = false;
-    bool insecure = false;
-    std::string cacert;
-    double max_time = 0;
-    double connect_timeout = 0;
-    std::string user;
-    std::string proxy;
-    bool proxy_set = false;
-    std::string dump_header;
-    std::string write_out;
-    int max_redirs = 50;
-    std::string user_agent;
-    int retry = 0;
-    bool retry_connrefused = false;
-    std::vector<std::string> cookies; // -b: "name=value; ..." as is, or a cookie file
-    std::string cookie_jar;           // -c
-    bool junk_session_cookies = false;
-    ConnectionArgs connection; // --resolve, --unix-socket, --cert, --http1.0...
-    TransferFlags transfer;    // -r, -C, -J, --limit-rate... (get_transfer.hpp)
-};
 
 CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
     args = std::make_shared<GetArgs>();
@@ -123,6 +86,11 @@ CLI::App* add_get_command(CLI::App& app, std::shared_ptr<GetArgs>& args) {
     get->add_flag("-j,--junk-session-cookies", args->junk_session_cookies,
                   "Do not read session cookies (expiry 0) from -b files");
     add_connection_options(*get, args->connection);
+    get->add_flag("-Z,--parallel", args->parallel,
+                  "Transfer the URLs at once (on one event loop) instead of one after another");
+    get->add_option("--parallel-max", args->parallel_max, "Transfers at once with -Z")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 10000));
     add_transfer_flags(*get, args->transfer, fail);
     get->footer(kGetExitCodes);
     // A flag pier get lacks: a curl user is told whether it is one of curl's, to look for it
@@ -241,6 +209,12 @@ class Transfer {
                     {23, fmt::format("Failed to truncate {}: {}", to.path, std::strerror(errno))});
         }
         return code;
+    }
+
+    // The options of the index-th URL's request (-Z builds its transfers from them).
+    client::FetchOptions options_for(std::size_t index, std::string& url) {
+        url_index_ = index;
+        return options_for(url);
     }
 
   private:
@@ -531,6 +505,12 @@ int run_get(const GetArgs& args) {
     }
     Transfer transfer(args, settings, session);
     int last = 0;
+    std::vector<ParallelJob> jobs;
+    const std::string unsupported = args.parallel ? parallel_unsupported(args) : std::string();
+    if (!unsupported.empty() && !args.silent)
+        fmt::print(stderr, "pier: Warning: -Z with {}: the transfers run one after another\n",
+                   unsupported);
+    const bool parallel = args.parallel && unsupported.empty();
     for (std::size_t i = 0; i < args.urls.size(); ++i) {
         Destination to;
         to.urlnum = static_cast<int>(i);
@@ -546,8 +526,15 @@ int run_get(const GetArgs& args) {
                 continue;
             }
         }
-        last = transfer.run(i, args.urls[i], to);
+        if (parallel)
+            jobs.push_back({i, args.urls[i], to.path});
+        else
+            last = transfer.run(i, args.urls[i], to);
     }
+    if (parallel)
+        last = run_parallel(args, std::move(jobs), [&transfer](std::size_t i, std::string& url) {
+            return transfer.options_for(i, url);
+        });
     if (!args.cookie_jar.empty()) {
         // As curl: the jar is written whatever the transfers' outcome, and a failure to write
         // it is a warning that leaves the exit code alone.

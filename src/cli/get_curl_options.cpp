@@ -114,9 +114,7 @@ constexpr std::array kLongOptions = {
     "oauth2-bearer",
     "out-null",
     "output-dir",
-    "parallel",
     "parallel-immediate",
-    "parallel-max",
     "pinnedpubkey",
     "post301",
     "post302",
@@ -225,7 +223,7 @@ constexpr std::array kLongOptions = {
 };
 
 // curl's one-letter options that `pier get` lacks.
-constexpr std::string_view kShortOptions = "#12346:BKMPQRUVYZaglnpqtyz";
+constexpr std::string_view kShortOptions = "#12346:BKMPQRUVYaglnpqtyz";
 
 } // namespace
 

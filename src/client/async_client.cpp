@@ -38,26 +38,26 @@ void AsyncClient::fetch(std::string_view url, AsyncRequest request, AsyncHandler
     if (parsed->has_query) request.target += "?" + std::string(parsed->query);
     const std::string host(parsed->host);
     const std::uint16_t port = parsed->effective_port();
-    std::vector<std::unique_ptr<AsyncConnection>>& conns =
-        pool_[scheme + "://" + host + ":" + std::to_string(port)];
-    // An idle connection first, then a new one while the origin has room, else the shortest
-    // queue.
-    AsyncConnection* chosen = nullptr;
-    for (const auto& c : conns)
-        if (c->pending() == 0) {
-            chosen = c.get();
-            break;
-        }
-    if (chosen == nullptr && conns.size() < max_per_origin_) {
-        conns.push_back(
-            std::make_unique<AsyncConnection>(loop_, host, port, scheme == "https", options_));
-        chosen = conns.back().get();
+    AsyncConnection& chosen = detail::pick_connection(
+        pool_[scheme + "://" + host + ":" + std::to_string(port)], max_per_origin_, [&] {
+            return std::make_unique<AsyncConnection>(loop_, host, port, scheme == "https",
+                                                     options_);
+        });
+    chosen.request(std::move(request), std::move(handlers));
+}
+
+AsyncConnection&
+detail::pick_connection(std::vector<std::unique_ptr<AsyncConnection>>& connections, std::size_t max,
+                        const std::function<std::unique_ptr<AsyncConnection>()>& make) {
+    for (const auto& c : connections)
+        if (c->pending() == 0) return *c;
+    if (connections.size() < max) {
+        connections.push_back(make());
+        return *connections.back();
     }
-    if (chosen == nullptr)
-        chosen = std::min_element(conns.begin(), conns.end(), [](const auto& a, const auto& b) {
-                     return a->pending() < b->pending();
-                 })->get();
-    chosen->request(std::move(request), std::move(handlers));
+    return **std::min_element(
+        connections.begin(), connections.end(),
+        [](const auto& a, const auto& b) { return a->pending() < b->pending(); });
 }
 
 std::size_t AsyncClient::connects() const noexcept {

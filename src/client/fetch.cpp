@@ -1,4 +1,6 @@
 // fetch(): the redirect loop over a pool of Connections, one per origin (and proxy).
+#include "client/fetch_plan.hpp"
+
 #include <pier/cookie_file.hpp>
 #include <pier/fetch.hpp>
 #include <pier/field_lists.hpp>
@@ -36,59 +38,6 @@ std::string base64(std::string_view in) {
     return out;
 }
 
-std::string decoded(std::string_view text) {
-    auto r = percent_decode(text);
-    return r ? std::move(*r) : std::string(text);
-}
-
-// "user:password" as it appears, percent-encoded, in a URL's user-info.
-std::string credentials_from_userinfo(std::string_view userinfo) {
-    const std::size_t colon = userinfo.find(':');
-    return basic_credentials(decoded(userinfo.substr(0, colon)),
-                             colon == std::string_view::npos ? std::string()
-                                                             : decoded(userinfo.substr(colon + 1)));
-}
-
-struct Target {
-    std::string scheme; // lower case
-    std::string host;
-    std::uint16_t port = 0;
-    std::string origin_form; // path?query
-    std::string absolute;    // without user-info and fragment, for proxies
-    std::string userinfo;
-};
-
-Target parse_target(std::string_view url, bool path_as_is = true) {
-    auto parsed = parse_url(url);
-    if (!parsed) {
-        // A scheme pier does not speak is UnknownProtocol, as urllib's "unknown url type".
-        const std::size_t colon = url.find("://");
-        if (parsed.error() == UriError::bad_scheme && colon != std::string_view::npos)
-            throw UnknownProtocol("unsupported protocol: " + std::string(url.substr(0, colon)));
-        throw InvalidURL("bad URL '" + std::string(url) +
-                         "': " + std::string(to_string(parsed.error())));
-    }
-    Target t;
-    t.scheme = lower(parsed->scheme);
-    t.host = std::string(parsed->host);
-    t.port = parsed->effective_port();
-    t.userinfo = std::string(parsed->userinfo);
-    t.origin_form = parsed->path.empty() ? std::string("/")
-                    : path_as_is         ? std::string(parsed->path)
-                                         : remove_dot_segments(parsed->path);
-    if (t.origin_form.empty() || t.origin_form.front() != '/') t.origin_form.insert(0, "/");
-    if (parsed->has_query) t.origin_form += "?" + std::string(parsed->query);
-    const std::string host = parsed->is_ipv6 ? "[" + t.host + "]" : t.host;
-    t.absolute = t.scheme + "://" + host;
-    if (parsed->port) t.absolute += ":" + std::to_string(*parsed->port);
-    t.absolute += t.origin_form;
-    return t;
-}
-
-bool same_origin(const Target& a, const Target& b) {
-    return a.scheme == b.scheme && lower(a.host) == lower(b.host) && a.port == b.port;
-}
-
 // set_expect_continue's threshold that no body reaches: no Expect at all.
 constexpr std::uint64_t kNoExpect = UINT64_MAX;
 
@@ -102,10 +51,6 @@ const std::vector<std::string>* given_addresses(const FetchOptions& options, std
     for (const auto& [entry, addresses] : options.resolve)
         if (lower(entry) == key) return &addresses;
     return nullptr;
-}
-
-bool is_redirect(int status) {
-    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
 // A redirect's body is read so the connection can be reused, unless it is large.
@@ -190,9 +135,10 @@ Connection& Session::connection_for(std::string_view scheme, std::string_view ho
                                     const FetchOptions& options) {
     const bool https = scheme == "https";
     std::string key = std::string(scheme) + "://" + std::string(host) + ":" + std::to_string(port);
-    Target via;
+    detail::Target via;
     if (!proxy.empty()) {
-        via = parse_target(proxy.find("://") == std::string::npos ? "http://" + proxy : proxy);
+        via = detail::parse_target(proxy.find("://") == std::string::npos ? "http://" + proxy
+                                                                          : proxy);
         if (via.scheme != "http") throw UnknownProtocol("unsupported proxy scheme: " + via.scheme);
         key = https ? key + " via " + via.host + ":" + std::to_string(via.port)
                     : "proxy://" + via.host + ":" + std::to_string(via.port);
@@ -217,7 +163,7 @@ Connection& Session::connection_for(std::string_view scheme, std::string_view ho
         if (!proxy.empty() && https) {
             Fields f;
             if (!via.userinfo.empty())
-                f.add("Proxy-Authorization", credentials_from_userinfo(via.userinfo));
+                f.add("Proxy-Authorization", detail::credentials_from_userinfo(via.userinfo));
             slot->set_tunnel(std::string(host), port, std::move(f));
         }
         ++opened_;
@@ -233,136 +179,27 @@ Connection& Session::connection_for(std::string_view scheme, std::string_view ho
 }
 
 Response Session::fetch(std::string_view url, const FetchOptions& options) {
-    const ProxySettings env = ProxySettings::from_environment();
-    std::string current(url);
-    std::string method = options.method;
-    std::string body = options.body;
-    bool streamed = static_cast<bool>(options.body_source);
-    bool without_expect = false; // once a 417 answered pier's own Expect
-    Fields fields = options.fields;
-    int redirects = 0;
-    std::optional<Target> previous;
-    std::optional<Target> first; // set once redirected: explicit credentials stay with it
+    detail::FetchPlan plan(url, options, cookies_);
     for (;;) {
-        const std::size_t hash = current.find('#');
-        const Target t =
-            parse_target(std::string_view(current).substr(0, hash), options.path_as_is);
-        if (t.scheme != "http" && t.scheme != "https")
-            throw UnknownProtocol("unsupported protocol: " + t.scheme);
-        if (previous && !same_origin(*previous, t)) {
-            // Credentials meant for one origin must not leak to another (curl's rule, and
-            // RFC 9110 §15.4's advice).
-            fields.erase(FieldId::authorization);
-            fields.erase(FieldId::cookie);
-        }
-        const bool https = t.scheme == "https";
-        std::string proxy;
-        if (options.proxy) {
-            proxy = *options.proxy;
-            if (!proxy.empty())
-                proxy = ProxySettings{proxy, proxy, env.no_proxy}.proxy_for(https, t.host);
-        } else {
-            proxy = env.proxy_for(https, t.host);
-        }
-        if (!options.unix_socket.empty()) proxy.clear(); // the socket is the way, whatever the URL
-        Connection& c = connection_for(t.scheme, t.host, t.port, proxy, options);
-        Fields request_fields = fields;
-        auto wanted = [&](FieldId id) {
-            if (request_fields.contains(id)) return false;
-            for (const std::string& name : options.omit_fields)
-                if (field_id(name) == id) return false;
-            return true;
-        };
-        if (wanted(FieldId::user_agent))
-            request_fields.add("User-Agent", std::string("pier/") + kVersion);
-        if (wanted(FieldId::accept)) request_fields.add("Accept", "*/*");
-        const bool encodings = wanted(FieldId::accept_encoding);
-        if (options.decompress && encodings)
-            request_fields.add("Accept-Encoding", "gzip, deflate, br, zstd");
-        c.set_accept_identity(encodings);
-        c.set_expect_continue(without_expect || !wanted(FieldId::expect) ? kNoExpect
-                                                                         : options.expect_threshold,
+        const detail::Hop hop = plan.hop();
+        const detail::Target& t = hop.target;
+        Connection& c = connection_for(t.scheme, t.host, t.port, hop.proxy, options);
+        c.set_accept_identity(hop.accept_identity);
+        c.set_expect_continue(hop.expect_allowed ? options.expect_threshold : kNoExpect,
                               options.expect_wait);
-        if (!request_fields.contains(FieldId::authorization)) {
-            if (options.user && (!first || same_origin(*first, t))) {
-                request_fields.add("Authorization",
-                                   basic_credentials(*options.user, options.password.value_or("")));
-            } else if (!t.userinfo.empty()) {
-                request_fields.add("Authorization", credentials_from_userinfo(t.userinfo));
-            }
-        }
-        const std::string path = t.origin_form.substr(0, t.origin_form.find('?'));
-        if (!request_fields.contains(FieldId::cookie)) {
-            std::string cookie = options.cookies ? cookies_.header_for(t.host, path, https) : "";
-            if (!options.cookie.empty()) cookie += (cookie.empty() ? "" : "; ") + options.cookie;
-            if (!cookie.empty()) request_fields.add("Cookie", cookie);
-        }
-        const bool absolute_form = !proxy.empty() && !https;
-        if (absolute_form && !request_fields.contains(FieldId::host)) {
-            // The proxy forwards to the host of the absolute-form target; Host names it too,
-            // first as RFC 9110 §7.2 recommends.
-            const Target via =
-                parse_target(proxy.find("://") == std::string::npos ? "http://" + proxy : proxy);
-            std::string host = t.host.find(':') != std::string::npos ? "[" + t.host + "]" : t.host;
-            if (t.port != 80) host += ":" + std::to_string(t.port);
-            Fields with_host;
-            with_host.add("Host", host);
-            for (const Field& f : request_fields) with_host.add(f.name, f.value);
-            if (!via.userinfo.empty())
-                with_host.add("Proxy-Authorization", credentials_from_userinfo(via.userinfo));
-            request_fields = std::move(with_host);
-        }
-        const std::string& target = absolute_form ? t.absolute : t.origin_form;
-        if (streamed) {
-            c.request_stream(method, target, options.body_source.open(), options.body_source.length,
-                             request_fields);
+        if (hop.streamed) {
+            c.request_stream(hop.method, hop.request_target, options.body_source.open(),
+                             options.body_source.length, hop.fields);
         } else {
-            c.request(method, target, body, request_fields);
+            c.request(hop.method, hop.request_target, plan.body(), hop.fields);
         }
         Response r = c.getresponse();
-        if (options.cookies)
-            for (const std::string_view v : r.headers().values(FieldId::set_cookie))
-                cookies_.store(v, t.host, path, https);
-        // RFC 9110 §10.1.1: a server that refuses the expectation gets the request again
-        // without it; only once, and only when the Expect was pier's and not the caller's.
-        if (r.status() == 417 && c.expected_continue_itself() && !without_expect) {
-            discard(r);
-            without_expect = true;
-            continue;
-        }
-        // The first Location only: joining several with ", " would make a URL of none of them.
-        const std::string location(r.headers().get(FieldId::location));
-        if (!options.follow_redirects || !is_redirect(r.status()) || location.empty()) {
-            r.set_url(current, redirects);
+        if (plan.answered(r.status(), r.headers(), c.expected_continue_itself()) ==
+            detail::FetchPlan::Next::done) {
+            r.set_url(plan.url(), plan.redirects());
             return r;
         }
-        if (redirects >= options.max_redirects)
-            throw TooManyRedirects("maximum (" + std::to_string(options.max_redirects) +
-                                   ") redirects followed");
         discard(r);
-        // Servers put raw UTF-8 and spaces in Location; a URI cannot carry them, so they are
-        // escaped (what is already escaped stays), as browsers and curl do.
-        std::string next = resolve_reference(current, percent_encode_raw_bytes(location));
-        // RFC 9110 §10.2.2: a Location without a fragment inherits the original's.
-        if (next.find('#') == std::string::npos && hash != std::string::npos)
-            next += current.substr(hash);
-        const int status = r.status();
-        // RFC 9110 §15.4: 303 asks for a retrieval (GET) whatever the method; on 301 and 302
-        // only POST may become GET (a browser's historic habit), a PUT or DELETE stays.
-        if ((status == 303 && method != "HEAD") ||
-            ((status == 301 || status == 302) && method == "POST")) {
-            method = "GET";
-            body.clear();
-            streamed = false;
-            fields.erase(FieldId::content_type);
-            fields.erase(FieldId::content_length);
-            fields.erase(FieldId::transfer_encoding);
-        }
-        if (options.auto_referer) fields.set("Referer", t.absolute);
-        if (!first) first = t;
-        previous = t;
-        current = std::move(next);
-        ++redirects;
     }
 }
 

@@ -11,6 +11,7 @@ Prints its port on stdout, then serves until killed. Routes:
   /reset          Content-Length: 100, ten bytes, then a TCP reset
   /empty          close without a reply
   /slow           waits 3 s before answering
+  /nap/NAME       NAME after 0.3 s
   /stall          Content-Length: 100, ten bytes, then 10 s of silence
   /trailers       chunked "hello" with the trailer field X-T: trailer-val
   /gzip /br-less  gzip-coded body "compressed hello"
@@ -211,6 +212,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
         elif path == "/empty":
             self.close_connection = True
+        elif path.startswith("/nap/"):
+            time.sleep(0.3)  # long enough that transfers at once overlap
+            self.reply(200, path[5:].encode())
         elif path == "/slow":
             time.sleep(3)
             self.reply(200, b"slow")

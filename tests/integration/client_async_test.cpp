@@ -302,3 +302,51 @@ TEST_F(AsyncClientTest, ABadUrlEndsAtOnce) {
 
 } // namespace
 } // namespace pier::client
+
+namespace pier::client {
+namespace {
+
+TEST_F(AsyncClientTest, ASessionFollowsRedirectsWithCookiesAsSessionFetchDoes) {
+    ScriptedServer server({{Exchange{"HTTP/1.1 302 Found\r\nLocation: /b\r\nSet-Cookie: s=1\r\n"
+                                     "Content-Length: 3\r\n\r\nbye"},
+                            Exchange{ok("final")}}});
+    AsyncSession session(loop_);
+    FetchOptions o;
+    o.proxy = "";
+    o.timeouts = {5000ms, 5000ms, 0ms};
+    o.method = "POST";
+    o.body = "x=1";
+    Outcome out;
+    session.fetch("http://127.0.0.1:" + std::to_string(server.port()) + "/a/../a", o,
+                  handlers_for(out));
+    run();
+    ASSERT_FALSE(out.error);
+    EXPECT_EQ(out.body, "final");
+    EXPECT_EQ(out.head.redirects, 1);
+    EXPECT_EQ(out.head.url, "http://127.0.0.1:" + std::to_string(server.port()) + "/b");
+    EXPECT_EQ(session.connects(), 1u);
+    const std::string got = server.received(0);
+    // The dot-segments went, the POST became a GET on 302 without its body, the cookie went
+    // with the second request.
+    EXPECT_NE(got.find("POST /a HTTP/1.1\r\n"), std::string::npos) << got;
+    EXPECT_NE(got.find("GET /b HTTP/1.1\r\n"), std::string::npos) << got;
+    EXPECT_NE(got.find("Cookie: s=1\r\n"), std::string::npos) << got;
+    EXPECT_EQ(got.find("x=1", got.find("GET /b")), std::string::npos) << got;
+}
+
+TEST_F(AsyncClientTest, ASessionStopsAtTooManyRedirects) {
+    ScriptedServer server(
+        {{Exchange{"HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n"},
+          Exchange{"HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n"}}});
+    AsyncSession session(loop_);
+    FetchOptions o;
+    o.proxy = "";
+    o.max_redirects = 1;
+    Outcome out;
+    session.fetch("http://127.0.0.1:" + std::to_string(server.port()) + "/", o, handlers_for(out));
+    run();
+    EXPECT_TRUE(out.failed_with<TooManyRedirects>());
+}
+
+} // namespace
+} // namespace pier::client
