@@ -72,7 +72,8 @@ class WsSession {
             std::string_view value = std::string_view(h).substr(colon + 1);
             while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
                 value.remove_prefix(1);
-            if (!o.fields.try_add(std::string_view(h).substr(0, colon), value))
+            // try_add answers the error, if any: nullopt is success.
+            if (o.fields.try_add(std::string_view(h).substr(0, colon), value))
                 return usage("bad header '" + h + "'");
         }
         if (args_.verbose)

@@ -131,6 +131,9 @@ void Peer::ping(std::string_view payload) {
 bool Peer::flush_frames() {
     const std::size_t queued = stream_->write(out_);
     out_.clear();
+    // A write that finds the peer gone (a reset) ends the stream inside it: stream_closed()
+    // has run and there is no stream left to use.
+    if (stream_ == nullptr) return false;
     if (queued > endpoint_->options.max_queued) {
         // A peer that does not read, or a handler that ignores back-pressure: the queue is
         // not allowed to grow without end.
@@ -143,6 +146,7 @@ bool Peer::flush_frames() {
 void Peer::close(std::uint16_t code, std::string_view reason) {
     if (stream_ == nullptr || close_sent_) return;
     send_close(is_valid_close_code(code) ? code : close_code::normal, reason);
+    if (stream_ == nullptr) return; // the write found the peer gone: already ended
     close_timer_ =
         stream_->loop().after(endpoint_->options.close_timeout, [weak = weak_from_this()] {
             if (const auto self = weak.lock())
@@ -150,6 +154,7 @@ void Peer::close(std::uint16_t code, std::string_view reason) {
         });
 }
 
+// The write may end the stream at once (the peer is gone): callers check stream_ after it.
 void Peer::send_close(std::uint16_t code, std::string_view reason) {
     close_sent_ = true;
     writer_.close(out_, code, reason);
@@ -160,7 +165,7 @@ void Peer::send_close(std::uint16_t code, std::string_view reason) {
 void Peer::fail(std::uint16_t code, std::string_view reason) {
     if (stream_ == nullptr) return;
     if (!close_sent_) send_close(code, reason);
-    stream_->close();
+    if (stream_ != nullptr) stream_->close();
     ended(code, reason);
 }
 

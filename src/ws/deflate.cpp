@@ -84,6 +84,11 @@ Inflater::Result Inflater::inflate(std::string_view in, std::span<char> out) noe
     return r;
 }
 
+bool Inflater::at_block_end() const noexcept {
+    // zlib's data_type has 128 when inflate() stopped right before a block's header.
+    return state_->ended || (state_->z.data_type & 128) != 0;
+}
+
 void Inflater::end_message() noexcept {
     state_->ended = false;
     if (state_->no_context_takeover) inflateReset(&state_->z);
@@ -137,10 +142,15 @@ void Deflater::compress(std::string_view in, bool last, std::string& out) {
     }
     if (!last) return;
     // RFC 7692 §7.2.1: the flush's empty stored block ends the message's bytes and is left
-    // off; a call that wrote nothing (the previous fragment flushed already) has none.
+    // off. A call that wrote nothing (zlib writes no second flush after a flush: an empty
+    // message after another one, or a last fragment after one that flushed) sends the single
+    // byte 00 (§7.2.3.6): an empty payload would leave the receiver, after it appends the
+    // tail, inside a stored block's header, reading the next message as that block.
     const std::string_view written = std::string_view(out).substr(start);
     if (written.size() >= kDeflateTail.size() && written.ends_with(kDeflateTail))
         out.resize(out.size() - kDeflateTail.size());
+    else if (written.empty())
+        out.push_back('\0');
     if (state_->no_context_takeover) deflateReset(&z);
 }
 

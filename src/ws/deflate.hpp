@@ -35,6 +35,11 @@ class Inflater {
     /// Inflates from the front of `in` into `out` until one of them runs out. Output left in
     /// zlib's window when `out` fills comes with the next call (with more input or none).
     Result inflate(std::string_view in, std::span<char> out) noexcept;
+    /// Whether the data so far ends where a DEFLATE block does, or with a final block. A
+    /// message with its tail appended must (RFC 7692 §7.2.1: it ends with the empty stored
+    /// block of a flush); one that does not was cut short, and the next message would be read
+    /// as the rest of its block.
+    bool at_block_end() const noexcept;
     /// After the message's last byte and the tail: forget the window if the agreement says so.
     void end_message() noexcept;
 

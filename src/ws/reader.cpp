@@ -200,6 +200,8 @@ std::optional<Reader::Step> Reader::compressed_payload(std::span<char> input, st
         const bool done =
             frame_left_ == 0 && frame_.fin && tail_fed_ == kDeflateTail.size() && !pending_output_;
         if (done) {
+            if (!inflater_->at_block_end())
+                return fail({close_code::invalid_payload, "compressed data cut short"}, pos);
             if (opcode_ == Opcode::text && !utf8_.complete())
                 return fail({close_code::invalid_payload, "text ends inside a character"}, pos);
             end_message();

@@ -95,6 +95,15 @@ TEST(WsDeflate, WriterProducesTheRfcBytes) {
     out.clear();
     without.message(out, Opcode::binary, "");
     EXPECT_EQ(out, bytes({0xc2, 0x01, 0x00}));
+    // With context takeover, after a message zlib has no flush to add for an empty one: still
+    // the single byte 00, never an empty payload (the peer would be left inside a block).
+    out.clear();
+    with.message(out, Opcode::binary, "");
+    EXPECT_EQ(out, bytes({0xc2, 0x01, 0x00}));
+    with.message(out, Opcode::text, "Hello");
+    const DeflateParams p = takeover();
+    EXPECT_EQ(read_all(Role::client, hello + out, 0, Mode::messages, {}, &p).log(),
+              "text:Hello\nbinary:\ntext:Hello\n");
 }
 
 TEST(WsDeflate, RoundTripsThroughWriterAndReader) {
@@ -183,6 +192,11 @@ TEST(WsDeflate, RsvRules) {
     EXPECT_EQ(
         read_all(Role::client, bytes({0xc2, 0x02, 0xff, 0xff}), 0, Mode::messages, {}, &p).log(),
         "error:1007\n");
+    // So is DEFLATE data that, tail and all, ends inside a block: no payload at all (the tail
+    // alone is half a stored block's header), or a message cut short. Read as a message, the
+    // next one would be taken for the rest of the block.
+    expect_everywhere(bytes({0xc1, 0x00}), "error:1007\n", p);
+    expect_everywhere(bytes({0xc1, 0x04, 0xf2, 0x48, 0xcd, 0xc9}), "error:1007\n", p);
 }
 
 TEST(WsDeflate, CompressedTextIsCheckedAfterInflating) {
