@@ -137,10 +137,17 @@ void Deflater::compress(std::string_view in, bool last, std::string& out) {
     }
     if (!last) return;
     // RFC 7692 §7.2.1: the flush's empty stored block ends the message's bytes and is left
-    // off; a call that wrote nothing (the previous fragment flushed already) has none.
+    // off; a call that wrote nothing (the previous message or fragment flushed already) has
+    // none.
     const std::string_view written = std::string_view(out).substr(start);
     if (written.size() >= kDeflateTail.size() && written.ends_with(kDeflateTail))
         out.resize(out.size() - kDeflateTail.size());
+    // Nothing at all: zlib had nothing to flush (an empty message or last fragment right after
+    // a flush). The receiver appends 00 00 FF FF to what it gets; on its own, at a block
+    // boundary, that starts a stored block it can never finish, and every later message inflates
+    // as garbage. The byte 00 — the header of a stored block — makes the tail one empty block
+    // (RFC 7692 §7.2.3.6).
+    if (out.size() == start) out.push_back('\0');
     if (state_->no_context_takeover) deflateReset(&z);
 }
 
