@@ -131,6 +131,9 @@ void Peer::ping(std::string_view payload) {
 bool Peer::flush_frames() {
     const std::size_t queued = stream_->write(out_);
     out_.clear();
+    // A write that finds the peer gone (a reset) closes the stream from inside the call:
+    // stream_closed() has run and nothing more may touch the stream.
+    if (stream_ == nullptr) return false;
     if (queued > endpoint_->options.max_queued) {
         // A peer that does not read, or a handler that ignores back-pressure: the queue is
         // not allowed to grow without end.
@@ -143,6 +146,7 @@ bool Peer::flush_frames() {
 void Peer::close(std::uint16_t code, std::string_view reason) {
     if (stream_ == nullptr || close_sent_) return;
     send_close(is_valid_close_code(code) ? code : close_code::normal, reason);
+    if (stream_ == nullptr) return; // the Close's write found the peer gone
     close_timer_ =
         stream_->loop().after(endpoint_->options.close_timeout, [weak = weak_from_this()] {
             if (const auto self = weak.lock())
@@ -160,7 +164,7 @@ void Peer::send_close(std::uint16_t code, std::string_view reason) {
 void Peer::fail(std::uint16_t code, std::string_view reason) {
     if (stream_ == nullptr) return;
     if (!close_sent_) send_close(code, reason);
-    stream_->close();
+    if (stream_ != nullptr) stream_->close(); // else the Close's write found the peer gone
     ended(code, reason);
 }
 
@@ -171,8 +175,8 @@ std::size_t Peer::queued() const noexcept {
 void Peer::pause_reading(bool paused) {
     paused_ = paused;
     if (stream_ == nullptr) return;
-    stream_->pause_reading(paused);
-    if (!paused && !in_.empty()) {
+    stream_->pause_reading(paused); // may deliver, and so end the stream, at once
+    if (!paused && stream_ != nullptr && !in_.empty()) {
         // What was buffered when reading paused is processed from the loop, not from inside
         // the handler that resumed.
         stream_->loop().post([weak = weak_from_this()] {

@@ -551,6 +551,32 @@ TEST(Closing, TheServerEchoesAClientsClose) {
     EXPECT_EQ(seen.close_reason, "bye");
 }
 
+// A client that resets the connection with messages still in flight: the server's echo finds
+// the socket gone, and the stream closes from inside that send.
+TEST(Closing, APeerThatResetsMidEchoIsNoCrash) {
+    Seen seen;
+    Router router;
+    router.websocket("/echo", echo_handlers(seen));
+    TestServer server(std::move(router));
+    std::string burst;
+    for (int i = 0; i < 64; ++i) burst += client_frame(ws::Opcode::binary, std::string(1000, 'r'));
+    for (int round = 0; round < 20; ++round) {
+        RawWebSocket c(server.port());
+        c.handshake(upgrade_request("/echo"));
+        c.socket().send(burst);
+        ASSERT_TRUE(c.read_frame()) << round; // the server is echoing
+        const linger reset{1, 0};
+        setsockopt(c.socket().fd(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    } // closed with an RST, most echoes unread
+    RawWebSocket c(server.port());
+    EXPECT_EQ(status_line(c.handshake(upgrade_request("/echo"))),
+              "HTTP/1.1 101 Switching Protocols");
+    c.send(ws::Opcode::text, "still serving");
+    const auto f = c.read_frame();
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->payload, "still serving");
+}
+
 // ---- idle pings -----------------------------------------------------------------------------
 
 TEST(IdlePing, ASilentPeerIsPingedThenDropped) {
