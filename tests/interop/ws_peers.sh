@@ -125,6 +125,7 @@ same_echo() {
   pier_ws "$input" "$output" "$@" || status=$?
   check "pier ws, $what: exit 0 (got $status)" test $status -eq 0
   check "pier ws, $what: every byte echoed" cmp -s "$input" "$output"
+  cmp -s "$input" "$output" || echo "  sent $(stat -c %s "$input") bytes, got $(stat -c %s "$output")"
   [[ $status -eq 0 ]] || sed 's/^/  stderr: /' "$output.err" | head -n 5
 }
 
@@ -195,6 +196,7 @@ for scheme in ws wss; do
   check "pier ws, libwebsockets test server ($scheme): exit 0 (got $status)" test $status -eq 0
   check "pier ws, libwebsockets test server ($scheme): every byte mirrored" \
     same_bytes "$tmp/short.txt" "$tmp/lws-$scheme.out"
+  [[ $status -eq 0 ]] || sed 's/^/  stderr: /' "$tmp/lws-$scheme.out.err" | head -n 5
 done
 # dumb-increment-protocol counts on its own: pier ws prints what a server sends unasked (stdin
 # open for 2 s, then pier closes).
