@@ -9,8 +9,8 @@
 #                run them; any data race or lock-order report fails the test that made it
 #   make bench   codec micro-benchmarks vs http_parser, pier serve vs nginx, h2o and lighttpd
 #                under wrk, pier's HTTPS vs nginx and h2o (wrk, openssl s_time), CGI vs
-#                lighttpd, uploads (PUT) vs nginx's dav module, then pier's client vs libcurl
-#                against nginx
+#                lighttpd, uploads (PUT) vs nginx's dav module, pier's client vs libcurl
+#                against nginx, then WebSocket echo (ws_echo) vs Node's ws and libwebsockets
 #   make fuzz    long fuzzing run: FUZZ_SECONDS per target (default 600)
 #   make audit   testssl.sh against pier serve over HTTPS (minutes): fails on a HIGH or CRITICAL
 #                finding, a protocol below TLS 1.2 or renegotiation; summary in docs/tls-audit.md
@@ -102,6 +102,7 @@ bench: release
 	bench/cgi_vs_lighttpd.sh build/release/pier $(BENCH_ROUNDS) $(BENCH_SECONDS)
 	bench/upload_vs_nginx.sh build/release/pier $(BENCH_ROUNDS)
 	bench/client_vs_curl.sh build/release/bench/client_vs_curl $(BENCH_CLIENT_ROUNDS) $(BENCH_CLIENT_SECONDS)
+	bench/ws_vs_node.sh build/release/examples/ws_echo build/release/bench/ws_load $(BENCH_ROUNDS) $(BENCH_SECONDS)
 
 BENCH_ROUNDS ?= 3
 BENCH_SECONDS ?= 5

@@ -1,6 +1,7 @@
 // The smallest complete WebSocket server: `ws_echo [PORT]` listens on 127.0.0.1 and echoes at
 // /echo — text as text, binary as binary — with permessage-deflate on and the library's
-// default limits. The conformance suite and `make bench` run against it.
+// default limits; /echo-uncompressed is the same without permessage-deflate (a browser always
+// offers it). The conformance suite, tests/interop/ws_peers.sh and `make bench` run against it.
 #include <pier/router.hpp>
 #include <pier/server.hpp>
 #include <pier/websocket_endpoint.hpp>
@@ -18,6 +19,9 @@ int main(int argc, char** argv) {
     };
     pier::Router router;
     router.websocket("/echo", echo);
+    pier::ws::Options uncompressed;
+    uncompressed.compression = false;
+    router.websocket("/echo-uncompressed", echo, uncompressed);
 
     pier::ServerConfig config;
     config.host = "127.0.0.1";

@@ -176,8 +176,8 @@ std::size_t Peer::queued() const noexcept {
 void Peer::pause_reading(bool paused) {
     paused_ = paused;
     if (stream_ == nullptr) return;
-    stream_->pause_reading(paused);
-    if (!paused && !in_.empty()) {
+    stream_->pause_reading(paused); // may deliver, and so end the stream, at once
+    if (!paused && stream_ != nullptr && !in_.empty()) {
         // What was buffered when reading paused is processed from the loop, not from inside
         // the handler that resumed.
         stream_->loop().post([weak = weak_from_this()] {

@@ -56,7 +56,8 @@ class Peer final : public Socket, public std::enable_shared_from_this<Peer> {
     void process();
     void control(const Reader::Step& step);
     bool send(Opcode opcode, std::string_view payload);
-    // Writes out_ to the stream; closes with 1008 past max_queued.
+    // Writes out_ to the stream; closes with 1008 past max_queued. False when the stream is
+    // over (closed for the queue, or by the write itself): then stream_ may be null.
     bool flush_frames();
     void fail(std::uint16_t code, std::string_view reason);
     void send_close(std::uint16_t code, std::string_view reason);

@@ -58,8 +58,9 @@ class Deflater {
     Deflater& operator=(Deflater&&) noexcept;
 
     /// Appends `in` compressed to `out`, flushed so the peer can inflate all of it now. With
-    /// `last`, the message ends here: the trailing 00 00 FF FF is left out (an empty message
-    /// becomes the single byte 00, RFC 7692 §7.2.3.6) and the window is reset if agreed.
+    /// `last`, the message ends here: the trailing 00 00 FF FF is left out (an empty message,
+    /// or an empty last fragment, becomes the single byte 00, RFC 7692 §7.2.3.6) and the window
+    /// is reset if agreed.
     /// A message may be compressed in several calls, one per fragment.
     void compress(std::string_view in, bool last, std::string& out);
 

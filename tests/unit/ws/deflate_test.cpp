@@ -106,6 +106,26 @@ TEST(WsDeflate, WriterProducesTheRfcBytes) {
               "text:Hello\nbinary:\ntext:Hello\n");
 }
 
+// With the window kept, a message leaves zlib flushed: an empty message after it has nothing
+// to flush and must still be the byte 00, or the tail the reader appends to nothing derails
+// every later message (seen as 1007 between pier's client and server).
+TEST(WsDeflate, AnEmptyMessageAfterAnotherIsStillTheByte00) {
+    DeflateConfig config;
+    detail::Writer writer(Role::server);
+    writer.enable_deflate(takeover(), config);
+    std::string out;
+    writer.message(out, Opcode::text, "Hello");
+    const std::size_t first = out.size();
+    writer.message(out, Opcode::binary, "");
+    EXPECT_EQ(out.substr(first), bytes({0xc2, 0x01, 0x00}));
+    writer.message(out, Opcode::text, "Hello again");
+    writer.fragment(out, Opcode::text, "Hel", false);
+    writer.fragment(out, Opcode::text, "", true); // an empty last fragment
+    writer.message(out, Opcode::text, "Hello");
+    expect_everywhere(out, "text:Hello\nbinary:\ntext:Hello again\ntext:Hel\ntext:Hello\n",
+                      takeover());
+}
+
 TEST(WsDeflate, RoundTripsThroughWriterAndReader) {
     std::mt19937 rng(7);
     for (const DeflateParams& agreed : {takeover(), no_takeover()}) {
