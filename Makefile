@@ -102,6 +102,7 @@ bench: release
 	bench/cgi_vs_lighttpd.sh build/release/pier $(BENCH_ROUNDS) $(BENCH_SECONDS)
 	bench/upload_vs_nginx.sh build/release/pier $(BENCH_ROUNDS)
 	bench/client_vs_curl.sh build/release/bench/client_vs_curl $(BENCH_CLIENT_ROUNDS) $(BENCH_CLIENT_SECONDS)
+	bench/parallel_vs_curl.sh build/release/pier $(BENCH_ROUNDS)
 	bench/ws_vs_node.sh build/release/examples/ws_echo build/release/bench/ws_load $(BENCH_ROUNDS) $(BENCH_SECONDS)
 
 BENCH_ROUNDS ?= 3

@@ -6,7 +6,7 @@
 # Usage: parallel_vs_curl.sh <pier binary> [rounds] [files] [parallel]
 set -euo pipefail
 pier=$(realpath "$1")
-rounds=${2:-5}
+rounds=${2:-11}
 files=${3:-1000}
 parallel=${4:-50}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,33 +38,45 @@ pin_server=() pin_client=()
 if [[ $(nproc) -ge 2 ]]; then pin_server=(taskset -c 0); pin_client=(taskset -c 1); fi
 "${pin_server[@]}" nginx -p "$work/nginx" -c "$work/nginx.conf"
 sleep 0.5
-args=()
-for i in $(seq 1 "$files"); do args+=(-o "$work/out/f$i" "http://127.0.0.1:$port/f$i.txt"); done
+args=() null_args=()
+for i in $(seq 1 "$files"); do
+    args+=(-o "$work/out/f$i" "http://127.0.0.1:$port/f$i.txt")
+    null_args+=(-o /dev/null "http://127.0.0.1:$port/f$i.txt")
+done
 
-# One run: prints "seconds cpu_seconds" for the client.
+# One run: prints "seconds cpu_seconds" for the client (bash's time: milliseconds). `kind`:
+# files (each body to its own file, checked) or null (every body to /dev/null: the HTTP side
+# alone, without the file system's cost of 1,000 new files).
 run() {
+    local kind=$1
+    shift
     rm -f "$work/out"/*
-    /usr/bin/time -f '%e %U %S' -o "$work/time" timeout 120 "${pin_client[@]}" "$@" >/dev/null
+    local TIMEFORMAT='%3R %3U %3S'
+    { time timeout 120 "${pin_client[@]}" "$@" >/dev/null 2>/dev/null; } 2>"$work/time"
     local got
     got=$(find "$work/out" -type f | wc -l)
-    if [[ $got -ne $files ]]; then
+    if [[ $kind == files && $got -ne $files ]]; then
         echo "FAIL: $1 wrote $got of $files files" >&2
         exit 1
     fi
     awk '{print $1, $2 + $3}' "$work/time"
 }
 
-: >"$work/pier.txt"
-: >"$work/curl.txt"
+for kind in files null; do : >"$work/pier.$kind" >"$work/curl.$kind"; done
 for _ in $(seq 1 "$rounds"); do
-    run "$pier" get -s -Z --parallel-max "$parallel" "${args[@]}" >>"$work/pier.txt"
-    run curl -s -Z --parallel-max "$parallel" "${args[@]}" >>"$work/curl.txt"
+    run files "$pier" get -s -Z --parallel-max "$parallel" "${args[@]}" >>"$work/pier.files"
+    run files curl -s -Z --parallel-max "$parallel" "${args[@]}" >>"$work/curl.files"
+    run null "$pier" get -s -Z --parallel-max "$parallel" "${null_args[@]}" >>"$work/pier.null"
+    run null curl -s -Z --parallel-max "$parallel" "${null_args[@]}" >>"$work/curl.null"
 done
 rate() { awk -v n="$files" '{print n / $1}' "$1" | median; }
 cpu() { awk -v n="$files" '{print $2 * 1e6 / n}' "$1" | median; }
-pr=$(rate "$work/pier.txt") cr=$(rate "$work/curl.txt")
-pc=$(cpu "$work/pier.txt") cc=$(cpu "$work/curl.txt")
 echo "== pier get -Z vs curl -Z: $files small files, --parallel-max $parallel, $rounds rounds (medians)"
-printf '%-34s %12s %12s %10s\n' "" "pier" "curl" "pier/curl"
-printf '%-34s %12.0f %12.0f %9.2fx\n' "transfers per second" "$pr" "$cr" "$(echo "$pr / $cr" | bc -l)"
-printf '%-34s %12.1f %12.1f %9.2fx\n' "client CPU us per transfer" "$pc" "$cc" "$(echo "$pc / $cc" | bc -l)"
+printf '%-44s %10s %10s %10s\n' "" "pier" "curl" "pier/curl"
+for kind in files null; do
+    label=$([[ $kind == files ]] && echo "into $files files" || echo "into /dev/null")
+    pr=$(rate "$work/pier.$kind") cr=$(rate "$work/curl.$kind")
+    pc=$(cpu "$work/pier.$kind") cc=$(cpu "$work/curl.$kind")
+    printf '%-44s %10.0f %10.0f %9.2fx\n' "transfers per second, $label" "$pr" "$cr" "$(echo "$pr / $cr" | bc -l)"
+    printf '%-44s %10.1f %10.1f %9.2fx\n' "client CPU us per transfer, $label" "$pc" "$cc" "$(echo "$pc / $cc" | bc -l)"
+done

@@ -280,10 +280,10 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
                 in_.clear();
                 in_at_ = 0;
             }
-            const std::size_t old = in_.size();
-            in_.resize(old + kReadSize);
-            const detail::AsyncStream::Result r = socket_->read(in_.data() + old, kReadSize);
-            in_.resize(old + (r.status == detail::AsyncStream::Status::ok ? r.bytes : 0));
+            // Into a buffer of the connection's own, then appended: growing in_ by the read's
+            // size first would zero 64 KiB for every small answer.
+            const detail::AsyncStream::Result r = socket_->read(read_buffer_.get(), kReadSize);
+            if (r.status == detail::AsyncStream::Status::ok) in_.append(read_buffer_.get(), r.bytes);
             switch (r.status) {
             case detail::AsyncStream::Status::ok:
                 progress_ = Clock::now();
@@ -571,6 +571,7 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
     Loop::Timer timer_;
     std::string out_; // the request's head and body; [out_at_, size) still to send
     std::size_t out_at_ = 0;
+    std::unique_ptr<char[]> read_buffer_ = std::make_unique_for_overwrite<char[]>(kReadSize);
     std::string in_; // received; [in_at_, size) not yet used
     std::size_t in_at_ = 0;
     ResponseStream stream_;
