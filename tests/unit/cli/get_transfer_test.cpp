@@ -98,12 +98,13 @@ TEST(TransferSettings, RefusesWhatCurlRefuses) {
 
 TEST(CurlOptions, KnowsCurlsFlagsPierLacks) {
     for (const char* flag : {"--alt-svc", "--anyauth", "--proxy-insecure", "--tlsv1.3",
-                             "--speed-limit=5", "-Z", "-#", "-a", "--zzzz-not-curl"}) {
+                             "--speed-limit=5", "-P", "-#", "-a", "--zzzz-not-curl"}) {
         const bool curl = std::string_view(flag) != "--zzzz-not-curl";
         EXPECT_EQ(is_curl_option(flag), curl) << flag;
     }
     // Flags pier get has are not "curl options it lacks".
-    for (const char* flag : {"--location", "--range", "--limit-rate", "-L", "-C", "-J", "-s"})
+    for (const char* flag :
+         {"--location", "--range", "--limit-rate", "--parallel", "-L", "-C", "-J", "-Z", "-s"})
         EXPECT_FALSE(is_curl_option(flag)) << flag;
     EXPECT_FALSE(is_curl_option("-"));
     EXPECT_FALSE(is_curl_option("--"));
