@@ -283,7 +283,8 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
             // Into a buffer of the connection's own, then appended: growing in_ by the read's
             // size first would zero 64 KiB for every small answer.
             const detail::AsyncStream::Result r = socket_->read(read_buffer_.get(), kReadSize);
-            if (r.status == detail::AsyncStream::Status::ok) in_.append(read_buffer_.get(), r.bytes);
+            if (r.status == detail::AsyncStream::Status::ok)
+                in_.append(read_buffer_.get(), r.bytes);
             switch (r.status) {
             case detail::AsyncStream::Status::ok:
                 progress_ = Clock::now();

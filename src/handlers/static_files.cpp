@@ -2,9 +2,9 @@
 #include "handlers/directory_listing.hpp"
 #include "handlers/file_cache.hpp"
 #include "handlers/file_writes.hpp"
-#include "http/mime_types.hpp"
 #include "handlers/upload_file.hpp"
 #include "http/char_class.hpp"
+#include "http/mime_types.hpp"
 #include "server/error_page.hpp"
 #include "webdav/webdav.hpp"
 

@@ -3,9 +3,9 @@
 // §16): a client could otherwise make one request walk the whole tree.
 #include "handlers/confinement.hpp"
 #include "handlers/directory_listing.hpp"
-#include "http/mime_types.hpp"
 #include "handlers/upload_file.hpp"
 #include "http/char_class.hpp"
+#include "http/mime_types.hpp"
 #include "webdav/dead_properties.hpp"
 #include "webdav/exchange.hpp"
 #include "webdav/live_properties.hpp"
