@@ -1,5 +1,7 @@
 #include "client/async_stream.hpp"
 
+#include "client/transport.hpp"
+
 #include <pier/loop.hpp>
 
 #include <cerrno>
@@ -60,18 +62,8 @@ std::unique_ptr<AsyncStream> make_async_plain_stream(int fd) {
 }
 
 std::vector<Address> resolve_host(const std::string& host, std::uint16_t port) {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV;
-    addrinfo* list = nullptr;
-    const std::string service = std::to_string(port);
-    if (::getaddrinfo(host.c_str(), service.c_str(), &hints, &list) != 0 || list == nullptr) {
-        // As the blocking client: AI_ADDRCONFIG hides loopback-only families.
-        hints.ai_flags = AI_NUMERICSERV;
-        if (::getaddrinfo(host.c_str(), service.c_str(), &hints, &list) != 0 || list == nullptr)
-            return {};
-    }
+    addrinfo* list = lookup_host(host, port);
+    if (list == nullptr) return {};
     std::vector<Address> out;
     for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
         Address a;

@@ -236,22 +236,30 @@ std::string ip_text(const sockaddr_storage& address, std::uint16_t& port) {
 
 } // namespace
 
-ConnectResult tcp_connect(const std::string& host, std::uint16_t port, Clock::time_point deadline) {
-    ConnectResult result;
+addrinfo* lookup_host(const std::string& host, std::uint16_t port) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_ADDRCONFIG | AI_NUMERICSERV;
     addrinfo* list = nullptr;
     const std::string service = std::to_string(port);
-    if (::getaddrinfo(host.c_str(), service.c_str(), &hints, &list) != 0 || list == nullptr) {
-        // AI_ADDRCONFIG hides loopback-only families on hosts without a configured address;
-        // try once more without it before giving up.
-        hints.ai_flags = AI_NUMERICSERV;
-        if (::getaddrinfo(host.c_str(), service.c_str(), &hints, &list) != 0 || list == nullptr) {
-            result.resolve_failed = true;
-            return result;
-        }
+    if (::getaddrinfo(host.c_str(), service.c_str(), &hints, &list) == 0 && list != nullptr)
+        return list;
+    // AI_ADDRCONFIG hides loopback-only families on hosts without a configured address; try
+    // once more without it before giving up.
+    hints.ai_flags = AI_NUMERICSERV;
+    list = nullptr;
+    if (::getaddrinfo(host.c_str(), service.c_str(), &hints, &list) == 0 && list != nullptr)
+        return list;
+    return nullptr;
+}
+
+ConnectResult tcp_connect(const std::string& host, std::uint16_t port, Clock::time_point deadline) {
+    ConnectResult result;
+    addrinfo* list = lookup_host(host, port);
+    if (list == nullptr) {
+        result.resolve_failed = true;
+        return result;
     }
     connect_first(list, deadline, result);
     ::freeaddrinfo(list);

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+struct addrinfo;
+
 namespace pier::client::detail {
 
 using Clock = std::chrono::steady_clock;
@@ -83,6 +85,9 @@ struct ConnectResult {
 /// getaddrinfo + non-blocking connect to each address in turn, within the deadline. The
 /// socket returned is non-blocking, with TCP_NODELAY.
 ConnectResult tcp_connect(const std::string& host, std::uint16_t port, Clock::time_point deadline);
+/// getaddrinfo for a TCP connect to host:port (once more without AI_ADDRCONFIG when that finds
+/// nothing); null when nothing resolves. Free the list with freeaddrinfo.
+addrinfo* lookup_host(const std::string& host, std::uint16_t port);
 /// The same to the given IP addresses ("::1" or "[::1]"), in turn, with no lookup; one that is
 /// not an IP literal fails as a lookup would.
 ConnectResult tcp_connect_addresses(const std::vector<std::string>& addresses, std::uint16_t port,
