@@ -137,9 +137,13 @@ void Deflater::compress(std::string_view in, bool last, std::string& out) {
     }
     if (!last) return;
     // RFC 7692 §7.2.1: the flush's empty stored block ends the message's bytes and is left
-    // off; a call that wrote nothing (the previous fragment flushed already) has none.
+    // off. A call that wrote nothing (zlib writes nothing for a flush right after a flush: an
+    // empty message, or an empty last fragment) sends that block's header byte alone: the
+    // stream is on a byte boundary, and the reader's 00 00 FF FF completes it (§7.2.3.6).
     const std::string_view written = std::string_view(out).substr(start);
-    if (written.size() >= kDeflateTail.size() && written.ends_with(kDeflateTail))
+    if (written.empty())
+        out.push_back('\0');
+    else if (written.size() >= kDeflateTail.size() && written.ends_with(kDeflateTail))
         out.resize(out.size() - kDeflateTail.size());
     if (state_->no_context_takeover) deflateReset(&z);
 }
