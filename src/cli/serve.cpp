@@ -455,10 +455,9 @@ int run_serve(const ServeArgs& args) {
                    "anyone can write)\n");
         return 2;
     }
-    WebSocketEndpoints websockets;
-    if (const int status = configure_websockets(args.websockets, router, files, websockets);
-        status != 0)
-        return status;
+    // The pages' script is known now; the watch starts once the directory has been checked
+    // below (a missing one is a usage error, as without --live-reload).
+    if (args.websockets.live_reload) files.html_snippet = LiveReload::script();
     Handler handler;
     try {
         handler = static_files(files);
@@ -469,6 +468,10 @@ int run_serve(const ServeArgs& args) {
         fmt::print(stderr, "pier serve: {}\n", e.what());
         return 2;
     }
+    WebSocketEndpoints websockets;
+    if (const int status = configure_websockets(args.websockets, router, files, websockets);
+        status != 0)
+        return status;
     if (cgi) {
         CgiOptions& options = cgi_options;
         options.root = files.root;

@@ -28,13 +28,16 @@ int configure_websockets(const WebSocketServeArgs& args, Router& router, StaticF
                          WebSocketEndpoints& out) {
     for (const std::string& spec : args.exec) {
         const std::size_t eq = spec.find('=');
-        if (eq == std::string::npos || eq == 0 || spec.front() != '/' || eq + 1 == spec.size()) {
+        ws::ExecOptions o;
+        if (eq != std::string::npos) {
+            std::istringstream words(spec.substr(eq + 1));
+            for (std::string w; words >> w;) o.argv.push_back(w);
+        }
+        // "/p=   " names no program either.
+        if (eq == std::string::npos || eq == 0 || spec.front() != '/' || o.argv.empty()) {
             fmt::print(stderr, "pier serve: --ws-exec {}: expected /PATH=PROGRAM [ARG...]\n", spec);
             return 2;
         }
-        ws::ExecOptions o;
-        std::istringstream words(spec.substr(eq + 1));
-        for (std::string w; words >> w;) o.argv.push_back(w);
         o.max_running = args.exec_max;
         ws::Options endpoint;
         endpoint.compression = true;

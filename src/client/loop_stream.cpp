@@ -4,6 +4,10 @@ namespace pier::client::detail {
 
 namespace {
 constexpr std::size_t kReadSize = std::size_t{64} * 1024;
+// A peer that sends as fast as it is read would keep the loop in one read_some() for ever, and
+// nothing else on the loop (posted tasks, timers, other descriptors) would run: past this many
+// reads the rest waits for the next round.
+constexpr int kReadsPerRound = 16;
 } // namespace
 
 LoopStream::LoopStream(Loop& loop, std::unique_ptr<AsyncStream> socket, std::string remote,
@@ -81,7 +85,15 @@ void LoopStream::on_ready(unsigned events) {
 
 void LoopStream::read_some() {
     char buffer[kReadSize];
-    while (!finished_ && !paused_ && !peer_closed_) {
+    for (int reads = 0; !finished_ && !paused_ && !peer_closed_; ++reads) {
+        if (reads == kReadsPerRound) {
+            // Posted rather than left to the watch: TLS may hold what it decrypted already,
+            // which the socket's readiness does not show.
+            loop_.post([weak = weak_from_this()] {
+                if (const auto s = weak.lock()) s->read_some();
+            });
+            return;
+        }
         const AsyncStream::Result r = socket_->read(buffer, sizeof buffer);
         if (r.status == AsyncStream::Status::ok) {
             if (handlers_.on_data) handlers_.on_data(*this, std::string_view(buffer, r.bytes));

@@ -83,8 +83,9 @@ struct LiveReload::Hub {
             for (char* p = buffer; p < buffer + n;) {
                 const auto* e = reinterpret_cast<const inotify_event*>(p);
                 p += sizeof(inotify_event) + e->len;
-                if (e->mask & IN_IGNORED) {
+                if (e->mask & IN_IGNORED) { // the directory was removed
                     directories.erase(e->wd);
+                    watched = directories.size();
                     continue;
                 }
                 // Hidden names: editors' swap files, upload temporaries, .git.

@@ -378,7 +378,11 @@ Served serve_injected(const Config& cfg, const Request& req, Response& res,
 Served serve_file(const Config& cfg, const Request& req, Response& res, const ResolvedPath& file) {
     // The representation sent: the file, or a precompressed sibling with its own validators
     // (it is another representation) and the original's type.
-    const Variant variant = file.has_variants ? precompressed(cfg, req, file.fs_path) : Variant{};
+    // A page that takes the snippet is sent as it is on disk, whatever the client accepts: the
+    // snippet cannot go into a sibling's compressed bytes, and a page without it never reloads.
+    const bool injects = injects_into(cfg, file);
+    const Variant variant =
+        file.has_variants && !injects ? precompressed(cfg, req, file.fs_path) : Variant{};
     ResolvedPath sibling;
     const ResolvedPath* rep = &file;
     Source src;
@@ -398,8 +402,7 @@ Served serve_file(const Config& cfg, const Request& req, Response& res, const Re
         src.fd = open_same(file.fs_path, file.identity);
         if (src.fd < 0) return Served::changed;
     }
-    if (variant.path.empty() && injects_into(cfg, file))
-        return serve_injected(cfg, req, res, file, src);
+    if (injects) return serve_injected(cfg, req, res, file, src);
     const EntityTag etag = *parse_entity_tag(rep->etag);
 
     res.set_header("Last-Modified", rep->last_modified);

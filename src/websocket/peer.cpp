@@ -114,7 +114,8 @@ bool Peer::send_binary(std::string_view bytes) {
 bool Peer::send(Opcode opcode, std::string_view payload) {
     if (stream_ == nullptr || close_sent_) return false;
     writer_.message(out_, opcode, payload);
-    if (!flush_frames()) return false;
+    // A write that finds the peer gone ends the stream at once (on_close has run).
+    if (!flush_frames() || stream_ == nullptr) return false;
     if (stream_->queued() > endpoint_->options.high_water) {
         above_high_water_ = true;
         return false;

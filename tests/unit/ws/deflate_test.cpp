@@ -178,6 +178,28 @@ TEST(WsDeflate, MaskedInputLeftOverWhenOutputFills) {
             EXPECT_EQ(read_all(Role::server, wire, piece, mode, {}, &p).log(), expected) << piece;
 }
 
+// With the context kept, a flush right after a flush writes nothing: an empty message (or an
+// empty last fragment) must still carry the empty block's header byte, or the reader's 00 00 FF
+// FF tail is not a block (RFC 7692 §7.2.3.6).
+TEST(WsDeflate, EmptyMessagesAfterOthersRoundTrip) {
+    for (const DeflateParams& p : {takeover(), no_takeover()}) {
+        detail::Writer writer(Role::client);
+        writer.enable_deflate(p, DeflateConfig{});
+        std::string wire;
+        writer.message(wire, Opcode::text, "a");
+        writer.message(wire, Opcode::text, "");
+        writer.message(wire, Opcode::binary, "");
+        writer.fragment(wire, Opcode::text, "x", false);
+        writer.fragment(wire, Opcode::text, "", true);
+        writer.fragment(wire, Opcode::text, "", false);
+        writer.fragment(wire, Opcode::text, "", true);
+        writer.message(wire, Opcode::text, "b");
+        for (Mode mode : {Mode::messages, Mode::fragments})
+            EXPECT_EQ(read_all(Role::server, wire, 0, mode, {}, &p).log(),
+                      "text:a\ntext:\nbinary:\ntext:x\ntext:\ntext:b\n");
+    }
+}
+
 TEST(WsDeflate, WindowOfEightBitsSendsUncompressed) {
     DeflateParams p;
     p.server_max_window_bits = 8;
