@@ -1,6 +1,7 @@
 #include "cli/get_connection.hpp"
 
 #include "cli/get_errors.hpp"
+#include "http/char_class.hpp"
 
 #include <arpa/inet.h>
 #include <cctype>
@@ -10,11 +11,7 @@ namespace pier::cli {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
+using pier::detail::lowercase;
 
 bool is_ip_address(std::string_view text) {
     if (text.size() > 2 && text.front() == '[' && text.back() == ']')
@@ -44,11 +41,11 @@ std::optional<std::string> take_host_port(std::string_view& text) {
     const auto [end, ec] = std::from_chars(text.data(), text.data() + port_end, port);
     if (ec != std::errc() || end != text.data() + port_end || port > 65535) return std::nullopt;
     text.remove_prefix(port_end);
-    return lower(host) + ":" + std::to_string(port);
+    return lowercase(host) + ":" + std::to_string(port);
 }
 
 bool is_pem(const std::string& type) {
-    return type.empty() || lower(type) == "pem";
+    return type.empty() || lowercase(type) == "pem";
 }
 
 } // namespace

@@ -1,5 +1,7 @@
 #include "cli/get_write_out.hpp"
 
+#include "http/char_class.hpp"
+
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -10,11 +12,7 @@ namespace pier::cli {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
+using pier::detail::lowercase;
 
 std::uint64_t speed_download(const TransferInfo& info) {
     return info.time_total > 0 ? static_cast<std::uint64_t>(
@@ -32,7 +30,7 @@ std::string header_json(const TransferInfo& info) {
     // Names in the order of their first appearance, each with every value it had.
     std::vector<std::pair<std::string, std::vector<std::string_view>>> names;
     for (const auto& [name, value] : info.headers) {
-        std::string key = lower(name);
+        std::string key = lowercase(name);
         auto it =
             std::find_if(names.begin(), names.end(), [&](const auto& n) { return n.first == key; });
         if (it == names.end()) it = names.insert(names.end(), {std::move(key), {}});
@@ -137,7 +135,7 @@ std::optional<std::string> head_field(std::string_view head, std::string_view na
         eol = head.find('\n');
         std::string_view line = head.substr(0, eol);
         const std::size_t colon = line.find(':');
-        if (colon == std::string_view::npos || lower(line.substr(0, colon)) != name) continue;
+        if (colon == std::string_view::npos || lowercase(line.substr(0, colon)) != name) continue;
         line.remove_prefix(colon + 1);
         while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
             line.remove_prefix(1);

@@ -1,10 +1,11 @@
 // AsyncClient: URLs to origins, and each origin's few connections kept for reuse.
+#include "client/fetch_plan.hpp"
+
 #include <pier/async_client.hpp>
 #include <pier/client_errors.hpp>
 #include <pier/uri.hpp>
 
 #include <algorithm>
-#include <cctype>
 
 namespace pier::client {
 
@@ -15,29 +16,20 @@ AsyncClient::AsyncClient(Loop& loop, AsyncOptions options, std::size_t max_per_o
 AsyncClient::~AsyncClient() = default;
 
 void AsyncClient::fetch(std::string_view url, AsyncRequest request, AsyncHandlers handlers) {
-    const auto parsed = parse_url(url.substr(0, url.find('#')));
-    std::string scheme = parsed ? std::string(parsed->scheme) : std::string();
-    for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::exception_ptr bad;
-    const std::size_t colon = url.find("://");
-    if (!parsed && parsed.error() == UriError::bad_scheme && colon != std::string_view::npos)
-        bad = std::make_exception_ptr(
-            UnknownProtocol("unsupported protocol: " + std::string(url.substr(0, colon))));
-    else if (!parsed)
-        bad = std::make_exception_ptr(InvalidURL("bad URL '" + std::string(url) +
-                                                 "': " + std::string(to_string(parsed.error()))));
-    else if (scheme != "http" && scheme != "https")
-        bad = std::make_exception_ptr(UnknownProtocol("unsupported protocol: " + scheme));
-    if (bad) {
-        if (handlers.on_done) handlers.on_done(bad);
+    detail::Target target;
+    try {
+        // As curl and Session::fetch: the path's dot-segments go before it is sent.
+        target = detail::parse_target(url.substr(0, url.find('#')), /*path_as_is=*/false);
+        if (target.scheme != "http" && target.scheme != "https")
+            throw UnknownProtocol("unsupported protocol: " + target.scheme);
+    } catch (const HTTPException&) {
+        if (handlers.on_done) handlers.on_done(std::current_exception());
         return;
     }
-    // As curl and Session::fetch: the path's dot-segments go before it is sent.
-    request.target = parsed->path.empty() ? std::string("/") : remove_dot_segments(parsed->path);
-    if (request.target.front() != '/') request.target.insert(0, "/");
-    if (parsed->has_query) request.target += "?" + std::string(parsed->query);
-    const std::string host(parsed->host);
-    const std::uint16_t port = parsed->effective_port();
+    request.target = std::move(target.origin_form);
+    const std::string& scheme = target.scheme;
+    const std::string& host = target.host;
+    const std::uint16_t port = target.port;
     AsyncConnection& chosen = detail::pick_connection(
         pool_[scheme + "://" + host + ":" + std::to_string(port)], max_per_origin_, [&] {
             return std::make_unique<AsyncConnection>(loop_, host, port, scheme == "https",

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <sys/socket.h>
+#include <utility>
 #include <vector>
 
 namespace pier::client::detail {
@@ -42,11 +43,7 @@ class AsyncStream {
     bool verify_failed() const noexcept { return verify_failed_; }
     int fd() const noexcept { return fd_; }
     /// Gives the socket up without closing it (to the TLS stream that wraps it).
-    int release_fd() noexcept {
-        const int fd = fd_;
-        fd_ = -1;
-        return fd;
-    }
+    int release_fd() noexcept { return std::exchange(fd_, -1); }
 
   protected:
     explicit AsyncStream(int fd) noexcept : fd_(fd) {}

@@ -1,3 +1,5 @@
+#include "http/char_class.hpp"
+
 #include <pier/cookie_file.hpp>
 
 #include <algorithm>
@@ -16,30 +18,17 @@ namespace pier::client {
 
 namespace {
 
+using pier::detail::iequals;
+using pier::detail::lowercase;
+
 using SysClock = std::chrono::system_clock;
 
 bool is_blank(char c) {
     return c == ' ' || c == '\t';
 }
 
-char ascii_lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return ascii_lower(x) == ascii_lower(y);
-           });
-}
-
 bool is_boolean(std::string_view s) {
     return iequals(s, "TRUE") || iequals(s, "FALSE");
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = ascii_lower(c);
-    return out;
 }
 
 // The largest expiry system_clock (nanoseconds, year 2262) holds; later ones are clamped.
@@ -75,7 +64,7 @@ std::optional<Cookie> parse_line(std::string_view line) {
     // A domain that would read back as a comment or an indented line cannot be written.
     if (domain.empty() || domain.front() == '#' || is_blank(domain.front()) || fields[5].empty())
         return std::nullopt;
-    c.domain = lower(domain);
+    c.domain = lowercase(domain);
     c.host_only = !iequals(fields[1], "TRUE");
     c.path = fields[2].starts_with('/') ? std::string(fields[2]) : std::string("/");
     c.secure = iequals(fields[3], "TRUE");

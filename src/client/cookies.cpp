@@ -1,29 +1,23 @@
+#include "http/char_class.hpp"
+
 #include <pier/cookies.hpp>
 #include <pier/date.hpp>
 
 #include <algorithm>
-#include <cctype>
 
 namespace pier::client {
 
 namespace {
 
-using SysClock = std::chrono::system_clock;
+using pier::detail::iequals;
+using pier::detail::lowercase;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
+using SysClock = std::chrono::system_clock;
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return lower(a) == lower(b);
 }
 
 bool is_ip_literal(std::string_view host) {
@@ -78,7 +72,7 @@ std::optional<Cookie> parse_set_cookie(std::string_view value, std::string_view 
     c.name = std::string(trim(pair.substr(0, eq)));
     c.value = std::string(trim(pair.substr(eq + 1)));
     if (c.name.empty()) return std::nullopt;
-    const std::string h = lower(host);
+    const std::string h = lowercase(host);
     std::optional<SysClock::time_point> max_age_expiry;
     std::optional<SysClock::time_point> expires;
     std::string domain;
@@ -108,7 +102,7 @@ std::optional<Cookie> parse_set_cookie(std::string_view value, std::string_view 
         } else if (iequals(name, "domain")) {
             std::string_view d = val;
             if (!d.empty() && d.front() == '.') d.remove_prefix(1);
-            domain = lower(d);
+            domain = lowercase(d);
         } else if (iequals(name, "path")) {
             c.path = !val.empty() && val.front() == '/' ? std::string(val) : std::string();
         } else if (iequals(name, "secure")) {
@@ -157,7 +151,7 @@ void CookieJar::add(Cookie c, SysClock::time_point now) {
 
 std::string CookieJar::header_for(std::string_view host, std::string_view path, bool secure_scheme,
                                   SysClock::time_point now) const {
-    const std::string h = lower(host);
+    const std::string h = lowercase(host);
     std::vector<const Cookie*> matches;
     for (const Cookie& c : cookies_) {
         if (c.expires && *c.expires <= now) continue;

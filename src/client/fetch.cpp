@@ -1,5 +1,6 @@
 // fetch(): the redirect loop over a pool of Connections, one per origin (and proxy).
 #include "client/fetch_plan.hpp"
+#include "http/char_class.hpp"
 
 #include <pier/cookie_file.hpp>
 #include <pier/fetch.hpp>
@@ -17,11 +18,7 @@ namespace pier::client {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
+using pier::detail::lowercase;
 
 std::string getenv_string(const char* name) {
     const char* v = std::getenv(name);
@@ -46,10 +43,10 @@ const std::vector<std::string>* given_addresses(const FetchOptions& options, std
                                                 std::uint16_t port) {
     if (options.resolve.empty()) return nullptr;
     std::string key =
-        host.find(':') != std::string_view::npos ? "[" + lower(host) + "]" : lower(host);
+        host.find(':') != std::string_view::npos ? "[" + lowercase(host) + "]" : lowercase(host);
     key += ":" + std::to_string(port);
     for (const auto& [entry, addresses] : options.resolve)
-        if (lower(entry) == key) return &addresses;
+        if (lowercase(entry) == key) return &addresses;
     return nullptr;
 }
 
@@ -83,11 +80,11 @@ ProxySettings ProxySettings::from_environment() {
 std::string ProxySettings::proxy_for(bool https, std::string_view host) const {
     const std::string& proxy = https ? this->https : http;
     if (proxy.empty()) return {};
-    const std::string h = lower(host);
+    const std::string h = lowercase(host);
     for (std::string_view entry : list_elements(no_proxy)) {
         if (entry == "*") return {};
         if (!entry.empty() && entry.front() == '.') entry.remove_prefix(1);
-        const std::string e = lower(entry);
+        const std::string e = lowercase(entry);
         if (e.empty()) continue;
         if (h == e || (h.size() > e.size() && h.ends_with(e) && h[h.size() - e.size() - 1] == '.'))
             return {};

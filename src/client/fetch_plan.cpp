@@ -1,20 +1,16 @@
 #include "client/fetch_plan.hpp"
 
+#include "http/char_class.hpp"
+
 #include <pier/client_errors.hpp>
 #include <pier/uri.hpp>
 #include <pier/version.hpp>
-
-#include <cctype>
 
 namespace pier::client::detail {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
+using pier::detail::lowercase;
 
 std::string decoded(std::string_view text) {
     auto r = percent_decode(text);
@@ -22,7 +18,7 @@ std::string decoded(std::string_view text) {
 }
 
 bool same_origin(const Target& a, const Target& b) {
-    return a.scheme == b.scheme && lower(a.host) == lower(b.host) && a.port == b.port;
+    return a.scheme == b.scheme && lowercase(a.host) == lowercase(b.host) && a.port == b.port;
 }
 
 bool is_redirect(int status) {
@@ -49,7 +45,7 @@ Target parse_target(std::string_view url, bool path_as_is) {
                          "': " + std::string(to_string(parsed.error())));
     }
     Target t;
-    t.scheme = lower(parsed->scheme);
+    t.scheme = lowercase(parsed->scheme);
     t.host = std::string(parsed->host);
     t.port = parsed->effective_port();
     t.userinfo = std::string(parsed->userinfo);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 struct addrinfo;
@@ -62,11 +63,7 @@ class Transport {
     virtual bool is_tls() const { return false; }
     int fd() const noexcept { return fd_; }
     /// Gives the socket up without closing it (a tunnel hands it on to TLS).
-    int release_fd() noexcept {
-        const int fd = fd_;
-        fd_ = -1;
-        return fd;
-    }
+    int release_fd() noexcept { return std::exchange(fd_, -1); }
 
   protected:
     explicit Transport(int fd) noexcept : fd_(fd) {}

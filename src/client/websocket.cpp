@@ -3,6 +3,7 @@
 // socket the HTTP client handed over.
 #include "client/async_upgrade.hpp"
 #include "client/loop_stream.hpp"
+#include "http/char_class.hpp"
 #include "websocket/peer.hpp"
 
 #include <pier/async_client.hpp>
@@ -22,11 +23,7 @@ struct WebSocket::State {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
+using pier::detail::lowercase;
 
 } // namespace
 
@@ -45,7 +42,7 @@ WebSocket::WebSocket(Loop& loop, std::string_view url, ws::Handlers handlers,
     };
     // ws and wss are http and https for the handshake (RFC 6455 §3).
     const std::size_t colon = url.find("://");
-    const std::string scheme = lower(url.substr(0, colon));
+    const std::string scheme = lowercase(url.substr(0, colon));
     if (colon == std::string_view::npos) {
         fail_later(std::make_exception_ptr(InvalidURL("bad URL '" + std::string(url) + "'")));
         return;

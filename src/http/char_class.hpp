@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace pier::detail {
@@ -81,6 +82,13 @@ constexpr int hex_value(char c) noexcept {
 
 constexpr char to_lower(char c) noexcept {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c | 0x20) : c;
+}
+
+/// An ASCII-lowercased copy: hosts, schemes, cookie domains and names compared without case.
+inline std::string lowercase(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = to_lower(c);
+    return out;
 }
 
 constexpr bool iequals(std::string_view a, std::string_view b) noexcept {

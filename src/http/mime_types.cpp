@@ -8,6 +8,8 @@
 namespace pier {
 namespace {
 
+using pier::detail::lowercase;
+
 // The types browsers must get right to render a site; the rest come from /etc/mime.types.
 constexpr std::pair<std::string_view, std::string_view> kBuiltIn[] = {
     {"html", "text/html; charset=utf-8"},
@@ -45,12 +47,6 @@ constexpr std::pair<std::string_view, std::string_view> kBuiltIn[] = {
     {"wav", "audio/wav"},
 };
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = detail::to_lower(c);
-    return out;
-}
-
 } // namespace
 
 MimeTypes::MimeTypes(const std::string& system_file) {
@@ -65,7 +61,7 @@ MimeTypes::MimeTypes(const std::string& system_file) {
             std::string ext;
             if (!(words >> type)) continue;
             if (type.rfind("text/", 0) == 0) type += "; charset=utf-8";
-            while (words >> ext) by_extension_.emplace(lower(ext), type);
+            while (words >> ext) by_extension_.emplace(lowercase(ext), type);
         }
     }
     // The built-in table wins: it is what browsers need, whatever the system file says.
@@ -75,7 +71,7 @@ MimeTypes::MimeTypes(const std::string& system_file) {
 std::string_view MimeTypes::lookup(std::string_view file_name) const {
     const std::size_t dot = file_name.rfind('.');
     if (dot != std::string_view::npos && dot + 1 < file_name.size()) {
-        const auto it = by_extension_.find(lower(file_name.substr(dot + 1)));
+        const auto it = by_extension_.find(lowercase(file_name.substr(dot + 1)));
         if (it != by_extension_.end()) return it->second;
     }
     return "application/octet-stream";
