@@ -31,6 +31,9 @@ class Stream {
     virtual void pause_reading(bool paused) = 0;
     /// Closes once what is queued has gone out; on_close follows.
     virtual void close() = 0;
+    /// Closes at once, dropping what is queued (a peer that stopped reading would never take
+    /// it); on_close follows before this returns.
+    virtual void abort() = 0;
     virtual Loop& loop() noexcept = 0;
     virtual const std::string& remote_address() const noexcept = 0;
 

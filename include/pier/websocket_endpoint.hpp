@@ -42,8 +42,8 @@ class Socket {
     /// Queues a whole message. False when the queue has passed the high-water mark (the
     /// message is queued all the same): wait for on_writable before sending more. A handler
     /// that keeps sending past max_queued is a bug or a peer that does not read: the
-    /// connection is closed with 1008 and the message dropped. Text must be UTF-8
-    /// (std::invalid_argument otherwise: a peer must fail the connection on bad text).
+    /// connection is dropped at once (on_close gets 1008), with it what was queued. Text must be
+    /// UTF-8 (std::invalid_argument otherwise: a peer must fail the connection on bad text).
     virtual bool send_text(std::string_view text) = 0;
     virtual bool send_binary(std::string_view bytes) = 0;
     virtual void ping(std::string_view payload = {}) = 0;
@@ -53,6 +53,11 @@ class Socket {
     virtual void close(std::uint16_t code = close_code::normal, std::string_view reason = {}) = 0;
     /// Bytes waiting to be written.
     virtual std::size_t queued() const noexcept = 0;
+    /// While corked, messages sent are held (up to 64 KiB) and go out together at
+    /// cork(false): many small messages in one write. Messages read at once are handed to
+    /// on_message under a cork of the socket's own, so what a handler answers to a burst
+    /// leaves in one write at the end of it.
+    virtual void cork(bool corked) = 0;
     /// Stops (or restarts) reading messages: the peer is slowed by TCP.
     virtual void pause_reading(bool paused) = 0;
     virtual const std::string& subprotocol() const noexcept = 0;

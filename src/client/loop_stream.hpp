@@ -27,6 +27,7 @@ class LoopStream final : public Stream, public std::enable_shared_from_this<Loop
     std::size_t queued() const noexcept override { return out_.size() - out_sent_; }
     void pause_reading(bool paused) override;
     void close() override;
+    void abort() override { finish(); }
     Loop& loop() noexcept override { return loop_; }
     const std::string& remote_address() const noexcept override { return remote_; }
 

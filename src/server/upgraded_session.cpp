@@ -123,6 +123,10 @@ void UpgradedSession::close() {
     if (queued() == 0) finish_close();
 }
 
+void UpgradedSession::abort() {
+    conn_.close_now();
+}
+
 // What is queued is written: our side ends; the peer's last bytes are read and dropped (so it
 // gets no reset) until it closes too.
 void UpgradedSession::finish_close() {

@@ -37,6 +37,7 @@ class UpgradedSession final : public Session, public Stream {
     }
     void pause_reading(bool paused) override;
     void close() override;
+    void abort() override;
     Loop& loop() noexcept override;
     const std::string& remote_address() const noexcept override { return conn_.remote_address(); }
 

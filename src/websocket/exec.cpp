@@ -145,6 +145,8 @@ class Session : public std::enable_shared_from_this<Session> {
             return;
         }
         line_.append(buffer, static_cast<std::size_t>(n));
+        // The lines of one read leave in one write.
+        socket_->cork(true);
         bool more = true;
         std::size_t start = 0;
         for (std::size_t eol; (eol = line_.find('\n', start)) != std::string::npos; start = eol + 1)
@@ -154,6 +156,7 @@ class Session : public std::enable_shared_from_this<Session> {
             more = send_line(std::string_view(line_).substr(0, kMaxLine)) && more;
             line_.erase(0, kMaxLine);
         }
+        if (socket_ != nullptr) socket_->cork(false);
         // The client is not keeping up: leave the pipe unread until the queue drains.
         if (!more && stdout_watch_) stdout_watch_.set_interest(0);
     }

@@ -47,6 +47,7 @@ void Peer::received(std::string_view bytes) {
 
 void Peer::process() {
     if (processing_) return; // a handler's call that resumes reading comes back here
+    // Also a cork: the answers to the messages of one read leave in one write, at the end.
     processing_ = true;
     std::size_t at = 0;
     while (stream_ != nullptr && !paused_ && !close_received_ && !reader_.failed()) {
@@ -68,6 +69,7 @@ void Peer::process() {
     }
     in_.erase(0, at);
     processing_ = false;
+    if (!corked_ && !out_.empty() && stream_ != nullptr && !close_sent_) (void)flush_frames();
 }
 
 void Peer::control(const Reader::Step& step) {
@@ -75,7 +77,7 @@ void Peer::control(const Reader::Step& step) {
     case Opcode::ping:
         if (!close_sent_) {
             writer_.control(out_, Opcode::pong, step.data);
-            (void)flush_frames();
+            (void)flush_unless_corked();
         }
         return;
     case Opcode::pong:
@@ -115,12 +117,13 @@ bool Peer::send(Opcode opcode, std::string_view payload) {
     if (stream_ == nullptr || close_sent_) return false;
     writer_.message(out_, opcode, payload);
     // A write that finds the peer gone ends the stream at once (on_close has run).
+    if (!flush_unless_corked() || stream_ == nullptr) return false;
+    if (queued() <= endpoint_->options.high_water) return true;
+    // Held frames go to the stream first: its draining is what on_writable waits for.
     if (!flush_frames() || stream_ == nullptr) return false;
-    if (stream_->queued() > endpoint_->options.high_water) {
-        above_high_water_ = true;
-        return false;
-    }
-    return true;
+    if (stream_->queued() <= endpoint_->options.high_water) return true;
+    above_high_water_ = true;
+    return false;
 }
 
 void Peer::ping(std::string_view payload) {
@@ -129,7 +132,20 @@ void Peer::ping(std::string_view payload) {
     (void)flush_frames();
 }
 
+void Peer::cork(bool corked) {
+    corked_ = corked;
+    if (!corked && !processing_ && !out_.empty() && stream_ != nullptr && !close_sent_)
+        (void)flush_frames();
+}
+
+bool Peer::flush_unless_corked() {
+    // Held frames go out once they would fill a good-sized write anyway.
+    constexpr std::size_t kHeldAtMost = 64 * 1024;
+    return (corked_ || processing_) && out_.size() < kHeldAtMost ? true : flush_frames();
+}
+
 bool Peer::flush_frames() {
+    if (out_.empty()) return true;
     const std::size_t queued = stream_->write(out_);
     out_.clear();
     // A write that finds the peer gone (a reset) ends the stream inside it: stream_closed()
@@ -137,8 +153,13 @@ bool Peer::flush_frames() {
     if (stream_ == nullptr) return false;
     if (queued > endpoint_->options.max_queued) {
         // A peer that does not read, or a handler that ignores back-pressure: the queue is
-        // not allowed to grow without end.
-        fail(close_code::policy_violation, "send queue full");
+        // not allowed to grow without end. A Close frame behind it would not be read either,
+        // so the connection is dropped at once (RFC 6455 §7.1.7), not left to the write
+        // timeout.
+        close_sent_ = true;
+        close_code_ = close_code::policy_violation;
+        close_reason_ = "send queue full";
+        stream_->abort(); // stream_closed() reports it
         return false;
     }
     return true;
@@ -171,7 +192,7 @@ void Peer::fail(std::uint16_t code, std::string_view reason) {
 }
 
 std::size_t Peer::queued() const noexcept {
-    return stream_ != nullptr ? stream_->queued() : 0;
+    return stream_ != nullptr ? stream_->queued() + out_.size() : 0;
 }
 
 void Peer::pause_reading(bool paused) {

@@ -40,6 +40,7 @@ class Peer final : public Socket, public std::enable_shared_from_this<Peer> {
     void ping(std::string_view payload) override;
     void close(std::uint16_t code, std::string_view reason) override;
     std::size_t queued() const noexcept override;
+    void cork(bool corked) override;
     void pause_reading(bool paused) override;
     const std::string& subprotocol() const noexcept override { return subprotocol_; }
     const std::string& remote_address() const noexcept override { return remote_; }
@@ -56,9 +57,12 @@ class Peer final : public Socket, public std::enable_shared_from_this<Peer> {
     void process();
     void control(const Reader::Step& step);
     bool send(Opcode opcode, std::string_view payload);
-    // Writes out_ to the stream; closes with 1008 past max_queued. False when the stream is
-    // over (closed for the queue, or by the write itself): then stream_ may be null.
+    // Writes out_ to the stream; drops the connection past max_queued (1008 to on_close). False
+    // when the stream is over (closed for the queue, or by the write itself): then stream_ may be
+    // null.
     bool flush_frames();
+    // flush_frames(), unless corked and what is held is still small.
+    bool flush_unless_corked();
     void fail(std::uint16_t code, std::string_view reason);
     void send_close(std::uint16_t code, std::string_view reason);
     void drained();
@@ -85,6 +89,7 @@ class Peer final : public Socket, public std::enable_shared_from_this<Peer> {
     bool awaiting_pong_ = false;
     bool paused_ = false;
     bool processing_ = false;
+    bool corked_ = false;
     bool above_high_water_ = false;
     bool close_sent_ = false;
     bool close_received_ = false;

@@ -730,10 +730,12 @@ TEST(BackPressure, AHandlerThatIgnoresItIsClosedPastMaxQueued) {
     EXPECT_GE(p.false_at_send.load(), 0);
     // Memory bounded: the queue stopped growing at the bound (plus the message that passed it).
     EXPECT_LE(p.max_queued.load(), o.max_queued + (1u << 20) + 64);
-    // What was queued is all the peer gets; then the end of the stream.
+    // What the kernel had taken is all the peer gets; then the connection ends — dropped, so
+    // over TLS without close_notify, and well before the client's 5 s read timeout.
+    const auto reading = Clock::now();
     const std::size_t got = c.read_payload(100u << 20);
     EXPECT_LT(got, 100u << 20);
-    EXPECT_TRUE(c.eof());
+    EXPECT_LT(Clock::now() - reading, 3s);
 }
 
 } // namespace
