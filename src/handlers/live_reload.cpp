@@ -55,10 +55,23 @@ struct LiveReload::Hub {
         if (stop >= 0) ::close(stop);
     }
 
+    static bool same_directory(const std::string& a, const std::string& b) {
+        struct stat sa {};
+        struct stat sb {};
+        return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 &&
+               sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    }
+
     void add_tree(const std::string& dir) {
         const int wd = inotify_add_watch(inotify, dir.c_str(), kEvents);
         if (wd < 0) return; // past the inotify limit: the rest is not watched
-        if (!directories.emplace(wd, dir).second) return; // seen (a link back up the tree)
+        const auto [known, added] = directories.emplace(wd, dir);
+        if (!added) {
+            // The same directory again: a link back up the tree (seen), or one renamed within
+            // the root, whose path, and its subdirectories' paths, are out of date.
+            if (known->second == dir || same_directory(known->second, dir)) return;
+            known->second = dir;
+        }
         watched = directories.size();
         DIR* d = ::opendir(dir.c_str());
         if (d == nullptr) return;

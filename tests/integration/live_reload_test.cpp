@@ -231,6 +231,21 @@ TEST_F(LiveReloadHub, NewDirectoriesAreWatchedToo) {
     EXPECT_EQ(p->message_count(), 3u);
 }
 
+// A renamed directory keeps its watch; what is made in it afterwards is watched under its new
+// name (the old name no longer exists to watch).
+TEST_F(LiveReloadHub, ARenamedDirectoryIsWatchedUnderItsNewName) {
+    auto p = page();
+    fs::rename(tree.root() + "/sub", tree.root() + "/moved");
+    ASSERT_TRUE(p->wait_messages(1, 3s));
+    settle();
+    fs::create_directories(tree.root() + "/moved/deeper/new");
+    ASSERT_TRUE(p->wait_messages(2, 3s));
+    settle();
+    EXPECT_EQ(reload->watched_directories(), 4u); // the root, moved, moved/deeper, …/new
+    tree.write("moved/deeper/new/page.html", kPage);
+    ASSERT_TRUE(p->wait_messages(3, 3s)) << "a file made under the new name went unseen";
+}
+
 TEST_F(LiveReloadHub, HiddenFilesAndTreesAreNotChanges) {
     auto p = page();
     tree.write(".index.html.swp", "swap");
