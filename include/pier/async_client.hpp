@@ -87,6 +87,11 @@ struct AsyncOptions {
     /// Undo gzip, deflate, br and zstd content codings (ask for them with Accept-Encoding).
     bool decode_content = false;
     DebugSink debug;
+    /// curl's --resolve: "host:port" → IP addresses to connect to, in order, instead of looking
+    /// the host up; Host, SNI and certificate verification keep the URL's name.
+    std::map<std::string, std::vector<std::string>> resolve;
+    /// curl's --unix-socket: every connection goes to this socket (TLS over it for https).
+    std::string unix_socket;
 };
 
 /// One HTTP/1.1 connection to one origin. Requests queue and go out one after another on it
@@ -138,9 +143,9 @@ class AsyncClient {
 /// Session::fetch's rules on the event loop — redirects, credentials, cookies (its own jar),
 /// the 417 retry, dot-segments — over a few kept-alive connections per origin. on_head gets
 /// the final answer (with url and redirects set); the bodies of redirects are read and dropped.
-/// Each new connection takes the timeouts, TLS options, decoding and debug sink of the fetch
-/// that opens it. Not here yet (on_done gets an HTTPException at once): proxies, streamed
-/// bodies (FetchOptions::body_source), --resolve and unix sockets.
+/// Each new connection takes the timeouts, TLS options, decoding, debug sink, --resolve
+/// entries and unix socket of the fetch that opens it. Not here yet (on_done gets an
+/// HTTPException at once): proxies and streamed bodies (FetchOptions::body_source).
 class AsyncSession {
   public:
     explicit AsyncSession(Loop& loop, std::size_t max_per_origin = 6);

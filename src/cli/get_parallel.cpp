@@ -25,8 +25,6 @@ std::string parallel_unsupported(const GetArgs& args) {
     if (args.retry > 0) why.emplace_back("--retry");
     if (!args.dump_header.empty()) why.emplace_back("-D");
     if (!args.cookies.empty() || !args.cookie_jar.empty()) why.emplace_back("cookies (-b, -c)");
-    if (!args.connection.resolve.empty()) why.emplace_back("--resolve");
-    if (!args.connection.unix_socket.empty()) why.emplace_back("--unix-socket");
     if (args.connection.http10) why.emplace_back("--http1.0");
     if (!args.connection.cert.empty()) why.emplace_back("--cert");
     if (args.proxy_set

@@ -5,6 +5,7 @@
 #include "client/async_stream.hpp"
 #include "client/async_upgrade.hpp"
 #include "client/decode.hpp"
+#include "client/fetch_plan.hpp"
 #include "client/head_reader.hpp"
 #include "client/request_checks.hpp"
 #include "client/response_stream.hpp"
@@ -148,7 +149,19 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
     }
 
     void open() {
-        addresses_ = detail::resolve_host(host_, port_);
+        if (!options_.unix_socket.empty()) {
+            const auto address = detail::unix_address(options_.unix_socket);
+            if (!address)
+                return finish(std::make_exception_ptr(
+                    ConnectError("failed to connect to unix socket " + options_.unix_socket + ": " +
+                                     std::strerror(ENAMETOOLONG),
+                                 ConnectError::Kind::connect, ENAMETOOLONG)));
+            addresses_ = {*address};
+        } else if (const auto* given = detail::given_addresses(options_.resolve, host_, port_)) {
+            addresses_ = detail::numeric_addresses(*given, port_);
+        } else {
+            addresses_ = detail::resolve_host(host_, port_);
+        }
         if (addresses_.empty())
             return finish(std::make_exception_ptr(
                 ConnectError("could not resolve host: " + host_, ConnectError::Kind::resolve)));
@@ -160,7 +173,7 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
     }
 
     void connect_next() {
-        report(DebugKind::info, "Trying " + host_ + ":" + std::to_string(port_) + "...");
+        report(DebugKind::info, "Trying " + where() + "...");
         while (next_address_ < addresses_.size()) {
             const int fd = detail::start_connect(addresses_[next_address_++]);
             if (fd < 0) {
@@ -174,10 +187,15 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
             });
             return;
         }
-        finish(std::make_exception_ptr(ConnectError("failed to connect to " + host_ + ":" +
-                                                        std::to_string(port_) + ": " +
-                                                        std::strerror(last_error_),
-                                                    ConnectError::Kind::connect, last_error_)));
+        finish(std::make_exception_ptr(
+            ConnectError("failed to connect to " + where() + ": " + std::strerror(last_error_),
+                         ConnectError::Kind::connect, last_error_)));
+    }
+
+    // What the connection goes to, for messages.
+    std::string where() const {
+        return options_.unix_socket.empty() ? host_ + ":" + std::to_string(port_)
+                                            : "unix socket " + options_.unix_socket;
     }
 
     void on_ready(unsigned events) {

@@ -33,10 +33,8 @@ struct AsyncSession::Fetch : std::enable_shared_from_this<Fetch> {
     }
 
     void send(const detail::Hop& hop) {
-        if (!hop.proxy.empty() || hop.streamed || !options.unix_socket.empty() ||
-            !options.resolve.empty())
-            throw HTTPException("the event-loop client does not do proxies, streamed bodies, "
-                                "--resolve or unix sockets yet");
+        if (!hop.proxy.empty() || hop.streamed)
+            throw HTTPException("the event-loop client does not do proxies or streamed bodies yet");
         const detail::Target& t = hop.target;
         AsyncRequest request;
         request.method = hop.method;
@@ -113,6 +111,8 @@ AsyncConnection& AsyncSession::connection_for(const std::string& scheme, const s
             o.tls = options.tls;
             o.decode_content = options.decompress;
             o.debug = options.debug;
+            o.resolve = options.resolve;
+            o.unix_socket = options.unix_socket;
             return std::make_unique<AsyncConnection>(loop_, host, port, scheme == "https", o);
         });
 }

@@ -4,11 +4,14 @@
 
 #include <pier/loop.hpp>
 
+#include <arpa/inet.h>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <netdb.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 namespace pier::client::detail {
@@ -75,12 +78,48 @@ std::vector<Address> resolve_host(const std::string& host, std::uint16_t port) {
     return out;
 }
 
+std::vector<Address> numeric_addresses(const std::vector<std::string>& ips, std::uint16_t port) {
+    std::vector<Address> out;
+    for (std::string_view ip : ips) {
+        if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']')
+            ip = ip.substr(1, ip.size() - 2);
+        const std::string text(ip);
+        Address a;
+        auto* v4 = reinterpret_cast<sockaddr_in*>(&a.storage);
+        auto* v6 = reinterpret_cast<sockaddr_in6*>(&a.storage);
+        if (::inet_pton(AF_INET, text.c_str(), &v4->sin_addr) == 1) {
+            v4->sin_family = AF_INET;
+            v4->sin_port = htons(port);
+            a.length = sizeof(sockaddr_in);
+        } else if (::inet_pton(AF_INET6, text.c_str(), &v6->sin6_addr) == 1) {
+            v6->sin6_family = AF_INET6;
+            v6->sin6_port = htons(port);
+            a.length = sizeof(sockaddr_in6);
+        } else {
+            return {};
+        }
+        out.push_back(a);
+    }
+    return out;
+}
+
+std::optional<Address> unix_address(const std::string& path) {
+    Address a;
+    auto* un = reinterpret_cast<sockaddr_un*>(&a.storage);
+    if (path.empty() || path.size() >= sizeof un->sun_path) return std::nullopt;
+    un->sun_family = AF_UNIX;
+    path.copy(un->sun_path, path.size());
+    a.length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+    return a;
+}
+
 int start_connect(const Address& address) {
     const int fd =
         ::socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
     const int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (address.storage.ss_family != AF_UNIX)
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (::connect(fd, reinterpret_cast<const sockaddr*>(&address.storage), address.length) < 0 &&
         errno != EINPROGRESS) {
         const int e = errno;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <netinet/in.h>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <sys/socket.h>
@@ -66,6 +67,11 @@ struct Address {
 };
 /// getaddrinfo for host:port (it waits: see async_client.hpp). Empty when nothing resolves.
 std::vector<Address> resolve_host(const std::string& host, std::uint16_t port);
+/// --resolve's IP addresses ("127.0.0.1", "[::1]") with `port`, never looked up. Empty when
+/// one of them is not an IP address.
+std::vector<Address> numeric_addresses(const std::vector<std::string>& ips, std::uint16_t port);
+/// A unix socket's address; nullopt when the path is empty or too long for sun_path.
+std::optional<Address> unix_address(const std::string& path);
 /// A non-blocking socket whose connect to `address` has started (or is done): -1 with errno.
 int start_connect(const Address& address);
 /// After the socket became writable: 0 when connected, else the connect's errno.

@@ -38,18 +38,6 @@ std::string base64(std::string_view in) {
 // set_expect_continue's threshold that no body reaches: no Expect at all.
 constexpr std::uint64_t kNoExpect = UINT64_MAX;
 
-// The --resolve addresses given for host:port, if any.
-const std::vector<std::string>* given_addresses(const FetchOptions& options, std::string_view host,
-                                                std::uint16_t port) {
-    if (options.resolve.empty()) return nullptr;
-    std::string key =
-        host.find(':') != std::string_view::npos ? "[" + lowercase(host) + "]" : lowercase(host);
-    key += ":" + std::to_string(port);
-    for (const auto& [entry, addresses] : options.resolve)
-        if (lowercase(entry) == key) return &addresses;
-    return nullptr;
-}
-
 // A redirect's body is read so the connection can be reused, unless it is large.
 void discard(Response& r) {
     char sink[16384];
@@ -144,7 +132,7 @@ Connection& Session::connection_for(std::string_view scheme, std::string_view ho
     const std::uint16_t p = proxy.empty() ? port : via.port;
     // Where the connection goes is part of what it is: another socket or address, another one.
     const std::vector<std::string>* addresses =
-        options.unix_socket.empty() ? given_addresses(options, h, p) : nullptr;
+        options.unix_socket.empty() ? detail::given_addresses(options.resolve, h, p) : nullptr;
     if (!options.unix_socket.empty()) key += " over " + options.unix_socket;
     if (addresses != nullptr)
         for (const std::string& a : *addresses) key += " at " + a;

@@ -34,6 +34,18 @@ std::string credentials_from_userinfo(std::string_view userinfo) {
                                                              : decoded(userinfo.substr(colon + 1)));
 }
 
+const std::vector<std::string>*
+given_addresses(const std::map<std::string, std::vector<std::string>>& resolve,
+                std::string_view host, std::uint16_t port) {
+    if (resolve.empty()) return nullptr;
+    std::string key =
+        host.find(':') != std::string_view::npos ? "[" + lowercase(host) + "]" : lowercase(host);
+    key += ":" + std::to_string(port);
+    for (const auto& [entry, addresses] : resolve)
+        if (lowercase(entry) == key) return &addresses;
+    return nullptr;
+}
+
 Target parse_target(std::string_view url, bool path_as_is) {
     auto parsed = parse_url(url);
     if (!parsed) {

@@ -9,9 +9,11 @@
 #include <pier/fields.hpp>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pier::client::detail {
 
@@ -25,6 +27,10 @@ struct Target {
 };
 /// Throws InvalidURL, or UnknownProtocol for a scheme pier does not speak.
 Target parse_target(std::string_view url, bool path_as_is = true);
+/// curl's --resolve entries ("host:port" → addresses) for host and port, or null.
+const std::vector<std::string>*
+given_addresses(const std::map<std::string, std::vector<std::string>>& resolve,
+                std::string_view host, std::uint16_t port);
 /// "user:password" as it appears, percent-encoded, in a URL's user-info, as Basic credentials.
 std::string credentials_from_userinfo(std::string_view userinfo);
 

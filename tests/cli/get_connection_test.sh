@@ -56,6 +56,15 @@ grep -q "^Host: example.test:$port" "$tmp/stdout" || fail "--resolve: Host $(cat
 expect_exit 0 --resolve "+EXAMPLE.test:$port:[::1],127.0.0.1" -L \
   "http://example.TEST:$port/to?url=http://example.test:$port/echo"
 grep -q "^GET /echo HTTP/1.1" "$tmp/stdout" || fail "--resolve across a redirect: $(cat "$tmp/stdout")"
+# -Z too, on the event-loop client (no warning that the URLs run one after another); with
+# IPv6 first, which refuses, and a name that has no entry left to a lookup that fails (6).
+expect_exit 0 -Z --resolve "example.test:$port:[::1],127.0.0.1" \
+  "http://example.test:$port/echo" "http://EXAMPLE.test:$port/echo"
+[[ $(grep -c "^Host: example.test:$port" "$tmp/stdout") -eq 1 &&
+  $(grep -c "^Host: EXAMPLE.test:$port" "$tmp/stdout") -eq 1 ]] || fail "-Z --resolve: $(cat "$tmp/stdout")"
+[[ ! -s $tmp/stderr ]] || fail "-Z --resolve: $(cat "$tmp/stderr")"
+expect_exit 6 -Z --resolve "example.test:$port:127.0.0.1" "http://example.test:$port/echo" \
+  "http://other.test:$port/echo"
 # What curl lets pass passes: an empty address after a comma, a removal of nothing.
 expect_exit 0 --resolve "example.test:$port:127.0.0.1,," --resolve -nothing "http://example.test:$port/echo"
 curl_exit 0 --resolve "example.test:$port:127.0.0.1,," --resolve -nothing "http://example.test:$port/echo"
@@ -173,6 +182,16 @@ cmp -s "$tmp/stdout" "$tmp/curl.out" || fail "https over a unix socket: curl got
 expect_exit 60 --unix-socket "$tmp/tls.sock" --cacert "$tmp/ca.pem" "https://other.test/"
 expect_exit 7 --unix-socket "$tmp/no-such.sock" "http://example.test/"
 grep -q "no-such.sock" "$tmp/stderr" || fail "--unix-socket: the message does not name the socket: $(cat "$tmp/stderr")"
+# -Z over the socket, plain and TLS, on the event-loop client; a missing socket is 7 there too.
+expect_exit 0 -Z --unix-socket "$tmp/plain.sock" "http://example.test/a" "http://example.test/b"
+sort "$tmp/stdout" | tr '\n' '|' | grep -qx 'GET /a HTTP/1.1 host=example.test|GET /b HTTP/1.1 host=example.test|' ||
+  fail "-Z --unix-socket: $(cat "$tmp/stdout")"
+[[ ! -s $tmp/stderr ]] || fail "-Z --unix-socket: $(cat "$tmp/stderr")"
+expect_exit 0 -Z --unix-socket "$tmp/tls.sock" --cacert "$tmp/ca.pem" "https://example.test/"
+[[ $(cat "$tmp/stdout") == "sni=example.test host=example.test" ]] || fail "-Z https over a unix socket: $(cat "$tmp/stdout")"
+expect_exit 60 -Z --unix-socket "$tmp/tls.sock" --cacert "$tmp/ca.pem" "https://other.test/"
+expect_exit 7 -Z --unix-socket "$tmp/no-such.sock" "http://example.test/"
+grep -q "no-such.sock" "$tmp/stderr" || fail "-Z --unix-socket: the message does not name the socket: $(cat "$tmp/stderr")"
 curl_exit 7 --unix-socket "$tmp/no-such.sock" "http://example.test/"
 
 # Client certificates: nginx sees alice's subject, from a certificate and key apart or in one
