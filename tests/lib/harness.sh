@@ -63,16 +63,16 @@ scratch_cleanup() {
   rm -rf "$tmp"
 }
 
-# need_chromium [REPORT]: $chromium, the browser's path. Missing is a failure, not a skip
-# (scripts/install-deps installs it), said by REPORT: fail (the default) or die.
+# need_chromium REPORT: $chromium, the browser's path. Missing is a failure, not a skip
+# (scripts/install-deps installs it), said by REPORT: fail or die.
 need_chromium() {
   chromium=$(command -v chromium || command -v chromium-browser || true)
-  [[ -n $chromium ]] || "${1:-fail}" "chromium not installed (run scripts/install-deps)"
+  [[ -n $chromium ]] || "$1" "chromium not installed (run scripts/install-deps)"
 }
-# chromium_scratch [REPORT]: need_chromium, then `scratch --wait` with $tmp/profile for a
+# chromium_scratch REPORT: need_chromium, then `scratch --wait` with $tmp/profile for a
 # cdp_*.py driver, which leaves the browser's process group in profile/chromium.pid.
 chromium_scratch() {
-  need_chromium "$@"
+  need_chromium "$1"
   scratch --wait
   mkdir -p "$tmp/profile"
   kill_group_at_exit "$tmp/profile/chromium.pid"
