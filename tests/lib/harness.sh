@@ -124,7 +124,7 @@ start_get_peer() {
   python3 "$harness_dir/../cli/get_peer.py" "$1" >"$tmp/peer.port" &
   for _ in $(seq 100); do [[ -s $tmp/peer.port ]] && break; sleep 0.05; done
   peer_port=$(cat "$tmp/peer.port")
-    py=http://127.0.0.1:$peer_port
+  py=http://127.0.0.1:$peer_port
 }
 
 # expect_exit CODE ARGS...: runs `$pier get ARGS` with a 20 s bound, its output in $tmp/stdout
