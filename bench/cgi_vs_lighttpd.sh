@@ -78,11 +78,9 @@ run() {
     before=$(ticks_reaping "$1")
     out=$(timeout $((seconds + 30)) taskset -c 1 wrk -t1 -c "$conns" -d "${seconds}s" "http://127.0.0.1:$2$3" 2>&1) || true
     after=$(ticks_reaping "$1")
-    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    reqs=$(awk '/requests in/ {print $1}' <<<"$out")
-    errors=$(awk '/Non-2xx|Socket errors/ {e=1} END {print e+0}' <<<"$out")
+    read -r rps reqs _ errors <<<"$(wrk_figures "$out")"
     hz=$(getconf CLK_TCK)
-    awk -v r="${rps:-0}" -v t=$((after - before)) -v n="${reqs:-0}" -v hz="$hz" -v e="$errors" \
+    awk -v r="$rps" -v t=$((after - before)) -v n="$reqs" -v hz="$hz" -v e="$errors" \
         'BEGIN {printf "%s %.1f %d\n", r, n ? t * 1e6 / hz / n : 0, (n ? e : 1)}'
 }
 

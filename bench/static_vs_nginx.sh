@@ -14,7 +14,6 @@ pier=$1
 rounds=${2:-3}
 seconds=${3:-5}
 here=$(cd "$(dirname "$0")" && pwd)
-nginx_temp_paths=$here/nginx_temp_paths.conf
 
 for tool in wrk nginx h2o lighttpd curl bc taskset; do
     command -v "$tool" >/dev/null || { echo "static_vs_nginx: $tool is missing (scripts/install-deps installs it)" >&2; exit 1; }
@@ -26,22 +25,9 @@ declare -A port=([pier]=18081 [nginx]=18082 [h2o]=18083 [lighttpd]=18084)
 declare -A pid=()
 
 work=$(mktemp -d)
-# Every server is stopped on any exit, including a failed start or Ctrl-C. h2o shuts down
-# gracefully on SIGTERM, so whatever is still there after 2 s gets SIGKILL: a server left
-# running would hold its port and skew the next run. (The jobs are in pid[] as well: a second
-# kill of one just fails.)
+# Every server is stopped on any exit, including a failed start or Ctrl-C.
 cleanup() {
-    local p left=()
-    [[ -f $work/nginx.pid ]] && pid[nginx]=$(cat "$work/nginx.pid")
-    for p in "${pid[@]}" $(jobs -p); do
-        kill "$p" 2>/dev/null && left+=("$p")
-    done
-    for _ in {1..20}; do
-        for p in "${!left[@]}"; do kill -0 "${left[$p]}" 2>/dev/null || unset 'left[p]'; done
-        [[ ${#left[@]} -eq 0 ]] && break
-        sleep 0.1
-    done
-    for p in "${left[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+    stop_servers "$work/nginx.pid"
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -57,21 +43,8 @@ chmod -R a+rX "$root"
 # access log, keep-alive without a request limit, sendfile and its open-file/stat cache on
 # where the server has them.
 mkdir -p "$work/nginx/logs"
-cat >"$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx/logs/error.log crit;
-events { worker_connections 20000; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nodelay on;
-    keepalive_requests 1000000;
-    open_file_cache max=1000 inactive=60s;
-    types { text/plain txt; application/octet-stream bin; }
-    include $nginx_temp_paths;
+nginx_conf "$work/nginx" <<CONF
     server { listen 127.0.0.1:${port[nginx]}; root $root; }
-}
 CONF
 
 # h2o 2.2: no access-log directive means no access log; it has no per-connection request
@@ -166,13 +139,10 @@ run() {
     out=$(timeout $((seconds + 30)) taskset -c 1 wrk --latency -d "${seconds}s" "$@" "http://127.0.0.1:$server_port$path" 2>&1) || true
     after=$(ticks "$server_pid")
     local rps reqs p99 errors
-    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    reqs=$(awk '/requests in/ {print $1}' <<<"$out")
-    p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub("us","",v); v/=1000} else if (v ~ /ms$/) sub("ms","",v); else if (v ~ /s$/) {sub("s","",v); v*=1000}; print v}' <<<"$out")
-    errors=$(awk '/Non-2xx|Socket errors/ {e=1} END {print e+0}' <<<"$out")
+    read -r rps reqs p99 errors <<<"$(wrk_figures "$out")"
     local hz
     hz=$(getconf CLK_TCK)
-    awk -v r="${rps:-0}" -v p="${p99:-0}" -v t=$((after - before)) -v n="${reqs:-0}" -v hz="$hz" -v e="$errors" \
+    awk -v r="$rps" -v p="$p99" -v t=$((after - before)) -v n="$reqs" -v hz="$hz" -v e="$errors" \
         'BEGIN {printf "%s %s %.2f %d\n", r, p, n ? t * 1e6 / hz / n : 0, (n ? e : 1)}'
 }
 
@@ -207,33 +177,6 @@ scenario() { # name path wrk-args...
     done
 }
 
-# summary <table> <min|max> <format>: one row per scenario, each server's median, the best
-# peer by that figure and pier's ratio to it.
-summary() {
-    local -n table=$1
-    local better=$2 fmt=$3 name s best ratio
-    echo "| scenario | pier | nginx | h2o | lighttpd | best peer | pier / best peer |"
-    echo "|---|---:|---:|---:|---:|---|---:|"
-    for name in "${names[@]}"; do
-        best=
-        for s in "${peers[@]}"; do
-            if [[ -z $best ]] || { [[ $better == min ]] && (($(bc -l <<<"${table[$name,$s]} < ${table[$name,$best]}"))); } ||
-               { [[ $better == max ]] && (($(bc -l <<<"${table[$name,$s]} > ${table[$name,$best]}"))); }; then
-                best=$s
-            fi
-        done
-        if (($(bc -l <<<"${table[$name,$best]} > 0"))); then
-            ratio=$(printf "%.2fx" "$(bc -l <<<"${table[$name,pier]} / ${table[$name,$best]}")")
-        else
-            ratio=n/a
-        fi
-        printf "| %-28s |" "$name"
-        # shellcheck disable=SC2059 # the format is the caller's, for its figure
-        for s in "${servers[@]}"; do printf " $fmt |" "${table[$name,$s]}"; done
-        printf " %-8s | %s |\n" "$best" "$ratio"
-    done
-}
-
 version() {
     case $1 in
     nginx) nginx -v 2>&1 | sed 's/.*\///' ;;
@@ -256,11 +199,11 @@ scenario "13 B, 1000 conns" /small.txt -t1 -c1000
 echo
 echo "Server CPU µs per request (lower is better; the deciding figure):"
 echo
-summary cpu min "%6.2f"
+summary cpu min "%6.2f" names 28
 echo
 echo "Requests per second (higher is better; wrk-bound except pipelined):"
 echo
-summary rps max "%8.0f"
+summary rps max "%8.0f" names 28
 
 # Memory per idle keep-alive connection, at 10,000 connections (PERFORMANCE.md: compare at the
 # same count). Each connection makes one request, then sits idle while RSS is read.
@@ -275,4 +218,4 @@ for s in "${servers[@]}"; do idle_table[${names[0]},$s]=${idle[$s]}; done
 echo
 echo "Bytes per idle keep-alive connection (lower is better):"
 echo
-summary idle_table min "%6.0f"
+summary idle_table min "%6.0f" names 28

@@ -48,7 +48,6 @@ clients=${HANDSHAKE_CLIENTS:-8}
 # s_time takes whole seconds.
 stime_seconds=$(awk -v s="$seconds" 'BEGIN {t = int(s); if (t < s) t++; if (t < 1) t = 1; print t}')
 here=$(cd "$(dirname "$0")" && pwd)
-nginx_temp_paths=$here/nginx_temp_paths.conf
 
 for tool in wrk nginx h2o openssl curl bc taskset timeout; do
     command -v "$tool" >/dev/null || { echo "tls_vs_nginx: $tool is missing (scripts/install-deps installs it)" >&2; exit 1; }
@@ -62,24 +61,9 @@ declare -A port=([pier,ec]=18181 [nginx,ec]=18182 [h2o,ec]=18183
 declare -A pid=()
 
 work=$(mktemp -d)
-# Every server is stopped on any exit, including a failed start or Ctrl-C. h2o shuts down
-# gracefully on SIGTERM, so whatever is still there after 2 s gets SIGKILL: a server left
-# running would hold its port and skew the next run. (The jobs are in pid[] as well: a second
-# kill of one just fails.)
+# Every server is stopped on any exit, including a failed start or Ctrl-C.
 cleanup() {
-    local p f left=()
-    for f in "$work"/nginx-*.pid; do
-        [[ -f $f ]] && pid[$(basename "$f")]=$(cat "$f")
-    done
-    for p in "${pid[@]}" $(jobs -p); do
-        kill "$p" 2>/dev/null && left+=("$p")
-    done
-    for _ in {1..20}; do
-        for p in "${!left[@]}"; do kill -0 "${left[$p]}" 2>/dev/null || unset 'left[p]'; done
-        [[ ${#left[@]} -eq 0 ]] && break
-        sleep 0.1
-    done
-    for p in "${left[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+    stop_servers "$work"/nginx-*.pid
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -113,19 +97,7 @@ done
 # buffers, as pier and h2o do).
 for k in "${certs[@]}"; do
     mkdir -p "$work/nginx-$k/logs"
-    cat >"$work/nginx-$k.conf" <<CONF
-worker_processes 1;
-pid $work/nginx-$k.pid;
-error_log $work/nginx-$k/logs/error.log crit;
-events { worker_connections 20000; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nodelay on;
-    keepalive_requests 1000000;
-    open_file_cache max=1000 inactive=60s;
-    types { text/plain txt; application/octet-stream bin; }
-    include $nginx_temp_paths;
+    nginx_conf "$work/nginx-$k" <<CONF
     ssl_protocols TLSv1.2 TLSv1.3;
     ssl_session_cache shared:SSL:10m;
     ssl_session_tickets on;
@@ -135,7 +107,6 @@ http {
         ssl_certificate_key $work/$k.key;
         root $root;
     }
-}
 CONF
 
     # h2o 2.2: no access-log directive means no access log; no per-connection request limit;
@@ -238,13 +209,10 @@ run_wrk() {
     out=$(timeout $((stime_seconds + 30)) taskset -c 1 wrk --latency -d "${seconds}s" "$@" "https://127.0.0.1:$server_port$path" 2>&1) || true
     after=$(ticks "$server_pid")
     local rps reqs p99 errors gbps
-    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    reqs=$(awk '/requests in/ {print $1}' <<<"$out")
-    p99=$(awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub("us","",v); v/=1000} else if (v ~ /ms$/) sub("ms","",v); else if (v ~ /s$/) {sub("s","",v); v*=1000}; print v}' <<<"$out")
-    errors=$(awk '/Non-2xx|Socket errors/ {e=1} END {print e+0}' <<<"$out")
+    read -r rps reqs p99 errors <<<"$(wrk_figures "$out")"
     # wrk's Transfer/sec is in binary units (KB = 1024 B); GB/s here is its GB, 2^30 bytes.
     gbps=$(awk '/Transfer\/sec/ {v=$2; m=1; if (v ~ /GB$/) m=1; else if (v ~ /MB$/) m=1/1024; else if (v ~ /KB$/) m=1/1048576; else m=1/1073741824; sub(/[KMG]?B$/, "", v); print v*m}' <<<"$out")
-    awk -v r="${rps:-0}" -v p="${p99:-0}" -v t=$((after - before)) -v n="${reqs:-0}" -v hz="$hz" -v e="$errors" -v g="${gbps:-0}" \
+    awk -v r="$rps" -v p="$p99" -v t=$((after - before)) -v n="$reqs" -v hz="$hz" -v e="$errors" -v g="${gbps:-0}" \
         'BEGIN {printf "%s %s %.2f %d %.3f\n", r, p, n ? t * 1e6 / hz / n : 0, (n ? e : 1), g}'
 }
 
@@ -328,37 +296,6 @@ scenario() {
     done
 }
 
-# summary <table> <min|max> <format> <scenario names>: one row per scenario, each server's
-# median, the best peer by that figure and pier's ratio to it.
-summary() {
-    local -n table=$1 rows=$4
-    local better=$2 fmt=$3 name s best ratio
-    printf "| scenario |"
-    for s in "${servers[@]}"; do printf " %s |" "$s"; done
-    echo " best peer | pier / best peer |"
-    printf "|---|"
-    for s in "${servers[@]}"; do printf -- "---:|"; done
-    echo "---|---:|"
-    for name in "${rows[@]}"; do
-        best=
-        for s in "${peers[@]}"; do
-            if [[ -z $best ]] || { [[ $better == min ]] && (($(bc -l <<<"${table[$name,$s]} < ${table[$name,$best]}"))); } ||
-               { [[ $better == max ]] && (($(bc -l <<<"${table[$name,$s]} > ${table[$name,$best]}"))); }; then
-                best=$s
-            fi
-        done
-        if (($(bc -l <<<"${table[$name,$best]} > 0"))); then
-            ratio=$(printf "%.2fx" "$(bc -l <<<"${table[$name,pier]} / ${table[$name,$best]}")")
-        else
-            ratio=n/a
-        fi
-        printf "| %-35s |" "$name"
-        # shellcheck disable=SC2059 # the format is the caller's, for its figure
-        for s in "${servers[@]}"; do printf " $fmt |" "${table[$name,$s]}"; done
-        printf " %-8s | %s |\n" "$best" "$ratio"
-    done
-}
-
 version() {
     case $1 in
     nginx) nginx -v 2>&1 | sed 's/.*\///' ;;
@@ -408,15 +345,15 @@ handshake_names=("${names[@]:keepalive_count}")
 echo
 echo "Server CPU µs per request (lower is better; the deciding figure):"
 echo
-summary cpu min "%7.2f" names
+summary cpu min "%7.2f" names 35
 echo
 echo "Requests (handshakes) per second (higher is better; client-bound):"
 echo
-summary rps max "%8.0f" names
+summary rps max "%8.0f" names 35
 echo
 echo "GB/s of the 1 MiB file (wrk's Transfer/sec; higher is better; wrk-bound):"
 echo
-summary gbps max "%6.3f" big_names
+summary gbps max "%6.3f" big_names 35
 # A resumption scenario in which some server did not resume measures full handshakes for it.
 for name in "${handshake_names[@]}"; do
     for s in "${servers[@]}"; do

@@ -32,15 +32,7 @@ work=$(mktemp -d)         # on /tmp's file system: both servers write here
 src=$(mktemp -d -p /dev/shm) # the sources, in memory: reading them costs the client no disk
 chmod 755 "$work"            # nginx's workers run as nobody
 cleanup() {
-    local p left=()
-    [[ -f $work/nginx/nginx.pid ]] && pid[nginx]=$(cat "$work/nginx/nginx.pid")
-    for p in "${pid[@]}" $(jobs -p); do kill "$p" 2>/dev/null && left+=("$p"); done
-    for _ in {1..20}; do
-        for p in "${!left[@]}"; do kill -0 "${left[$p]}" 2>/dev/null || unset 'left[p]'; done
-        [[ ${#left[@]} -eq 0 ]] && break
-        sleep 0.1
-    done
-    for p in "${left[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+    stop_servers "$work/nginx/nginx.pid"
     rm -rf "$work" "$src"
 }
 trap cleanup EXIT

@@ -5,18 +5,14 @@
 # -b '', the engine off without -b/-c, -L with the domain, path, secure and expiry rules,
 # --junk-session-cookies, the atomic write and the size limit.
 set -euo pipefail
-unset http_proxy https_proxy HTTPS_PROXY no_proxy NO_PROXY
 pier=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/lib/harness.sh
+source "$here/../lib/harness.sh"
+scratch
 command -v curl >/dev/null || { echo "curl not installed: skipped"; exit 0; }
 
-python3 "$here/get_peer.py" "$tmp" >"$tmp/peer.port" &
-for _ in $(seq 100); do [[ -s $tmp/peer.port ]] && break; sleep 0.05; done
-port=$(cat "$tmp/peer.port")
-py=http://127.0.0.1:$port
+start_get_peer "$tmp"
 
 # The Cookie field each client sends to /echo with these arguments ("" when none).
 pier_cookie() { timeout 20 "$pier" get -s "$@" | tr -d '\r' | sed -n 's/^Cookie: //p'; }
@@ -82,7 +78,7 @@ printf '%s\n' '# Netscape HTTP Cookie File' \
   $'localhost\tFALSE\t/\tFALSE\t1000\told\tv' \
   $'localhost\tFALSE\t/echo/deeper\tFALSE\t0\tdeep\tv' >"$tmp/hosts.jar"
 printf '%s\r\n' $'localhost\tFALSE\t/\tTRUE\t0\tsec\tv' >>"$tmp/hosts.jar"
-cross="$py/to?url=http://localhost:$port/echo"
+cross="$py/to?url=http://localhost:$peer_port/echo"
 [[ $(curl_cookie -L -b "$tmp/hosts.jar" "$cross" | tr ';' '\n' | grep -c lh) -eq 1 ]] || fail "curl cross-host"
 got=$(pier_cookie -L -b "$tmp/hosts.jar" "$cross")
 [[ $got == 'lh=v' ]] || fail "-L across hosts: '$got'"

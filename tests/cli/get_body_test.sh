@@ -5,19 +5,11 @@
 # same flags given to the real curl must send the same request (User-Agent and the boundary
 # aside), and `pier serve --upload` and Python's http.server receive the uploads.
 set -euo pipefail
-unset http_proxy https_proxy HTTPS_PROXY no_proxy NO_PROXY
 pier=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-# expect_exit CODE ARGS...: runs pier get with a 20 s bound and checks the exit status.
-expect_exit() {
-  local want=$1 status=0
-  shift
-  timeout 20 "$pier" get "$@" >"$tmp/stdout" 2>"$tmp/stderr" <"${stdin:-/dev/null}" || status=$?
-  [[ $status -eq $want ]] || fail "pier get $* exited $status, not $want: $(cat "$tmp/stderr")"
-}
+# shellcheck source=tests/lib/harness.sh
+source "$here/../lib/harness.sh"
+scratch
 # same_as_curl ARGS...: pier get and curl, the same flags, the same request at the echo.
 same_as_curl() {
   timeout 20 "$pier" get -s "$@" >"$tmp/pier.out" <"${stdin:-/dev/null}" || fail "pier get $*"
@@ -41,9 +33,7 @@ printf 'x' >unknown.zzq
 printf 'quoted' >'q;n"a.txt'
 head -c 1100000 /dev/urandom >big.bin
 
-python3 "$here/get_peer.py" "$tmp/site" >"$tmp/peer.port" &
-for _ in $(seq 100); do [[ -s $tmp/peer.port ]] && break; sleep 0.05; done
-py=http://127.0.0.1:$(cat "$tmp/peer.port")
+start_get_peer "$tmp/site"
 host=${py#http://}
 version=$("$pier" --version | cut -d' ' -f2)
 

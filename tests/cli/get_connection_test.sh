@@ -4,29 +4,11 @@
 # certificate check keep the name), --unix-socket (plain and TLS), --cert/--key/--pass against
 # nginx's ssl_verify_client, --http1.0 (the bytes sent, no connection kept), and the exit codes.
 set -euo pipefail
-# Proxies of the environment would take loopback requests elsewhere.
-unset http_proxy https_proxy HTTPS_PROXY no_proxy NO_PROXY
 pier=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-nginx_temp_paths=$here/../../bench/nginx_temp_paths.conf
-tmp=$(mktemp -d)
-chmod 755 "$tmp" # nginx workers may run as www-data
-cleanup() {
-  [[ -f $tmp/nginx.pid ]] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null
-  kill $(jobs -p) 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; fail "nothing on port $1"; }
-# expect_exit CODE ARGS...: runs pier get with a 20 s bound and checks the exit status.
-expect_exit() {
-  local want=$1 status=0
-  shift
-  timeout 20 "$pier" get "$@" >"$tmp/stdout" 2>"$tmp/stderr" || status=$?
-  [[ $status -eq $want ]] || fail "pier get $* exited $status, not $want: $(cat "$tmp/stderr")"
-}
+# shellcheck source=tests/lib/harness.sh
+source "$here/../lib/harness.sh"
+scratch
 # curl_exit CODE ARGS...: the same for curl, into $tmp/curl.out.
 curl_exit() {
   local want=$1 status=0
@@ -40,9 +22,8 @@ without_agent() { tr -d '\r' <"$1" | grep -v '^User-Agent:'; }
 mkdir -p "$tmp/site"
 head -c 3000000 /dev/urandom >"$tmp/site/big.bin"
 chmod -R a+rX "$tmp/site"
-python3 "$here/get_peer.py" "$tmp/site" >"$tmp/peer.port" &
-for _ in $(seq 100); do [[ -s $tmp/peer.port ]] && break; sleep 0.05; done
-port=$(cat "$tmp/peer.port")
+start_get_peer "$tmp/site"
+port=$peer_port
 
 # --resolve: a made-up name reaches the loopback server, which sees the name in Host; curl
 # sends the same request.
@@ -117,15 +98,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=mallory" \
 # Host), the same with a client certificate required, and plain and TLS on unix sockets.
 tls=$(free_port)
 mtls=$(free_port)
-mkdir -p "$tmp/nginx/logs"
-cat >"$tmp/nginx.conf" <<CONF
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx/logs/error.log crit;
-events { worker_connections 64; }
-http {
-    access_log off;
-    include $nginx_temp_paths;
+start_nginx <<CONF
     ssl_certificate $tmp/server.pem;
     ssl_certificate_key $tmp/server.key;
     server {
@@ -144,9 +117,7 @@ http {
         location / { return 200 "\$request host=\$host\n"; }
         location /file/ { alias $tmp/site/; }
     }
-}
 CONF
-nginx -p "$tmp/nginx" -c "$tmp/nginx.conf"
 wait_port "$tls"
 wait_port "$mtls"
 

@@ -4,22 +4,18 @@
 # connections as --parallel-max; -f, -w and the exit code per URL as without -Z; a flag the
 # event-loop client lacks runs the URLs one after another, with a warning).
 set -euo pipefail
-unset http_proxy https_proxy HTTPS_PROXY no_proxy NO_PROXY
 pier=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=tests/lib/harness.sh
+source "$here/../lib/harness.sh"
+scratch
 
-python3 "$here/get_peer.py" "$tmp" >"$tmp/peer.port" &
-for _ in $(seq 100); do [[ -s $tmp/peer.port ]] && break; sleep 0.05; done
-py=http://127.0.0.1:$(cat "$tmp/peer.port")
+start_get_peer "$tmp"
 
 mkdir -p "$tmp/root" "$tmp/pier" "$tmp/curl"
 for i in $(seq 1 200); do head -c $((i * 37)) /dev/urandom >"$tmp/root/f$i.bin"; done
 "$pier" serve 0 -b 127.0.0.1 -d "$tmp/root" -q >"$tmp/serve.out" 2>&1 &
-for _ in $(seq 100); do grep -q 'port' "$tmp/serve.out" 2>/dev/null && break; sleep 0.05; done
-port=$(sed -n 's/.* port \([0-9]*\) .*/\1/p' "$tmp/serve.out" | head -1)
+port=$(serving_port "$tmp/serve.out")
 [[ -n $port ]] || fail "pier serve did not start: $(cat "$tmp/serve.out")"
 
 pier_args=() curl_args=()

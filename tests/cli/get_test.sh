@@ -3,28 +3,17 @@
 # `pier serve`: output, -o/-O, -i/-I/-D, -d/--data-binary/--json, -L, -f, -w, -u, cookies,
 # --compressed, connection reuse across URLs, and curl's exit codes.
 set -euo pipefail
-# Proxies of the environment would take loopback requests elsewhere.
-unset http_proxy https_proxy HTTPS_PROXY no_proxy NO_PROXY
 pier=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-# expect_exit CODE ARGS...: runs pier get with a 20 s bound and checks the exit status.
-expect_exit() {
-  local want=$1 status=0
-  shift
-  timeout 20 "$pier" get "$@" >"$tmp/stdout" 2>"$tmp/stderr" || status=$?
-  [[ $status -eq $want ]] || fail "pier get $* exited $status, not $want: $(cat "$tmp/stderr")"
-}
+# shellcheck source=tests/lib/harness.sh
+source "$here/../lib/harness.sh"
+scratch
 
 mkdir -p "$tmp/site"
 printf 'hello\n' >"$tmp/site/hello.txt"
 head -c 300000 /dev/urandom >"$tmp/site/big.bin"
 
-python3 "$here/get_peer.py" "$tmp/site" >"$tmp/peer.port" &
-for _ in $(seq 100); do [[ -s $tmp/peer.port ]] && break; sleep 0.05; done
-py=http://127.0.0.1:$(cat "$tmp/peer.port")
+start_get_peer "$tmp/site"
 
 # A plain GET, and the exact request pier sends.
 [[ $("$pier" get "$py/file/hello.txt") == hello ]] || fail "GET body"

@@ -4,19 +4,11 @@
 # -e, -N, --limit-rate, --retry-all-errors/--retry-delay/--retry-max-time, -w's newer
 # variables, --help and the curl flags pier get lacks.
 set -euo pipefail
-unset http_proxy https_proxy HTTPS_PROXY no_proxy NO_PROXY
 pier=$(realpath "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-# expect_exit CODE ARGS...: runs pier get with a 20 s bound and checks the exit status.
-expect_exit() {
-  local want=$1 status=0
-  shift
-  timeout 20 "$pier" get "$@" >"$tmp/stdout" 2>"$tmp/stderr" || status=$?
-  [[ $status -eq $want ]] || fail "pier get $* exited $status, not $want: $(cat "$tmp/stderr")"
-}
+# shellcheck source=tests/lib/harness.sh
+source "$here/../lib/harness.sh"
+scratch
 # curl_exit ARGS...: curl's exit status for the same arguments (its output to $tmp/curl.*).
 curl_exit() {
   local status=0
@@ -28,10 +20,8 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 mkdir -p "$tmp/site"
 head -c 300000 /dev/urandom >"$tmp/site/big.bin"
 head -c 204800 /dev/urandom >"$tmp/site/k200.bin"
-python3 "$here/get_peer.py" "$tmp/site" >"$tmp/peer.port" &
-for _ in $(seq 100); do [[ -s $tmp/peer.port ]] && break; sleep 0.05; done
-py=http://127.0.0.1:$(cat "$tmp/peer.port")
-free_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+start_get_peer "$tmp/site"
+free_port=$(free_port)
 have_curl=$(command -v curl >/dev/null && echo yes || echo no)
 
 # -r sends Range as given; a lone number gets its dash, with curl's warning.

@@ -8,22 +8,10 @@ set -euo pipefail
 pier=$1
 build=$2
 here=$(cd "$(dirname "$0")" && pwd)
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-chromium=$(command -v chromium || command -v chromium-browser || true)
-[[ -n $chromium ]] || fail "chromium not installed (run scripts/install-deps)"
-
-tmp=$(mktemp -d)
-cleanup() {
-  # The driver kills Chromium itself; this is for when the driver was killed first.
-  if [[ -s $tmp/profile/chromium.pid ]]; then kill -9 -- -"$(cat "$tmp/profile/chromium.pid")" 2>/dev/null || true; fi
-  kill $(jobs -p) 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-mkdir -p "$tmp/site/sub dir" "$tmp/profile"
+# shellcheck source=tests/lib/harness.sh
+source "$here/../lib/harness.sh"
+chromium_scratch fail
+mkdir -p "$tmp/site/sub dir"
 rm -f "$build"/browser-listing*.png # so a stale one cannot pass the check at the end
 
 names=('<img src=x onerror=alert(1)>.txt' 'a&b.txt' '100% done.txt' 'space name.txt'
@@ -34,8 +22,7 @@ printf 'SECRET=1\n' >"$tmp/site/.env"
 
 # Under timeout too: pier goes even if this script is killed before its trap can run.
 timeout -k 5 110 "$pier" serve 0 -b 127.0.0.1 -q -d "$tmp/site" >"$tmp/out" 2>&1 &
-for _ in $(seq 100); do grep -q 'Serving HTTP' "$tmp/out" && break; sleep 0.05; done
-port=$(sed -n 's/^Serving HTTP on .* port \([0-9]*\) .*/\1/p' "$tmp/out")
+port=$(serving_port "$tmp/out")
 [[ -n $port ]] || fail "pier did not start: $(cat "$tmp/out")"
 
 # In the background and waited for, so a TERM from ctest runs the trap at once instead of

@@ -8,24 +8,12 @@ set -euo pipefail
 pier=$1
 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
-die() { echo "FAIL: $*"; exit 1; }
-
-chromium=$(command -v chromium || command -v chromium-browser || true)
-[[ -n $chromium ]] || die "chromium not installed (run scripts/install-deps)"
-
-tmp=$(mktemp -d)
-cleanup() {
-  # The driver stops Chromium and pier itself; this is for when the driver was killed first.
-  for f in chromium.pid pier.pid; do
-    if [[ -s $tmp/profile/$f ]]; then kill -9 -- -"$(cat "$tmp/profile/$f")" 2>/dev/null || true; fi
-  done
-  kill $(jobs -p) 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-mkdir -p "$tmp/site" "$tmp/profile" "$out"
+# shellcheck source=tests/lib/harness.sh
+source "$here/../lib/harness.sh"
+chromium_scratch die
+# The driver runs pier in a process group of its own as well.
+kill_group_at_exit "$tmp/profile/pier.pid"
+mkdir -p "$tmp/site" "$out"
 
 # In the background and waited for, so a TERM from ctest runs the trap at once.
 timeout -k 5 100 python3 "$here/cdp_live_reload.py" "$chromium" "$tmp/profile" "$pier" \

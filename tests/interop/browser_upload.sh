@@ -10,43 +10,20 @@ set -euo pipefail
 pier=$1
 out=$2
 here=$(cd "$(dirname "$0")" && pwd)
-failed=0
-check() { # check <what> <command...>
-  local what=$1; shift
-  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failed=1; fi
-}
-die() { echo "FAIL: $*"; exit 1; }
-
-chromium=$(command -v chromium || command -v chromium-browser || true)
-[[ -n $chromium ]] || die "chromium not installed (run scripts/install-deps)"
-
-tmp=$(mktemp -d)
-cleanup() {
-  # The driver kills Chromium itself; this is for when the driver was killed first.
-  if [[ -s $tmp/profile/chromium.pid ]]; then kill -9 -- -"$(cat "$tmp/profile/chromium.pid")" 2>/dev/null || true; fi
-  kill $(jobs -p) 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-mkdir -p "$tmp/site/sub" "$tmp/files" "$tmp/profile" "$tmp/attacker" "$out"
+# shellcheck source=tests/lib/harness.sh
+source "$here/../lib/harness.sh"
+chromium_scratch die
+mkdir -p "$tmp/site/sub" "$tmp/files" "$tmp/attacker" "$out"
 rm -f "$out/browser-upload.png" # so a stale one cannot pass the check at the end
 
 printf 'hello from the upload test\n' >"$tmp/files/hello.txt"
 head -c $((3 * 1024 * 1024)) /dev/urandom >"$tmp/files/big.bin"
 printf 'posted without JavaScript\n' >"$tmp/files/nojs.txt"
 
-port_of() { sed -n 's/^Serving HTTP on .* port \([0-9]*\) .*/\1/p' "$1"; }
-wait_port() { # wait_port <stdout-file>: its port, once the start-up line is there
-  for _ in $(seq 100); do [[ -n $(port_of "$1") ]] && break; sleep 0.05; done
-  port_of "$1"
-}
-
 # Under timeout too: each server goes even if this script is killed before its trap can run.
 # The access log (stderr) is kept: it is pier's own word on what it answered.
 timeout -k 5 70 "$pier" serve --upload -b 127.0.0.1 0 -d "$tmp/site" >"$tmp/pier.out" 2>"$tmp/pier.log" &
-port=$(wait_port "$tmp/pier.out")
+port=$(serving_port "$tmp/pier.out")
 [[ -n $port ]] || die "pier did not start: $(cat "$tmp/pier.out" "$tmp/pier.log")"
 
 # The other origin: its page posts forms to pier and fetches pier, by itself, once loaded.
@@ -91,7 +68,7 @@ addEventListener('load', () => setTimeout(async () => {
 </script>
 EOF
 timeout -k 5 70 python3 -u -m http.server 0 -b 127.0.0.1 -d "$tmp/attacker" >"$tmp/attacker.out" 2>"$tmp/attacker.log" &
-attacker=$(wait_port "$tmp/attacker.out")
+attacker=$(serving_port "$tmp/attacker.out")
 [[ -n $attacker ]] || die "the other origin's server did not start: $(cat "$tmp/attacker.out" "$tmp/attacker.log")"
 
 # In the background and waited for, so a TERM from ctest runs the trap at once.

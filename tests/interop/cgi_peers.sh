@@ -9,34 +9,26 @@
 # Chromium submits an HTML form served by pier to a script of pier's and shows its answer.
 # Usage: cgi_peers.sh <pier>
 set -euo pipefail
-# Proxies of the environment would take loopback requests elsewhere (and would reach
-# Python's scripts, which get the server's whole environment).
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 [[ $# -eq 1 ]] || { echo "usage: $0 <pier>" >&2; exit 2; }
 pier=$(realpath "$1")
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# The harness unsets the environment's proxies, which would also reach Python's scripts (they
+# get the server's whole environment).
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/harness.sh
+source "$here/../lib/harness.sh"
 pass() { echo "PASS: $*"; }
 for tool in curl python3 perl lighttpd; do
   command -v "$tool" >/dev/null || fail "$tool not installed (run scripts/install-deps)"
 done
 [[ -x /usr/bin/perl && -x /usr/bin/python3 ]] || fail "/usr/bin/perl and /usr/bin/python3 needed"
-chromium=$(command -v chromium || command -v chromium-browser || true)
-[[ -n $chromium ]] || fail "chromium not installed (run scripts/install-deps)"
+need_chromium fail
 lighttpd=$(command -v lighttpd)
 
-tmp=$(mktemp -d)
+# Every background job is a `timeout`, which passes the signal on to its server (or to
+# Chromium and its children).
+scratch --wait
 # Python's server runs scripts as nobody when it is root: they must be readable by all.
 chmod 755 "$tmp"
-cleanup() {
-  # Every background job is a `timeout`, which passes the signal on to its server (or to
-  # Chromium and its children).
-  # shellcheck disable=SC2046 # one word per job
-  kill $(jobs -p) 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
 
 # --- 1. The site: the same scripts in sh, Python and Perl.
 site=$tmp/site
@@ -215,6 +207,7 @@ form_expected=$(printf "name=J\xc3\xbcrgen O'Brien & co")
 # --- 2. The servers, each on a free loopback port, each under `timeout`.
 # Seen by every server: Python passes it to scripts, pier must not.
 export PIER_CGI_PEERS_MARKER=leaked
+# Its own free_port and wait_port, not the harness's: bounded, and naming the server that failed.
 free_port() { timeout 10 python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 # wait_port NAME PORT: until something accepts on 127.0.0.1:PORT (at most 100 × 0.05 s).
 wait_port() {

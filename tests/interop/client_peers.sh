@@ -4,27 +4,11 @@
 # chunked + gzip decoding, and that TLS verification passes for the right certificate and
 # fails (exit 60) for the wrong host name or an unknown CA.
 set -euo pipefail
-# Proxies of the environment would take loopback requests elsewhere.
-unset http_proxy https_proxy HTTPS_PROXY no_proxy NO_PROXY
 pier=$(realpath "$1")
-nginx_temp_paths=$(cd "$(dirname "$0")/../../bench" && pwd)/nginx_temp_paths.conf
-tmp=$(mktemp -d)
-chmod 755 "$tmp" # nginx workers may run as www-data
-cleanup() {
-  [[ -f $tmp/nginx.pid ]] && kill "$(cat "$tmp/nginx.pid")" 2>/dev/null
-  kill $(jobs -p) 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; fail "nothing on port $1"; }
-expect_exit() {
-  local want=$1 status=0
-  shift
-  timeout 20 "$pier" get "$@" >"$tmp/stdout" 2>"$tmp/stderr" || status=$?
-  [[ $status -eq $want ]] || fail "pier get $* exited $status, not $want: $(cat "$tmp/stderr")"
-}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/harness.sh
+source "$here/../lib/harness.sh"
+scratch
 
 # s_server PORT CERT_NAME [more s_server args]: serves $root over TLS with $tmp/NAME.{pem,key}.
 s_server() {
@@ -56,19 +40,11 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
 # nginx: plain and TLS on ephemeral loopback ports.
 plain=$(free_port)
 tls=$(free_port)
-mkdir -p "$tmp/nginx/logs"
-cat >"$tmp/nginx.conf" <<CONF
-worker_processes 1;
-pid $tmp/nginx.pid;
-error_log $tmp/nginx/logs/error.log crit;
-events { worker_connections 64; }
-http {
-    access_log off;
+start_nginx <<CONF
     types { text/plain txt; application/octet-stream bin; }
     gzip on;
     gzip_types text/plain;
     gzip_min_length 100;
-    include $nginx_temp_paths;
     server { listen 127.0.0.1:$plain; root $root; }
     server {
         listen 127.0.0.1:$tls ssl;
@@ -76,9 +52,7 @@ http {
         ssl_certificate_key $tmp/server.key;
         root $root;
     }
-}
 CONF
-nginx -p "$tmp/nginx" -c "$tmp/nginx.conf"
 wait_port "$plain"
 wait_port "$tls"
 ng=http://127.0.0.1:$plain

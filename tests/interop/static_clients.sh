@@ -5,9 +5,10 @@
 # --spider (exit 8 on a 404). Usage: static_clients.sh <pier>
 set -euo pipefail
 pier=$1
-tmp=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/harness.sh
+source "$here/../lib/harness.sh"
+scratch
 mkdir -p "$tmp/site/docs"
 printf 'abcdefghijklmnopqrstuvwxyz' >"$tmp/site/alpha.txt"
 printf 'plain text\n' >"$tmp/site/docs/readme.txt"
@@ -26,8 +27,7 @@ printf '[core]\n' >"$tmp/site/tree/.git/config"
 head -c 200000 /dev/urandom >"$tmp/site/big.bin"
 
 "$pier" serve 0 -b 127.0.0.1 -q -d "$tmp/site" >"$tmp/out" 2>&1 &
-for _ in $(seq 100); do grep -q 'Serving HTTP' "$tmp/out" && break; sleep 0.05; done
-port=$(sed -n 's/^Serving HTTP on .* port \([0-9]*\) .*/\1/p' "$tmp/out")
+port=$(serving_port "$tmp/out")
 base="http://127.0.0.1:$port"
 
 [[ $(curl -s -r 2-4 "$base/alpha.txt") == cde ]] || fail "curl -r 2-4"

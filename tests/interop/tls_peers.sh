@@ -7,28 +7,19 @@
 # keeps working, a broken key is refused), --redirect-http and headless Chromium.
 # Usage: tls_peers.sh <pier> <build-dir>   (the build dir is where Chromium's DOM is left)
 set -euo pipefail
-# Proxies of the environment would take loopback requests elsewhere.
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 pier=$(realpath "$1")
 build=$2
-fail() { echo "FAIL: $*" >&2; exit 1; }
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/harness.sh
+source "$here/../lib/harness.sh"
 for tool in openssl curl wget gnutls-cli python3; do
   command -v "$tool" >/dev/null || fail "$tool not installed (run scripts/install-deps)"
 done
-chromium=$(command -v chromium || command -v chromium-browser || true)
-[[ -n $chromium ]] || fail "chromium not installed (run scripts/install-deps)"
+need_chromium fail
 
-tmp=$(mktemp -d)
-cleanup() {
-  # Every background job is a `timeout`, which passes the signal on to its process group
-  # (pier; Chromium and its children).
-  # shellcheck disable=SC2046 # one word per job
-  kill $(jobs -p) 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+# Every background job is a `timeout`, which passes the signal on to its process group
+# (pier; Chromium and its children).
+scratch --wait
 rm -f "$build"/tls-*.html # so a stale one cannot be mistaken for this run's
 
 # --- 1. A CA, leaves it signed, a certificate from a CA nobody trusts, an encrypted key.

@@ -8,8 +8,6 @@
 # Every check prints one line, ok or FAIL with what was seen; the script exits 1 if any failed.
 # Usage: upload_peers.sh <pier> [scratch-dir]
 set -uo pipefail
-# Proxies of the environment would take loopback requests elsewhere.
-unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 [[ $# -ge 1 && $# -le 2 ]] || { echo "usage: $0 <pier> [scratch-dir]" >&2; exit 2; }
 pier=$(realpath "$1")
 [[ -x $pier ]] || { echo "FAIL: $pier is not executable" >&2; exit 2; }
@@ -20,18 +18,13 @@ started=$SECONDS
 # Python for urllib and JSON: the system's, when there is one (a pyenv shim costs seconds).
 python=python3
 [[ -x /usr/bin/python3 ]] && python=/usr/bin/python3
-tmp=$(mktemp -d "${2:-${TMPDIR:-/tmp}}/pier-upload-peers.XXXXXX") || exit 2
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/harness.sh
+source "$here/../lib/harness.sh"
+# Every server runs under `timeout`, which passes the signal on to pier.
+scratch --wait "${2:-${TMPDIR:-/tmp}}/pier-upload-peers.XXXXXX"
 
-cleanup() {
-  # Every server runs under `timeout`, which passes the signal on to pier.
-  # shellcheck disable=SC2046 # one word per job
-  kill $(jobs -p) 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
+# Its own check, not the harness's: this one compares a value with the one expected.
 passed=0
 failed=0
 ok() { echo "ok   - $*"; passed=$((passed + 1)); }

@@ -9,16 +9,16 @@ set -euo pipefail
 pier=$1
 outdir=$2
 mkdir -p "$outdir"
-tmp=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/harness.sh
+source "$here/../lib/harness.sh"
+scratch
 command -v litmus >/dev/null || fail "litmus is not installed"
 command -v cadaver >/dev/null || fail "cadaver is not installed"
 
 mkdir -p "$tmp/root/dav" "$tmp/home"
 "$pier" serve --webdav -b 127.0.0.1 0 -d "$tmp/root" -q >"$tmp/out" 2>&1 &
-for _ in $(seq 100); do grep -q 'Serving HTTP' "$tmp/out" && break; sleep 0.05; done
-port=$(sed -n 's/^Serving HTTP on .* port \([0-9]*\) .*/\1/p' "$tmp/out")
+port=$(serving_port "$tmp/out")
 [[ -n $port ]] || fail "pier did not start: $(cat "$tmp/out")"
 url="http://127.0.0.1:$port/dav/"
 

@@ -17,31 +17,16 @@ ws_echo=$2
 here=$(cd "$(dirname "$0")" && pwd)
 py=/usr/bin/python3 # Debian's, with python3-websockets; `python3` may be another
 export NODE_PATH=/usr/share/nodejs
-failed=0
-check() { # check <what> <command...>
-  local what=$1; shift
-  if "$@"; then echo "ok: $what"; else echo "FAIL: $what"; failed=1; fi
-}
-die() { echo "FAIL: $*"; exit 1; }
+# shellcheck source=tests/lib/harness.sh
+source "$here/../lib/harness.sh"
 
 for tool in node "$py" libwebsockets-test-server openssl; do
   command -v "$tool" >/dev/null || die "$tool not installed (run scripts/install-deps)"
 done
 $py -c 'import websockets' 2>/dev/null || die "python3-websockets not installed"
 node -e 'require("ws")' 2>/dev/null || die "node-ws not installed"
-chromium=$(command -v chromium || command -v chromium-browser || true)
-[[ -n $chromium ]] || die "chromium not installed (run scripts/install-deps)"
-
-tmp=$(mktemp -d)
-cleanup() {
-  if [[ -s $tmp/profile/chromium.pid ]]; then kill -9 -- -"$(cat "$tmp/profile/chromium.pid")" 2>/dev/null || true; fi
-  kill $(jobs -p) 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-mkdir -p "$tmp/site" "$tmp/profile"
+chromium_scratch die
+mkdir -p "$tmp/site"
 
 # wait_for <file> <sed expression>: what the expression prints of the file, once it prints
 # something (at most 5 s).
@@ -176,6 +161,7 @@ check "pier ws without --cacert: exit 60 (got $status: $(head -c 200 "$tmp/untru
 mkdir -p "$tmp/lws"
 cp "$tmp/cert.pem" "$tmp/lws/libwebsockets-test-server.pem"
 cp "$tmp/key.pem" "$tmp/lws/libwebsockets-test-server.key.pem"
+# The harness's free_port, with the system's Python.
 free_port() { $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port)
 timeout -k 5 100 libwebsockets-test-server --port=$port >"$tmp/lws.log" 2>&1 &

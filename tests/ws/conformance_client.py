@@ -25,7 +25,6 @@ ping, close, masking. Every case is bounded (the server's waits and pier's run b
 out; pier is killed if it outlives its case). A summary table ends the run, then
 "N passed, N failed"; the exit status is 1 if any case failed.
 """
-import argparse
 import base64
 import os
 import random
@@ -43,19 +42,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ws_wire import (BINARY, CLOSE, CONT, PING, PONG, RSV1, RSV2, TEXT, Compressor,  # noqa: E402
                      Decompressor, Timeout, Wire, accept_key, close_payload, frame,
                      parse_extension, read_head)
+from conformance_common import (CaseTimeout, Failed, Results, arguments, check,  # noqa: E402
+                                on_alarm, selected)
 
 CASE_TIMEOUT = 15  # seconds for a whole case
 PIER_TIMEOUT = 10  # seconds pier may take to exit once the case is over
 MIB = 1 << 20
-
-
-class Failed(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise Failed(message)
 
 
 def server_frame(opcode, payload=b"", **kw):
@@ -203,14 +195,6 @@ CASES = []
 
 def add(*args, **kw):
     CASES.append(Case(*args, **kw))
-
-
-class CaseTimeout(Exception):
-    pass
-
-
-def on_alarm(signum, frame_):
-    raise CaseTimeout("case timed out")
 
 
 def run(pier, c, verbose):
@@ -646,37 +630,16 @@ def register():
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("pier")
-    ap.add_argument("-k", dest="filter", help="only cases whose group or name contains this")
-    ap.add_argument("-v", dest="verbose", action="store_true")
-    args = ap.parse_args()
+    args = arguments(__doc__, "pier").parse_args()
     register()
-    results = []
+    results = Results(args.verbose, 10, 10)
     for c in CASES:
-        if args.filter and args.filter not in "%s %s" % (c.group, c.name):
+        if not selected(args.filter, c.group, c.name):
             continue
         start = time.monotonic()
         ok, detail = run(args.pier, c, args.verbose)
-        elapsed = time.monotonic() - start
-        results.append((c.group, c.name, ok, detail, elapsed))
-        if args.verbose or not ok:
-            print("%-10s %-4s %6.2fs  %s%s" % (c.group, "ok" if ok else "FAIL", elapsed, c.name,
-                                               "  -- " + detail if detail else ""), flush=True)
-    print("\n%-10s %6s %6s %8s" % ("group", "cases", "failed", "seconds"))
-    groups = []
-    for g, *_ in results:
-        if g not in groups:
-            groups.append(g)
-    for g in groups:
-        rows = [r for r in results if r[0] == g]
-        print("%-10s %6d %6d %8.1f" % (g, len(rows), sum(1 for r in rows if not r[2]),
-                                       sum(r[4] for r in rows)))
-    failed = [r for r in results if not r[2]]
-    for g, name, _, detail, _ in failed:
-        print("FAILED %s %s: %s" % (g, name, detail))
-    print("%d passed, %d failed" % (len(results) - len(failed), len(failed)))
-    return 1 if failed or not results else 0
+        results.add(c.group, c.name, ok, detail, time.monotonic() - start)
+    return results.report()
 
 
 if __name__ == "__main__":

@@ -36,7 +36,6 @@ then closes the TCP connection:
 Every case has a timeout (SIGALRM); a summary table ends the run, then "N passed, N failed";
 the exit status is 1 if any case failed.
 """
-import argparse
 import os
 import random
 import re
@@ -54,6 +53,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ws_wire import (BINARY, CLOSE, CONT, PING, PONG, RSV1, RSV2, RSV3, TEXT, Compressor,  # noqa: E402
                      Decompressor, Timeout, Wire, accept_key, close_payload, frame,
                      parse_extension, read_head)
+from conformance_common import (CaseTimeout, Failed, Results, arguments, check,  # noqa: E402
+                                on_alarm, selected)
 
 CASE_TIMEOUT = 15  # seconds, unless a case says otherwise
 MIB = 1 << 20
@@ -65,15 +66,6 @@ MAX_FRAGMENTS = 1 << 17  # Limits::max_ws_fragments
 # threshold after freeing the first large buffer, and a later one grows on the heap, where
 # realloc may copy). Without the cap a 256 MiB bomb would take 256 MiB.
 BOMB_RSS_BOUND = 48 * MIB
-
-
-class Failed(Exception):
-    pass
-
-
-def check(condition, message):
-    if not condition:
-        raise Failed(message)
 
 
 # ---------------------------------------------------------------- the server
@@ -1086,14 +1078,6 @@ def run_bombs(binary, results, verbose, rss_bound=True):
 
 # ---------------------------------------------------------------- the runner
 
-class CaseTimeout(Exception):
-    pass
-
-
-def on_alarm(signum, frame_):
-    raise CaseTimeout("case timed out")
-
-
 def run_case(c, server, results, verbose):
     group, name, fn, timeout = c
     start = time.monotonic()
@@ -1110,29 +1094,22 @@ def run_case(c, server, results, verbose):
         signal.setitimer(signal.ITIMER_REAL, 0)
     if ok and not server.alive():
         ok, detail = False, "the server exited (status %s)" % server.proc.poll()
-    elapsed = time.monotonic() - start
-    results.append((group, name, ok, detail, elapsed))
-    if verbose or not ok:
-        print("%-4s %-4s %6.2fs  %s%s" % (group, "ok" if ok else "FAIL", elapsed, name,
-                                          "  -- " + detail if detail else ""), flush=True)
+    results.add(group, name, ok, detail, time.monotonic() - start)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("ws_echo")
-    ap.add_argument("-k", dest="filter", help="only cases whose group or name contains this")
-    ap.add_argument("-v", dest="verbose", action="store_true")
+    ap = arguments(__doc__, "ws_echo")
     # Under ASan or TSan the allocator keeps freed memory in quarantine: the peak RSS then
     # measures the sanitizer, not pier, and only the bombs' 1009 and the server's life count.
     ap.add_argument("--no-rss-bound", dest="rss_bound", action="store_false")
     args = ap.parse_args()
 
     register_cases()
-    results = []
+    results = Results(args.verbose, 4, 6)
     server = EchoServer(args.ws_echo)
     try:
         for c in CASES:
-            if args.filter and args.filter not in "%s %s" % (c[0], c[1]):
+            if not selected(args.filter, c[0], c[1]):
                 continue
             run_case(c, server, results, args.verbose)
             if not server.alive():  # reported by its case; the others get a new one
@@ -1141,21 +1118,7 @@ def main():
         server.stop()
     if not args.filter or args.filter in "B bomb":
         run_bombs(args.ws_echo, results, args.verbose, args.rss_bound)
-
-    print("\n%-6s %6s %6s %8s" % ("group", "cases", "failed", "seconds"))
-    groups = []
-    for g, *_ in results:
-        if g not in groups:
-            groups.append(g)
-    for g in groups:
-        rows = [r for r in results if r[0] == g]
-        print("%-6s %6d %6d %8.1f" % (g, len(rows), sum(1 for r in rows if not r[2]),
-                                       sum(r[4] for r in rows)))
-    failed = [r for r in results if not r[2]]
-    for g, name, _, detail, _ in failed:
-        print("FAILED %s %s: %s" % (g, name, detail))
-    print("%d passed, %d failed" % (len(results) - len(failed), len(failed)))
-    return 1 if failed or not results else 0
+    return results.report()
 
 
 if __name__ == "__main__":
