@@ -172,12 +172,24 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
         connect_next();
     }
 
-    void connect_next() {
-        report(DebugKind::info, "Trying " + where() + "...");
+    void connect_next(bool again = false) {
+        if (!again) report(DebugKind::info, "Trying " + where() + "...");
         while (next_address_ < addresses_.size()) {
-            const int fd = detail::start_connect(addresses_[next_address_++]);
+            const detail::Address& address = addresses_[next_address_++];
+            const int fd = detail::start_connect(address);
             if (fd < 0) {
                 last_error_ = errno;
+                // A unix socket whose listener's backlog is full says EAGAIN, with no connect
+                // in progress to wait for: it is tried again shortly, until the connect
+                // deadline (the exchange's timer) — as the blocking client waits in connect().
+                if (last_error_ == EAGAIN && address.storage.ss_family == AF_UNIX) {
+                    --next_address_;
+                    state_ = State::connecting; // for the timeout's message
+                    retry_ = loop_.after(std::chrono::milliseconds(5), [weak = weak_from_this()] {
+                        if (const auto self = weak.lock()) self->connect_next(true);
+                    });
+                    return;
+                }
                 continue;
             }
             socket_ = detail::make_async_plain_stream(fd);
@@ -226,7 +238,9 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
         }
         ++connects_;
         requests_on_socket_ = 0;
-        report(DebugKind::info, "Connected to " + host_ + ":" + std::to_string(port_));
+        report(DebugKind::info, options_.unix_socket.empty()
+                                    ? "Connected to " + host_ + ":" + std::to_string(port_)
+                                    : "Connected to " + host_ + " over " + options_.unix_socket);
         if (https_) {
             std::string error;
             auto tls = detail::make_async_tls_stream(socket_->fd(), host_, options_.tls, error);
@@ -541,6 +555,7 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
 
     void close_socket() noexcept {
         watch_ = {};
+        retry_ = {};
         socket_.reset();
         state_ = State::closed;
         in_.clear();
@@ -588,7 +603,8 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
     std::unique_ptr<detail::AsyncStream> socket_;
     Loop::Watch watch_;
     Loop::Timer timer_;
-    std::string out_; // the request's head and body; [out_at_, size) still to send
+    Loop::Timer retry_; // a unix socket's connect, again
+    std::string out_;   // the request's head and body; [out_at_, size) still to send
     std::size_t out_at_ = 0;
     std::unique_ptr<char[]> read_buffer_ = std::make_unique_for_overwrite<char[]>(kReadSize);
     std::string in_; // received; [in_at_, size) not yet used

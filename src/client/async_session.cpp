@@ -104,17 +104,23 @@ void AsyncSession::fetch(std::string_view url, const FetchOptions& options,
 
 AsyncConnection& AsyncSession::connection_for(const std::string& scheme, const std::string& host,
                                               std::uint16_t port, const FetchOptions& options) {
-    return detail::pick_connection(
-        pool_[scheme + "://" + host + ":" + std::to_string(port)], max_per_origin_, [&] {
-            AsyncOptions o;
-            o.timeouts = options.timeouts;
-            o.tls = options.tls;
-            o.decode_content = options.decompress;
-            o.debug = options.debug;
-            o.resolve = options.resolve;
-            o.unix_socket = options.unix_socket;
-            return std::make_unique<AsyncConnection>(loop_, host, port, scheme == "https", o);
-        });
+    // Where the connections go is part of what they are, as in Session::fetch: another
+    // socket or other addresses, other connections.
+    std::string key = scheme + "://" + host + ":" + std::to_string(port);
+    if (!options.unix_socket.empty())
+        key += " over " + options.unix_socket;
+    else if (const auto* given = detail::given_addresses(options.resolve, host, port))
+        for (const std::string& a : *given) key += " at " + a;
+    return detail::pick_connection(pool_[key], max_per_origin_, [&] {
+        AsyncOptions o;
+        o.timeouts = options.timeouts;
+        o.tls = options.tls;
+        o.decode_content = options.decompress;
+        o.debug = options.debug;
+        o.resolve = options.resolve;
+        o.unix_socket = options.unix_socket;
+        return std::make_unique<AsyncConnection>(loop_, host, port, scheme == "https", o);
+    });
 }
 
 std::size_t AsyncSession::connects() const noexcept {

@@ -30,6 +30,8 @@ void LoopStream::abandon() noexcept {
     finished_ = true;
     watch_ = {};
     socket_.reset();
+    out_.clear(); // what was still queued is gone with the socket
+    out_sent_ = 0;
 }
 
 std::size_t LoopStream::write(std::string_view bytes) {
@@ -137,6 +139,8 @@ void LoopStream::finish() {
     finished_ = true;
     watch_ = {};
     socket_.reset();
+    out_.clear(); // what was still queued is gone with the socket
+    out_sent_ = 0;
     if (handlers_.on_close) handlers_.on_close(*this);
 }
 

@@ -162,6 +162,14 @@ bool Peer::flush_frames() {
         stream_->abort(); // stream_closed() reports it
         return false;
     }
+    if (queued == 0 && above_high_water_) {
+        // Written at once, the stream's queue with it: the stream has nothing left to drain
+        // and will not say so, so on_writable is owed from here (from the loop, not from
+        // inside whatever wrote).
+        stream_->loop().post([weak = weak_from_this()] {
+            if (const auto self = weak.lock()) self->drained();
+        });
+    }
     return true;
 }
 
@@ -209,13 +217,15 @@ void Peer::pause_reading(bool paused) {
 }
 
 void Peer::drained() {
-    if (!above_high_water_ || close_sent_) return;
+    if (!above_high_water_ || close_sent_ || stream_ == nullptr) return;
     above_high_water_ = false;
     if (endpoint_->handlers.on_writable) endpoint_->handlers.on_writable(*this);
 }
 
 void Peer::peer_closed() {
-    // TCP's end without a Close frame: abnormal closure (RFC 6455 §7.1.5).
+    // TCP's end without a Close frame: abnormal closure (RFC 6455 §7.1.5). Frames a cork
+    // held still go out first (the peer may only have closed its sending half).
+    if (stream_ != nullptr && !out_.empty() && !close_sent_ && !flush_frames()) return;
     if (stream_ != nullptr) stream_->close();
     ended(close_code::abnormal, {});
 }

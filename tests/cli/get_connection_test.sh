@@ -163,6 +163,8 @@ expect_exit 0 -Z --unix-socket "$tmp/tls.sock" --cacert "$tmp/ca.pem" "https://e
 expect_exit 60 -Z --unix-socket "$tmp/tls.sock" --cacert "$tmp/ca.pem" "https://other.test/"
 expect_exit 7 -Z --unix-socket "$tmp/no-such.sock" "http://example.test/"
 grep -q "no-such.sock" "$tmp/stderr" || fail "-Z --unix-socket: the message does not name the socket: $(cat "$tmp/stderr")"
+# A socket whose backlog is full is waited for, with and without -Z (not curl's 7 at once).
+python3 "$here/unix_backlog.py" "$pier" "$tmp/backlog.sock" || fail "--unix-socket with a full backlog"
 curl_exit 7 --unix-socket "$tmp/no-such.sock" "http://example.test/"
 
 # Client certificates: nginx sees alice's subject, from a certificate and key apart or in one

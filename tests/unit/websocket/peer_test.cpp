@@ -23,9 +23,10 @@ class RecordingStream final : public Stream {
 
     std::size_t write(std::string_view bytes) override {
         writes.emplace_back(bytes);
-        return queued_after_write;
+        queue = queued_after_write;
+        return queue;
     }
-    std::size_t queued() const noexcept override { return 0; }
+    std::size_t queued() const noexcept override { return queue; }
     void pause_reading(bool) override {}
     void close() override { closed = true; }
     void abort() override {
@@ -37,7 +38,8 @@ class RecordingStream final : public Stream {
 
     StreamHandlers handlers;
     std::vector<std::string> writes;
-    std::size_t queued_after_write = 0;
+    std::size_t queued_after_write = 0; // what each write leaves queued
+    std::size_t queue = 0;
     bool closed = false;
     bool aborted = false;
 
@@ -115,6 +117,27 @@ TEST(Peer, ACorkedSocketStillWritesPastSixtyFourKibibytes) {
     EXPECT_TRUE(f.stream.writes.empty());
     s.send_binary(piece); // 80 KiB held: too much to hold
     EXPECT_EQ(f.stream.writes.size(), 1u);
+}
+
+// send() said "wait"; then another write (here a pong) empties the stream's queue at once, so
+// the stream never reports a drain: on_writable must still come.
+TEST(Peer, OnWritableFollowsAQueueEmptiedByAnotherWrite) {
+    Options o;
+    o.high_water = 100;
+    int writable = 0;
+    Handlers h;
+    h.on_writable = [&writable](Socket&) { ++writable; };
+    Fixture f(std::move(h), o);
+    f.stream.queued_after_write = 1000;
+    EXPECT_FALSE(f.peer->send_binary("past the high-water mark"));
+    f.stream.queued_after_write = 0;
+    f.receive(frame(Opcode::ping, "p"));
+    ASSERT_EQ(f.stream.writes.size(), 2u); // the message, then the pong
+    EXPECT_EQ(writable, 0);                // not from inside the write
+    f.base.drain_posted();
+    EXPECT_EQ(writable, 1);
+    f.base.drain_posted();
+    EXPECT_EQ(writable, 1); // once
 }
 
 TEST(Peer, AQueuePastMaxQueuedDropsTheConnectionAtOnce) {
