@@ -159,6 +159,13 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
             addresses_ = {*address};
         } else if (const auto* given = detail::given_addresses(options_.resolve, host_, port_)) {
             addresses_ = detail::numeric_addresses(*given, port_);
+            if (addresses_.empty())
+                return finish(std::make_exception_ptr(
+                    ConnectError("not an IP address among those given for " + host_ + ":" +
+                                     std::to_string(port_),
+                                 ConnectError::Kind::resolve)));
+            given_.clear();
+            for (const std::string& a : *given) given_ += (given_.empty() ? "" : ", ") + a;
         } else {
             addresses_ = detail::resolve_host(host_, port_);
         }
@@ -173,7 +180,12 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
     }
 
     void connect_next(bool again = false) {
-        if (!again) report(DebugKind::info, "Trying " + where() + "...");
+        if (!again)
+            report(DebugKind::info, !options_.unix_socket.empty()
+                                        ? "Trying " + options_.unix_socket + " (unix socket)..."
+                                    : !given_.empty() ? "Trying " + where() + " at " + given_ +
+                                                            " (given, not looked up)..."
+                                                      : "Trying " + where() + "...");
         while (next_address_ < addresses_.size()) {
             const detail::Address& address = addresses_[next_address_++];
             const int fd = detail::start_connect(address);
@@ -604,6 +616,7 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
     Loop::Watch watch_;
     Loop::Timer timer_;
     Loop::Timer retry_; // a unix socket's connect, again
+    std::string given_; // --resolve's addresses for this origin, for messages
     std::string out_;   // the request's head and body; [out_at_, size) still to send
     std::size_t out_at_ = 0;
     std::unique_ptr<char[]> read_buffer_ = std::make_unique_for_overwrite<char[]>(kReadSize);
