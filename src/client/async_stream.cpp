@@ -4,14 +4,11 @@
 
 #include <pier/loop.hpp>
 
-#include <arpa/inet.h>
 #include <cerrno>
-#include <cstddef>
 #include <cstring>
 #include <netdb.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 namespace pier::client::detail {
@@ -58,15 +55,8 @@ class PlainStream final : public AsyncStream {
     }
 };
 
-} // namespace
-
-std::unique_ptr<AsyncStream> make_async_plain_stream(int fd) {
-    return std::make_unique<PlainStream>(fd);
-}
-
-std::vector<Address> resolve_host(const std::string& host, std::uint16_t port) {
-    addrinfo* list = lookup_host(host, port);
-    if (list == nullptr) return {};
+// The addresses of a getaddrinfo list, which is freed.
+std::vector<Address> take_addresses(addrinfo* list) {
     std::vector<Address> out;
     for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
         Address a;
@@ -74,42 +64,36 @@ std::vector<Address> resolve_host(const std::string& host, std::uint16_t port) {
         a.length = ai->ai_addrlen;
         out.push_back(a);
     }
-    ::freeaddrinfo(list);
+    if (list != nullptr) ::freeaddrinfo(list);
     return out;
+}
+
+} // namespace
+
+std::unique_ptr<AsyncStream> make_async_plain_stream(int fd) {
+    return std::make_unique<PlainStream>(fd);
+}
+
+std::vector<Address> resolve_host(const std::string& host, std::uint16_t port) {
+    return take_addresses(lookup_host(host, port));
 }
 
 std::vector<Address> numeric_addresses(const std::vector<std::string>& ips, std::uint16_t port) {
     std::vector<Address> out;
-    for (std::string_view ip : ips) {
-        if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']')
-            ip = ip.substr(1, ip.size() - 2);
-        const std::string text(ip);
-        Address a;
-        auto* v4 = reinterpret_cast<sockaddr_in*>(&a.storage);
-        auto* v6 = reinterpret_cast<sockaddr_in6*>(&a.storage);
-        if (::inet_pton(AF_INET, text.c_str(), &v4->sin_addr) == 1) {
-            v4->sin_family = AF_INET;
-            v4->sin_port = htons(port);
-            a.length = sizeof(sockaddr_in);
-        } else if (::inet_pton(AF_INET6, text.c_str(), &v6->sin6_addr) == 1) {
-            v6->sin6_family = AF_INET6;
-            v6->sin6_port = htons(port);
-            a.length = sizeof(sockaddr_in6);
-        } else {
-            return {};
-        }
-        out.push_back(a);
+    for (const std::string& ip : ips) {
+        addrinfo* list = lookup_numeric(ip, port);
+        if (list == nullptr) return {};
+        for (const Address& a : take_addresses(list)) out.push_back(a);
     }
     return out;
 }
 
 std::optional<Address> unix_address(const std::string& path) {
+    const std::optional<sockaddr_un> un = unix_sockaddr(path);
+    if (!un) return std::nullopt;
     Address a;
-    auto* un = reinterpret_cast<sockaddr_un*>(&a.storage);
-    if (path.empty() || path.size() >= sizeof un->sun_path) return std::nullopt;
-    un->sun_family = AF_UNIX;
-    path.copy(un->sun_path, path.size());
-    a.length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+    std::memcpy(&a.storage, &*un, sizeof *un);
+    a.length = sizeof *un;
     return a;
 }
 

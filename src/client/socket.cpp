@@ -266,20 +266,35 @@ ConnectResult tcp_connect(const std::string& host, std::uint16_t port, Clock::ti
     return result;
 }
 
-ConnectResult tcp_connect_addresses(const std::vector<std::string>& addresses, std::uint16_t port,
-                                    Clock::time_point deadline) {
-    ConnectResult result;
+addrinfo* lookup_numeric(std::string_view address, std::uint16_t port) {
+    if (address.size() > 2 && address.front() == '[' && address.back() == ']')
+        address = address.substr(1, address.size() - 2);
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV; // never a lookup
-    const std::string service = std::to_string(port);
-    for (std::string_view address : addresses) {
-        if (address.size() > 2 && address.front() == '[' && address.back() == ']')
-            address = address.substr(1, address.size() - 2);
-        addrinfo* list = nullptr;
-        if (::getaddrinfo(std::string(address).c_str(), service.c_str(), &hints, &list) != 0 ||
-            list == nullptr) {
+    addrinfo* list = nullptr;
+    if (::getaddrinfo(std::string(address).c_str(), std::to_string(port).c_str(), &hints, &list) ==
+            0 &&
+        list != nullptr)
+        return list;
+    return nullptr;
+}
+
+std::optional<sockaddr_un> unix_sockaddr(const std::string& path) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (path.empty() || path.size() >= sizeof address.sun_path) return std::nullopt;
+    path.copy(address.sun_path, path.size());
+    return address;
+}
+
+ConnectResult tcp_connect_addresses(const std::vector<std::string>& addresses, std::uint16_t port,
+                                    Clock::time_point deadline) {
+    ConnectResult result;
+    for (const std::string& address : addresses) {
+        addrinfo* list = lookup_numeric(address, port);
+        if (list == nullptr) {
             result.resolve_failed = true;
             return result;
         }
@@ -292,13 +307,11 @@ ConnectResult tcp_connect_addresses(const std::vector<std::string>& addresses, s
 
 ConnectResult unix_connect(const std::string& path, Clock::time_point deadline) {
     ConnectResult result;
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    if (path.empty() || path.size() >= sizeof address.sun_path) {
+    const std::optional<sockaddr_un> address = unix_sockaddr(path);
+    if (!address) {
         result.error = ENAMETOOLONG;
         return result;
     }
-    path.copy(address.sun_path, path.size());
     // A blocking connect: a unix socket connects at once, or waits only while the listener's
     // backlog is full, a wait SO_SNDTIMEO bounds (a non-blocking one would say EAGAIN with
     // nothing to poll for).
@@ -322,7 +335,7 @@ ConnectResult unix_connect(const std::string& path, Clock::time_point deadline) 
     }
     int rc = 0;
     do {
-        rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+        rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&*address), sizeof *address);
     } while (rc < 0 && errno == EINTR);
     if (rc < 0) {
         result.error = errno;

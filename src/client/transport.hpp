@@ -9,8 +9,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <sys/un.h>
 #include <utility>
 #include <vector>
 
@@ -85,6 +87,11 @@ ConnectResult tcp_connect(const std::string& host, std::uint16_t port, Clock::ti
 /// getaddrinfo for a TCP connect to host:port (once more without AI_ADDRCONFIG when that finds
 /// nothing); null when nothing resolves. Free the list with freeaddrinfo.
 addrinfo* lookup_host(const std::string& host, std::uint16_t port);
+/// An IP address given instead of a lookup ("127.0.0.1", "::1" or "[::1]") for a TCP connect
+/// to `port`; null when it is not an IP literal. Free the list with freeaddrinfo.
+addrinfo* lookup_numeric(std::string_view address, std::uint16_t port);
+/// The address of the AF_UNIX socket at `path`; nullopt when the path is empty or too long.
+std::optional<sockaddr_un> unix_sockaddr(const std::string& path);
 /// The same to the given IP addresses ("::1" or "[::1]"), in turn, with no lookup; one that is
 /// not an IP literal fails as a lookup would.
 ConnectResult tcp_connect_addresses(const std::vector<std::string>& addresses, std::uint16_t port,
