@@ -164,8 +164,6 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
                     ConnectError("not an IP address among those given for " + host_ + ":" +
                                      std::to_string(port_),
                                  ConnectError::Kind::resolve)));
-            given_.clear();
-            for (const std::string& a : *given) given_ += (given_.empty() ? "" : ", ") + a;
         } else {
             addresses_ = detail::resolve_host(host_, port_);
         }
@@ -180,12 +178,7 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
     }
 
     void connect_next(bool again = false) {
-        if (!again)
-            report(DebugKind::info, !options_.unix_socket.empty()
-                                        ? "Trying " + options_.unix_socket + " (unix socket)..."
-                                    : !given_.empty() ? "Trying " + where() + " at " + given_ +
-                                                            " (given, not looked up)..."
-                                                      : "Trying " + where() + "...");
+        if (!again) report(DebugKind::info, "Trying " + trying() + "...");
         while (next_address_ < addresses_.size()) {
             const detail::Address& address = addresses_[next_address_++];
             const int fd = detail::start_connect(address);
@@ -214,6 +207,16 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
         finish(std::make_exception_ptr(
             ConnectError("failed to connect to " + where() + ": " + std::strerror(last_error_),
                          ConnectError::Kind::connect, last_error_)));
+    }
+
+    // What connect_next() tries, as the blocking Connection says it.
+    std::string trying() const {
+        if (!options_.unix_socket.empty()) return options_.unix_socket + " (unix socket)";
+        const auto* given = detail::given_addresses(options_.resolve, host_, port_);
+        if (given == nullptr) return where();
+        std::string list;
+        for (const std::string& a : *given) list += (list.empty() ? "" : ", ") + a;
+        return where() + " at " + list + " (given, not looked up)";
     }
 
     // What the connection goes to, for messages.
@@ -616,7 +619,6 @@ class AsyncConnection::Impl : public std::enable_shared_from_this<Impl> {
     Loop::Watch watch_;
     Loop::Timer timer_;
     Loop::Timer retry_; // a unix socket's connect, again
-    std::string given_; // --resolve's addresses for this origin, for messages
     std::string out_;   // the request's head and body; [out_at_, size) still to send
     std::size_t out_at_ = 0;
     std::unique_ptr<char[]> read_buffer_ = std::make_unique_for_overwrite<char[]>(kReadSize);

@@ -104,13 +104,8 @@ void AsyncSession::fetch(std::string_view url, const FetchOptions& options,
 
 AsyncConnection& AsyncSession::connection_for(const std::string& scheme, const std::string& host,
                                               std::uint16_t port, const FetchOptions& options) {
-    // Where the connections go is part of what they are, as in Session::fetch: another
-    // socket or other addresses, other connections.
-    std::string key = scheme + "://" + host + ":" + std::to_string(port);
-    if (!options.unix_socket.empty())
-        key += " over " + options.unix_socket;
-    else if (const auto* given = detail::given_addresses(options.resolve, host, port))
-        for (const std::string& a : *given) key += " at " + a;
+    const std::string key = scheme + "://" + host + ":" + std::to_string(port) +
+                            detail::destination_key(options, host, port);
     return detail::pick_connection(pool_[key], max_per_origin_, [&] {
         AsyncOptions o;
         o.timeouts = options.timeouts;

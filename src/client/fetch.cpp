@@ -130,21 +130,17 @@ Connection& Session::connection_for(std::string_view scheme, std::string_view ho
     }
     const std::string h = proxy.empty() ? std::string(host) : via.host;
     const std::uint16_t p = proxy.empty() ? port : via.port;
-    // Where the connection goes is part of what it is: another socket or address, another one.
-    const std::vector<std::string>* addresses =
-        options.unix_socket.empty() ? detail::given_addresses(options.resolve, h, p) : nullptr;
-    if (!options.unix_socket.empty()) key += " over " + options.unix_socket;
-    if (addresses != nullptr)
-        for (const std::string& a : *addresses) key += " at " + a;
-    std::unique_ptr<Connection>& slot = pool_[key];
+    std::unique_ptr<Connection>& slot = pool_[key + detail::destination_key(options, h, p)];
     if (!slot) {
         if (https) {
             slot = std::make_unique<HttpsConnection>(h, p, options.tls);
         } else {
             slot = std::make_unique<Connection>(h, p);
         }
-        if (!options.unix_socket.empty()) slot->set_unix_socket(options.unix_socket);
-        if (addresses != nullptr) slot->set_addresses(*addresses);
+        if (!options.unix_socket.empty())
+            slot->set_unix_socket(options.unix_socket);
+        else if (const auto* addresses = detail::given_addresses(options.resolve, h, p))
+            slot->set_addresses(*addresses);
         if (!proxy.empty() && https) {
             Fields f;
             if (!via.userinfo.empty())

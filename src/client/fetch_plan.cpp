@@ -46,6 +46,15 @@ given_addresses(const std::map<std::string, std::vector<std::string>>& resolve,
     return nullptr;
 }
 
+std::string destination_key(const FetchOptions& options, std::string_view host,
+                            std::uint16_t port) {
+    if (!options.unix_socket.empty()) return " over " + options.unix_socket;
+    std::string key;
+    if (const auto* given = given_addresses(options.resolve, host, port))
+        for (const std::string& a : *given) key += " at " + a;
+    return key;
+}
+
 Target parse_target(std::string_view url, bool path_as_is) {
     auto parsed = parse_url(url);
     if (!parsed) {

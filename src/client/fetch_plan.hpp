@@ -31,6 +31,10 @@ Target parse_target(std::string_view url, bool path_as_is = true);
 const std::vector<std::string>*
 given_addresses(const std::map<std::string, std::vector<std::string>>& resolve,
                 std::string_view host, std::uint16_t port);
+/// What a pooled connection's key adds to its origin: where it really goes (" over SOCKET",
+/// or " at ADDRESS" for each of host:port's --resolve addresses), so that connections to
+/// other places are never shared. Session::fetch and AsyncSession key their pools so.
+std::string destination_key(const FetchOptions& options, std::string_view host, std::uint16_t port);
 /// "user:password" as it appears, percent-encoded, in a URL's user-info, as Basic credentials.
 std::string credentials_from_userinfo(std::string_view userinfo);
 
