@@ -136,11 +136,7 @@ void LoopStream::close() {
 void LoopStream::finish() {
     if (finished_) return;
     const auto self = shared_from_this();
-    finished_ = true;
-    watch_ = {};
-    socket_.reset();
-    out_.clear(); // what was still queued is gone with the socket
-    out_sent_ = 0;
+    abandon();
     if (handlers_.on_close) handlers_.on_close(*this);
 }
 

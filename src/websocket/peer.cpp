@@ -69,7 +69,7 @@ void Peer::process() {
     }
     in_.erase(0, at);
     processing_ = false;
-    if (!corked_ && !out_.empty() && stream_ != nullptr && !close_sent_) (void)flush_frames();
+    if (!corked_ && stream_ != nullptr) (void)flush_frames();
 }
 
 void Peer::control(const Reader::Step& step) {
@@ -134,8 +134,7 @@ void Peer::ping(std::string_view payload) {
 
 void Peer::cork(bool corked) {
     corked_ = corked;
-    if (!corked && !processing_ && !out_.empty() && stream_ != nullptr && !close_sent_)
-        (void)flush_frames();
+    if (!corked && !processing_ && stream_ != nullptr) (void)flush_frames();
 }
 
 bool Peer::flush_unless_corked() {
@@ -144,6 +143,7 @@ bool Peer::flush_unless_corked() {
     return (corked_ || processing_) && out_.size() < kHeldAtMost ? true : flush_frames();
 }
 
+// Nothing to write is no write (a Close, once sent, leaves nothing held).
 bool Peer::flush_frames() {
     if (out_.empty()) return true;
     const std::size_t queued = stream_->write(out_);
@@ -225,7 +225,7 @@ void Peer::drained() {
 void Peer::peer_closed() {
     // TCP's end without a Close frame: abnormal closure (RFC 6455 §7.1.5). Frames a cork
     // held still go out first (the peer may only have closed its sending half).
-    if (stream_ != nullptr && !out_.empty() && !close_sent_ && !flush_frames()) return;
+    if (stream_ != nullptr && !flush_frames()) return;
     if (stream_ != nullptr) stream_->close();
     ended(close_code::abnormal, {});
 }
