@@ -1,4 +1,4 @@
-"""Headless Chromium over the DevTools protocol, for cdp_listing.py and cdp_upload.py.
+"""Headless Chromium over the DevTools protocol, for the cdp_*.py drivers.
 
 The protocol runs over --remote-debugging-pipe (fd 3: commands in, fd 4: replies out, each
 message JSON ended by NUL), so the standard library is enough: no WebSocket client, no
@@ -16,6 +16,9 @@ A JavaScript dialog is recorded in browser.dialogs and accepted, so it cannot bl
 With network=True, Network.* events are not kept as events but folded into browser.requests
 (requestId -> its hops, headers as sent, statuses, failure, type); the Network domain still has
 to be enabled on the page.
+
+check(cond, what) prints "ok: what" or "FAIL: what" as the shell side of each test does, and
+keeps the failed ones in `failures`, for the driver's exit status.
 """
 import base64
 import fcntl
@@ -24,7 +27,19 @@ import os
 import select
 import signal
 import subprocess
+import sys
 import time
+
+failures = []
+
+
+def check(cond, what):
+    if cond:
+        print("ok:", what)
+    else:
+        failures.append(what)
+        print("FAIL:", what)
+    sys.stdout.flush()
 
 
 class Browser:

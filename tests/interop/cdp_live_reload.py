@@ -16,20 +16,10 @@ import subprocess
 import sys
 import time
 
-from cdp import Browser
+from cdp import Browser, check, failures
 
 chromium, profile, pier, site, pier_log = sys.argv[1:6]
-failures = []
 server = None
-
-
-def check(cond, what):
-    if cond:
-        print("ok:", what)
-    else:
-        failures.append(what)
-        print("FAIL:", what)
-    sys.stdout.flush()
 
 
 def write_page(text):

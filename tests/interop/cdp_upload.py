@@ -20,19 +20,9 @@ import signal
 import sys
 import time
 
-from cdp import Browser
+from cdp import Browser, check, failures
 
 chromium, profile, base, attacker_port, files_dir, png = sys.argv[1:7]
-failures = []
-
-
-def check(cond, what):
-    if cond:
-        print("ok:", what)
-    else:
-        failures.append(what)
-        print("FAIL:", what)
-    sys.stdout.flush()
 
 
 def listed(page):

@@ -13,18 +13,9 @@ import signal
 import sys
 import time
 
-from cdp import Browser
+from cdp import Browser, check, failures
 
 chromium, profile, page_url, ws_port, count = sys.argv[1:6]
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
 def main():
     browser = Browser(chromium, profile, seconds=90, step=30)
     try:
